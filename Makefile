@@ -1,0 +1,90 @@
+# Rückenbot: `make run` sets everything up and starts the bot; `make test` runs every test.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON_310 ?= $(shell command -v python3.10 2>/dev/null)
+VENV       := .venv
+BIN        := $(VENV)/bin
+SPACY_PIPELINE := build/spacy/rueckenbot_de
+MODEL      := models/rueckenbot.tar.gz
+TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null) components/therapy_extractor.py
+
+export RASA_PORT ?= 5005
+export ACTION_PORT ?= 5055
+export RUECKENBOT_ACTION_URL ?= http://localhost:$(ACTION_PORT)/webhook
+export RUECKENBOT_TRACKER_DB ?= var/conversations.db
+export RASA_TELEMETRY_ENABLED := false
+export TF_CPP_MIN_LOG_LEVEL := 2
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+export PYTHONWARNINGS := ignore::DeprecationWarning
+
+.PHONY: help setup train run shell actions test test-unit check validate test-stories test-nlu test-e2e lint clean
+
+help:  ## list the commands
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | column -t -s $$'\t'
+
+# --- set-up -----------------------------------------------------------------
+$(BIN)/.installed: pyproject.toml constraints.txt
+	@if [ -z "$(PYTHON_310)" ] || ! "$(PYTHON_310)" -c 'import sys; assert sys.version_info[:2] == (3, 10)' 2>/dev/null; then \
+	  echo "Rasa 3.6 needs Python 3.10, but no working python3.10 was found."; \
+	  echo "Install it (e.g. 'pyenv install 3.10' - .python-version selects it here) or set PYTHON_310=/path/to/python3.10."; \
+	  exit 1; fi
+	test -x $(BIN)/python || $(PYTHON_310) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade 'pip<25' wheel 'setuptools<70.4'
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[test]'
+	touch $@
+
+$(SPACY_PIPELINE)/meta.json: $(BIN)/.installed bot/spacy_pipeline.py
+	$(BIN)/python -m bot.spacy_pipeline $(SPACY_PIPELINE)
+
+setup: $(BIN)/.installed $(SPACY_PIPELINE)/meta.json  ## install into .venv (Python 3.10) and build the German spaCy pipeline
+
+# Rasa trains only when the training data, domain, config or our component changed.
+$(MODEL): $(TRAINING_INPUTS) | setup
+	@start=$$(date +%s); \
+	$(BIN)/rasa train --fixed-model-name rueckenbot --out models --quiet && \
+	$(BIN)/python -m bot.training_summary --seconds $$(( $$(date +%s) - start ))
+
+train: $(MODEL)  ## train the model if data or config changed since the last one
+
+# --- running ----------------------------------------------------------------
+run: train  ## set up, train if needed, start action server + Rasa server (Ctrl-C stops both)
+	@mkdir -p var
+	@$(BIN)/python -m bot.run_servers --model $(MODEL)
+
+shell: train  ## chat with the bot in this terminal
+	@mkdir -p var
+	@$(BIN)/python -m bot.run_servers --model $(MODEL) --shell
+
+actions: setup  ## start only the action server
+	$(BIN)/rasa run actions --port $(ACTION_PORT)
+
+# --- checks and tests -------------------------------------------------------
+check: setup  ## fast checks for editors: fact store, training data, links between files (no training)
+	@$(BIN)/python -m bot.check
+
+validate: setup
+	$(BIN)/rasa data validate --fail-on-warnings --quiet
+
+lint: setup
+	$(BIN)/ruff check bot actions components tests bench
+	$(BIN)/ruff format --check bot actions components tests bench
+
+test-unit: setup
+	$(BIN)/pytest -m "not model and not e2e" -q
+
+test-stories: train
+	rm -rf results/stories
+	$(BIN)/rasa test core --stories tests/stories --model $(MODEL) --fail-on-prediction-errors --out results/stories --quiet
+
+test-nlu: train
+	$(BIN)/pytest -m model -q
+
+test-e2e: train
+	$(BIN)/pytest -m e2e -q
+
+test: check lint test-unit validate test-stories test-nlu test-e2e  ## run every test (trains once, reuses the model)
+	@echo "All tests passed."
+
+clean:  ## remove trained models, build output and test results (keeps .venv)
+	rm -rf models build results var/conversations.db

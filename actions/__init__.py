@@ -1,0 +1,1 @@
+"""rasa-sdk custom actions: thin glue between Rasa's tracker and `bot`."""

@@ -1,0 +1,1 @@
+"""Rückenbot: fact store, answer composition and helpers around the Rasa project."""

@@ -1,0 +1,31 @@
+"""Print one line after training: intents, examples, therapies, time taken."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from rasa.shared.nlu.training_data.loading import load_data
+
+from bot.knowledge import load_knowledge
+
+
+def summary(data_dir: Path, seconds: int) -> str:
+    data = load_data(str(data_dir))
+    therapies = load_knowledge().therapies
+    return (
+        f"Trained: {len(data.intents)} intents, {len(data.intent_examples)} examples, "
+        f"{len(therapies)} therapies, {len(data.entity_synonyms)} therapy names, in {seconds} s."
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seconds", type=int, required=True)
+    parser.add_argument("--data", type=Path, default=Path("data"))
+    args = parser.parse_args()
+    print(summary(args.data, args.seconds))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,246 @@
+"""A Rasa NLU component that finds therapy names, forgiving typos and compounds.
+
+Why not Rasa's RegexEntityExtractor with a lookup table: it matches whole words
+exactly, so "Rückenmassage", "TENS-Gerät", "massge" or "osteophatie" are missed.
+This extractor learns its lexicon from the training data itself (every
+`synonym:` entry and every annotated `therapy` span, see data/nlu/therapies.yml)
+and matches in three steps, from strict to forgiving:
+
+1. exact words and phrases ("manuelle Therapie", "Nadeln"), after folding case,
+   umlauts and hyphens ("ruecken" == "rücken", "kinesio-tape" == "kinesio tape");
+2. compounds: a word that starts or ends with a known name ("Rückenmassage",
+   "Akupunkturbehandlung", "TENS-Gerät");
+3. small typos (Damerau-Levenshtein distance 1, or 2 for long names) in names of
+   at least 6 letters; short names such as "TENS" or "Laser" must match exactly,
+   so "meistens" never becomes TENS.
+
+It emits the canonical id as the entity value, so no synonym mapper is needed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from rapidfuzz.distance import DamerauLevenshtein
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.extractors.extractor import EntityExtractorMixin
+from rasa.nlu.tokenizers.tokenizer import Tokenizer
+from rasa.shared.nlu.constants import ENTITIES, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+from rasa.shared.utils.io import read_json_file, dump_obj_as_json_to_file
+
+LEXICON_FILE = "lexicon.json"
+_FOLD = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
+_NON_WORD = re.compile(r"[^a-z0-9]+")
+
+
+def normalize(text: str) -> str:
+    """Lower-case, fold umlauts and ß, turn every non-letter run into one space."""
+    return _NON_WORD.sub(" ", text.lower().translate(_FOLD)).strip()
+
+
+@dataclass(frozen=True)
+class _Word:
+    norm: str  # normalized text; hyphenated words keep their parts: "tens geraet"
+    start: int
+    end: int
+
+    @property
+    def compact(self) -> str:
+        return self.norm.replace(" ", "")
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=True)
+class TherapyExtractor(GraphComponent, EntityExtractorMixin):
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        return {
+            "entity": "therapy",
+            # names shorter than this only match exactly
+            "min_fuzzy_length": 6,
+            # names at least this long allow two typos instead of one
+            "two_typos_length": 9,
+            "max_phrase_words": 4,
+        }
+
+    @staticmethod
+    def required_components() -> list[type]:
+        return [Tokenizer]
+
+    def __init__(
+        self,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        lexicon: dict[str, str] | None = None,
+    ) -> None:
+        self._config = {**self.get_default_config(), **config}
+        self._model_storage = model_storage
+        self._resource = resource
+        self._set_lexicon(lexicon or {})
+
+    def _set_lexicon(self, lexicon: dict[str, str]) -> None:
+        self.lexicon = lexicon
+        # joined forms, so "kinesio tape" also matches "kinesiotape"
+        self._compact = {term.replace(" ", ""): value for term, value in lexicon.items()}
+        # long names, longest first, for compounds and typos
+        self._long_terms = sorted(
+            (t for t in self._compact if len(t) >= self._config["min_fuzzy_length"]), key=len, reverse=True
+        )
+        # multi-word names long enough for two typos ("manuele therapie")
+        self._long_phrases = [
+            t.replace(" ", "") for t in lexicon if " " in t and len(t) > self._config["two_typos_length"]
+        ]
+
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> TherapyExtractor:
+        return cls(config, model_storage, resource)
+
+    @classmethod
+    def load(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> TherapyExtractor:
+        try:
+            with model_storage.read_from(resource) as directory:
+                lexicon = read_json_file(directory / LEXICON_FILE)
+        except ValueError:
+            lexicon = {}
+        return cls(config, model_storage, resource, lexicon)
+
+    # -- training ----------------------------------------------------------
+    def train(self, training_data: TrainingData) -> Resource:
+        entity = self._config["entity"]
+        values = {
+            e["value"]
+            for example in training_data.entity_examples
+            for e in example.get(ENTITIES, [])
+            if e.get("entity") == entity
+        }
+        lexicon: dict[str, str] = {}
+        for value in values:
+            lexicon[normalize(value)] = value
+        for form, value in training_data.entity_synonyms.items():
+            if value in values:
+                lexicon.setdefault(normalize(form), value)
+        for example in training_data.entity_examples:
+            for e in example.get(ENTITIES, []):
+                if e.get("entity") == entity:
+                    lexicon.setdefault(normalize(example.get(TEXT)[e["start"] : e["end"]]), e["value"])
+        lexicon.pop("", None)
+        self._set_lexicon(lexicon)
+        with self._model_storage.write_to(self._resource) as directory:
+            dump_obj_as_json_to_file(directory / LEXICON_FILE, lexicon)
+        return self._resource
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        return training_data
+
+    # -- inference ---------------------------------------------------------
+    def process(self, messages: list[Message]) -> list[Message]:
+        for message in messages:
+            found = self.extract(message)
+            if found:
+                message.set(ENTITIES, message.get(ENTITIES, []) + self.add_extractor_name(found), add_to_output=True)
+        return messages
+
+    def _words(self, message: Message) -> list[_Word]:
+        tokens = message.get("text_tokens") or []
+        words = []
+        for token in tokens:
+            norm = normalize(token.text)
+            if norm:
+                words.append(_Word(norm, token.start, token.end))
+        return words
+
+    def _max_typos(self, term: str) -> int:
+        return 2 if len(term) >= self._config["two_typos_length"] else 1
+
+    def _match_word(self, word: _Word) -> tuple[str, float] | None:
+        compact = word.compact
+        # 1. exact, the whole word or a hyphen part ("tens" in "tens-gerät")
+        if compact in self._compact:
+            return self._compact[compact], 1.0
+        for part in word.norm.split():
+            if part in self.lexicon:
+                return self.lexicon[part], 1.0
+        # 2. compounds: "rueckenmassage" ends with "massage"
+        for term in self._long_terms:
+            if compact.startswith(term) or compact.endswith(term):
+                return self._compact[term], 0.95
+        # 3. typos, in the whole word or in a compound's head or tail
+        if len(compact) >= self._config["min_fuzzy_length"] - 1:
+            best: tuple[int, str] | None = None
+            for term in self._long_terms:
+                limit = self._max_typos(term)
+                if abs(len(compact) - len(term)) <= limit:
+                    distance = DamerauLevenshtein.distance(compact, term, score_cutoff=limit)
+                    if distance <= limit and (best is None or distance < best[0]):
+                        best = (distance, term)
+                elif len(compact) > len(term) + 2 and len(term) >= 7:
+                    for piece in (compact[: len(term)], compact[-len(term) :]):
+                        if DamerauLevenshtein.distance(piece, term, score_cutoff=1) <= 1 and best is None:
+                            best = (1, term)
+            if best is not None:
+                return self._compact[best[1]], 0.9 - 0.1 * best[0]
+        return None
+
+    def extract(self, message: Message) -> list[dict[str, Any]]:
+        words = self._words(message)
+        used = [False] * len(words)
+        found: list[dict[str, Any]] = []
+
+        def emit(first: int, last: int, value: str, confidence: float) -> None:
+            for i in range(first, last + 1):
+                used[i] = True
+            start, end = words[first].start, words[last].end
+            found.append(
+                {
+                    "entity": self._config["entity"],
+                    "start": start,
+                    "end": end,
+                    "value": value,
+                    "text": message.get(TEXT)[start:end],
+                    "confidence_entity": confidence,
+                }
+            )
+
+        # phrases first, longest first, so "manuelle Therapie" wins over "Therapie"
+        for size in range(self._config["max_phrase_words"], 1, -1):
+            for first in range(len(words) - size + 1):
+                span = range(first, first + size)
+                if any(used[i] for i in span):
+                    continue
+                phrase = " ".join(words[i].norm for i in span)
+                compact = phrase.replace(" ", "")
+                value = self.lexicon.get(phrase) or self._compact.get(compact)
+                if value is None and len(compact) >= self._config["two_typos_length"]:
+                    for term in self._long_phrases:
+                        if DamerauLevenshtein.distance(compact, term, score_cutoff=2) <= 2:
+                            value = self._compact[term]
+                            break
+                if value is not None:
+                    emit(first, first + size - 1, value, 1.0)
+        for i, word in enumerate(words):
+            if not used[i]:
+                match = self._match_word(word)
+                if match is not None:
+                    emit(i, i, *match)
+        found.sort(key=lambda e: e["start"])
+        return found
