@@ -32,11 +32,9 @@ class ActionAnswerFact(Action):
     def name(self) -> str:
         return "action_answer_fact"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         kb = knowledge()
-        intent = tracker.get_intent_of_latest_message(skip_fallback_intent=False)
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
 
         if intent in TOPIC_BY_INTENT:
             dispatcher.utter_message(**answer_message(topic_answer(kb, TOPIC_BY_INTENT[intent])))
@@ -54,7 +52,7 @@ class ActionAnswerFact(Action):
             aspect = None
 
         if not therapies:
-            if aspect == "kosten":
+            if intent == "ask_costs":
                 # The page's general statement on costs answers "Wer zahlt das?" on its own.
                 answer = topic_answer(kb, "kosten_allgemein")
                 dispatcher.utter_message(text=answer.text, buttons=rasa_buttons(therapy_choice_buttons(kb, aspect)))

@@ -18,9 +18,7 @@ class ActionIntroduce(Action):
     def name(self) -> str:
         return "action_introduce"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         kb = knowledge()
         dispatcher.utter_message(
             response="utter_intro", disclaimer=kb.disclaimer, buttons=rasa_buttons(start_buttons(kb))

@@ -91,7 +91,7 @@ def fact_answer(knowledge: KnowledgeBase, therapies: list[str], aspect: str) -> 
 
 def therapy_choice_buttons(knowledge: KnowledgeBase, aspect: str | None) -> list[Button]:
     """One button per top-level treatment (members like TENS are reached by typing)."""
-    return [Button(title=t.name, therapy=t.id, aspect=aspect) for t in knowledge.top_level_therapies()]
+    return [Button(title=t.label, therapy=t.id, aspect=aspect) for t in knowledge.top_level_therapies()]
 
 
 def aspect_choice_buttons(knowledge: KnowledgeBase, therapy: str) -> list[Button]:

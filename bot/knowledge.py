@@ -43,6 +43,12 @@ class Therapy:
     id: str
     name: str
     part_of: str | None = None
+    short_name: str | None = None
+
+    @property
+    def label(self) -> str:
+        """The name on a button (messengers cut button titles at 20 characters)."""
+        return self.short_name or self.name
 
 
 @dataclass(frozen=True)
@@ -110,15 +116,17 @@ class _Loader:
 
     def where(self, path: Path, node: Any, key: Any = None) -> str:
         """`file:line` of a mapping (or of one key inside it)."""
-        line = 1
+        line = None
         if isinstance(node, (CommentedMap, CommentedSeq)):
             try:
-                line = (node.lc.key(key)[0] if key is not None else node.lc.line) + 1
+                line = node.lc.key(key)[0] if key is not None else node.lc.line
             except (KeyError, TypeError, AttributeError):
-                line = node.lc.line + 1
-        return f"{self.rel(path)}:{line}"
+                line = node.lc.line
+        return f"{self.rel(path)}:{(line or 0) + 1}"
 
     def mapping(self, path: Path, parent: Any, key: str) -> CommentedMap:
+        if not parent:
+            return CommentedMap()  # the file is missing or broken: reported already
         value = parent.get(key) if isinstance(parent, CommentedMap) else None
         if not isinstance(value, CommentedMap):
             self.problems.append(
@@ -156,12 +164,15 @@ class _Loader:
         therapies: dict[str, Therapy] = {}
         for therapy_id, node in therapy_nodes.items():
             if not isinstance(node, CommentedMap):
-                self.problems.append(f"{self.where(therapies_path, therapy_nodes, therapy_id)}: therapy '{therapy_id}' needs a 'name'")
+                self.problems.append(
+                    f"{self.where(therapies_path, therapy_nodes, therapy_id)}: therapy '{therapy_id}' needs a 'name'"
+                )
                 continue
             therapies[str(therapy_id)] = Therapy(
                 id=str(therapy_id),
                 name=self.text(therapies_path, node, "name", f"therapy '{therapy_id}'"),
                 part_of=node.get("part_of"),
+                short_name=node.get("short_name"),
             )
         for therapy in therapies.values():
             if therapy.part_of is not None and therapy.part_of not in therapies:
@@ -211,7 +222,8 @@ class _Loader:
         cited_references = tuple(str(r) for r in (node.get("references") or []))
         if not cited_sections and not cited_references:
             self.problems.append(
-                f"{self.where(path, node)}: {what} has no source; add 'sections: [...]' with the section of the page it rests on"
+                f"{self.where(path, node)}: {what} has no source; "
+                "add 'sections: [...]' with the section of the page it rests on"
             )
         for section in cited_sections:
             if section not in sections:
@@ -255,7 +267,8 @@ class _Loader:
             if therapy_id not in therapies:
                 self.problems.append(
                     f"{self.where(path, document, 'therapy' if 'therapy' in document else None)}: "
-                    f"unknown therapy '{therapy_id}'; add it to knowledge/therapies.yml or use one of: {', '.join(therapies)}"
+                    f"unknown therapy '{therapy_id}'; add it to knowledge/therapies.yml "
+                    f"or use one of: {', '.join(therapies)}"
                 )
                 continue
             for aspect_id, node in self.mapping(path, document, "facts").items():

@@ -48,9 +48,7 @@ def build(output_dir: Path) -> spacy.language.Language:
     for form, lemma in _case_variants(_german_lemma_table()).items():
         table[form] = lemma
     nlp.meta["name"] = PIPELINE_NAME
-    nlp.meta["description"] = (
-        "German tokenizer and lookup lemmatizer (spaCy + spacy-lookups-data), built for Rückenbot"
-    )
+    nlp.meta["description"] = "German tokenizer and lookup lemmatizer (spaCy + spacy-lookups-data), built for Rückenbot"
     output_dir.mkdir(parents=True, exist_ok=True)
     nlp.to_disk(output_dir)
     return nlp

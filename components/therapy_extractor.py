@@ -33,7 +33,7 @@ from rasa.nlu.tokenizers.tokenizer import Tokenizer
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
-from rasa.shared.utils.io import read_json_file, dump_obj_as_json_to_file
+from rasa.shared.utils.io import dump_obj_as_json_to_file, read_json_file
 
 LEXICON_FILE = "lexicon.json"
 _FOLD = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})

@@ -1,0 +1,67 @@
+"""Held-out NLU quality: messages written apart from the training data.
+
+Intent accuracy comes from `rasa test nlu` itself (its intent_report.json).
+Therapy accuracy is stricter than Rasa's token-level entity report: a message
+counts as right only if the set of canonical therapy ids found equals the
+expected set (the value is what the bot acts on).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.servers import MODEL, ROOT
+
+pytestmark = pytest.mark.model
+
+HELDOUT = ROOT / "tests" / "nlu" / "heldout.yml"
+MIN_INTENT_ACCURACY = 0.90
+MIN_THERAPY_ACCURACY = 0.95
+
+
+@pytest.fixture(scope="module")
+def rasa_report(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    out = tmp_path_factory.mktemp("nlu-results")
+    rasa = str(Path(sys.executable).with_name("rasa"))
+    subprocess.run(
+        [rasa, "test", "nlu", "--nlu", str(HELDOUT), "--model", str(MODEL), "--out", str(out), "--quiet"],
+        cwd=ROOT, check=True,
+    )  # fmt: skip
+    return json.loads((out / "intent_report.json").read_text())
+
+
+def test_heldout_set_is_large_enough() -> None:
+    from rasa.shared.nlu.training_data.loading import load_data
+
+    assert len(load_data(str(HELDOUT)).training_examples) >= 150
+
+
+def test_heldout_intent_accuracy(rasa_report: dict) -> None:
+    accuracy = rasa_report["accuracy"]
+    print(f"held-out intent accuracy: {accuracy:.3f}")
+    assert accuracy >= MIN_INTENT_ACCURACY
+
+
+def test_heldout_therapy_accuracy() -> None:
+    from rasa.core.agent import Agent
+    from rasa.shared.nlu.training_data.loading import load_data
+
+    agent = Agent.load(str(MODEL))
+    examples = load_data(str(HELDOUT)).training_examples
+    wrong = []
+    for example in examples:
+        expected = {e["value"] for e in example.get("entities", []) if e["entity"] == "therapy"}
+        parsed = asyncio.run(agent.parse_message(example.get("text")))
+        found = {e["value"] for e in parsed["entities"] if e["entity"] == "therapy"}
+        if found != expected:
+            wrong.append(f"{example.get('text')!r}: expected {sorted(expected)}, found {sorted(found)}")
+    accuracy = 1 - len(wrong) / len(examples)
+    print(f"held-out therapy accuracy: {accuracy:.3f} ({len(wrong)} of {len(examples)} wrong)")
+    print("\n".join(wrong))
+    assert accuracy >= MIN_THERAPY_ACCURACY, "\n".join(wrong)

@@ -1,0 +1,103 @@
+"""Start the real action server and Rasa server for end-to-end tests."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+MODEL = ROOT / "models" / "rueckenbot.tar.gz"
+RASA = str(Path(sys.executable).with_name("rasa"))
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for(url: str, process: subprocess.Popen, timeout: float = 240) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited with {process.returncode} before {url} answered")
+        try:
+            requests.get(url, timeout=2)
+            return
+        except requests.RequestException:
+            time.sleep(0.5)
+    raise TimeoutError(f"{url} did not answer within {timeout} s")
+
+
+@dataclass
+class Stack:
+    """One action server and one Rasa server on free loopback ports."""
+
+    workdir: Path
+    env: dict[str, str] = field(default_factory=dict)
+    rasa_port: int = field(default_factory=free_port)
+    action_port: int = field(default_factory=free_port)
+    processes: dict[str, subprocess.Popen] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.env = {
+            **os.environ,
+            "RUECKENBOT_ACTION_URL": f"http://127.0.0.1:{self.action_port}/webhook",
+            "RUECKENBOT_TRACKER_DB": str(self.workdir / "conversations.db"),
+            "RASA_TELEMETRY_ENABLED": "false",
+            **self.env,
+        }
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.rasa_port}"
+
+    def _log(self, name: str):
+        return open(self.workdir / f"{name}.log", "ab")
+
+    def start_actions(self) -> None:
+        process = subprocess.Popen(
+            [RASA, "run", "actions", "--port", str(self.action_port), "--actions", "actions"],
+            cwd=ROOT, env=self.env, stdout=self._log("actions"), stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        self.processes["actions"] = process
+        wait_for(f"http://127.0.0.1:{self.action_port}/health", process)
+
+    def start_rasa(self, extra_args: list[str] = ()) -> None:
+        process = subprocess.Popen(
+            [RASA, "run", "--model", str(MODEL), "--port", str(self.rasa_port), "--endpoints", "endpoints.yml",
+             "--credentials", "credentials.yml", *extra_args],
+            cwd=ROOT, env=self.env, stdout=self._log("rasa"), stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        self.processes["rasa"] = process
+        wait_for(f"{self.url}/", process)
+
+    def stop(self, name: str) -> None:
+        process = self.processes.pop(name, None)
+        if process and process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+    def stop_all(self) -> None:
+        for name in list(self.processes):
+            self.stop(name)
+
+    def say(self, sender: str, message: str) -> list[dict]:
+        response = requests.post(
+            f"{self.url}/webhooks/rest/webhook", json={"sender": sender, "message": message}, timeout=60
+        )
+        response.raise_for_status()
+        return response.json()
+
+    def log_tail(self) -> str:
+        return "\n".join((self.workdir / f"{n}.log").read_text(errors="replace")[-3000:] for n in ("actions", "rasa"))

@@ -1,0 +1,77 @@
+"""The TherapyExtractor NLU component, trained on the real training data."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from rasa.engine.graph import ExecutionContext
+from rasa.engine.storage.local_model_storage import LocalModelStorage
+from rasa.engine.storage.resource import Resource
+from rasa.nlu.tokenizers.tokenizer import Token
+from rasa.shared.nlu.training_data.loading import load_data
+from rasa.shared.nlu.training_data.message import Message
+
+from components.therapy_extractor import TherapyExtractor
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def message(text: str) -> Message:
+    """A message with simple word tokens (hyphenated words stay one token, as in spaCy)."""
+    tokens = [Token(m.group(), m.start()) for m in re.finditer(r"[\w-]+", text)]
+    return Message(data={"text": text, "text_tokens": tokens})
+
+
+@pytest.fixture(scope="module")
+def extractor(tmp_path_factory: pytest.TempPathFactory) -> TherapyExtractor:
+    storage = LocalModelStorage(tmp_path_factory.mktemp("storage"))
+    resource = Resource("therapy_extractor")
+    context = ExecutionContext(graph_schema=None, model_id="test")
+    component = TherapyExtractor.create({}, storage, resource, context)
+    component.train(load_data(str(ROOT / "data" / "nlu")))
+    return TherapyExtractor.load({}, storage, resource, context)  # as Rasa does after training
+
+
+def values(extractor: TherapyExtractor, text: str) -> list[str]:
+    return [e["value"] for e in extractor.extract(message(text))]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("hilft akkupunktur", ["akupunktur"]),  # typo
+        ("was ist osteophatie", ["osteopathie"]),  # transposed letters
+        ("wer zahlt die massge", ["massage"]),
+        ("Ist eine Rückenmassage sinnvoll", ["massage"]),  # compound
+        ("ruecken massage", ["massage"]),
+        ("Was kostet eine Akupunkturbehandlung", ["akupunktur"]),
+        ("Mein TENS-Gerät piept", ["tens"]),  # hyphenated compound
+        ("darf man einrenken lassen", ["manipulation"]),  # everyday word
+        ("war beim Chiropraktiker", ["manuelle_therapie"]),
+        ("das mit den Nadeln", ["akupunktur"]),
+        ("hilft Reizstrom", ["elektrotherapie"]),
+        ("kinesio tape oder kinesiotape", ["kinesio_taping", "kinesio_taping"]),
+        ("manuele therapie", ["manuelle_therapie"]),  # typo in a phrase
+        ("Akupunktur oder Osteopathie", ["akupunktur", "osteopathie"]),
+    ],
+)
+def test_finds_the_canonical_therapy(extractor: TherapyExtractor, text: str, expected: list[str]) -> None:
+    assert values(extractor, text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["meistens tut es nachts weh", "welche tabletten helfen", "ich habe Rückenschmerzen", "Hallo, guten Tag"],
+)
+def test_leaves_ordinary_words_alone(extractor: TherapyExtractor, text: str) -> None:
+    assert values(extractor, text) == []
+
+
+def test_reports_span_text_and_extractor(extractor: TherapyExtractor) -> None:
+    msg = message("Hilft eine Rückenmassage?")
+    extractor.process([msg])
+    [entity] = msg.get("entities")
+    assert (entity["start"], entity["end"], entity["text"]) == (11, 24, "Rückenmassage")
+    assert entity["extractor"] == "TherapyExtractor"
