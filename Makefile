@@ -43,6 +43,7 @@ $(SPACY_PIPELINE)/meta.json: $(BIN)/.installed bot/spacy_pipeline.py
 setup: $(BIN)/.installed $(SPACY_PIPELINE)/meta.json  ## install into .venv (Python 3.10) and build the German spaCy pipeline
 
 # Rasa trains only when the training data, domain, config or our component changed.
+.DELETE_ON_ERROR:
 $(MODEL): $(TRAINING_INPUTS) | setup
 	@start=$$(date +%s); \
 	$(BIN)/rasa train --fixed-model-name rueckenbot --out models --quiet && \
@@ -79,7 +80,8 @@ test-stories: train
 	$(BIN)/rasa test core --stories tests/stories --model $(MODEL) --fail-on-prediction-errors --out results/stories --quiet
 
 test-nlu: train
-	$(BIN)/pytest -m model -q
+	@rm -f results/heldout-summary.txt
+	$(BIN)/pytest -m model -q; status=$$?; cat results/heldout-summary.txt 2>/dev/null; exit $$status
 
 test-e2e: train
 	$(BIN)/pytest -m e2e -q

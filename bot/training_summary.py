@@ -5,16 +5,17 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from rasa.shared.nlu.training_data.loading import load_data
+from rasa.shared.importers.importer import TrainingDataImporter
 
 from bot.knowledge import load_knowledge
 
 
 def summary(data_dir: Path, seconds: int) -> str:
-    data = load_data(str(data_dir))
+    # the importer reads NLU files wherever editors put them under data/
+    data = TrainingDataImporter.load_from_dict(training_data_paths=[str(data_dir)]).get_nlu_data()
     therapies = load_knowledge().therapies
     return (
-        f"Trained: {len(data.intents)} intents, {len(data.intent_examples)} examples, "
+        f"Trained: {len(data.intents - {'nlu_fallback'})} intents, {len(data.intent_examples)} examples, "
         f"{len(therapies)} therapies, {len(data.entity_synonyms)} therapy names, in {seconds} s."
     )
 
