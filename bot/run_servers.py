@@ -45,8 +45,13 @@ def stop(processes: list[subprocess.Popen]) -> None:
             process.kill()
 
 
+def start(command: list[str]) -> subprocess.Popen:
+    # A session of its own: Ctrl-C reaches only us, and we stop the servers in order.
+    return subprocess.Popen(command, cwd=ROOT, start_new_session=True)
+
+
 def start_action_server(port: str) -> subprocess.Popen:
-    return subprocess.Popen([RASA, "run", "actions", "--port", port, "--actions", "actions"], cwd=ROOT)
+    return start([RASA, "run", "actions", "--port", port, "--actions", "actions"])
 
 
 def rasa_server_command(model: str, port: str) -> list[str]:
@@ -73,14 +78,17 @@ def main() -> int:
     action_port = os.environ.get("ACTION_PORT", "5055")
     (ROOT / "var").mkdir(exist_ok=True)
 
+    # Ctrl-C must work even where the shell started us with SIGINT ignored.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     processes = [start_action_server(action_port)]
     try:
         if not wait_until_up(f"http://localhost:{action_port}/health", processes[0], timeout=120):
             print("The action server did not start; see the messages above.", file=sys.stderr)
             return 1
         if args.shell:
-            return subprocess.call([RASA, "shell", "--model", args.model, "--endpoints", "endpoints.yml"], cwd=ROOT)
-        processes.append(subprocess.Popen(rasa_server_command(args.model, rasa_port), cwd=ROOT))
+            shell = [RASA, "shell", "--model", args.model, "--endpoints", "endpoints.yml", "--port", rasa_port]
+            return subprocess.call(shell, cwd=ROOT)
+        processes.append(start(rasa_server_command(args.model, rasa_port)))
         if not wait_until_up(f"http://localhost:{rasa_port}/", processes[1], timeout=300):
             print("The Rasa server did not start; see the messages above.", file=sys.stderr)
             return 1
@@ -92,11 +100,13 @@ def main() -> int:
             "Press Ctrl-C to stop.\n",
             flush=True,
         )
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
         while all(p.poll() is None for p in processes):
             time.sleep(0.5)
         print("A server stopped unexpectedly; stopping the other one.", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
+        print("\nStopping Rückenbot …", flush=True)
         return 0
     finally:
         stop(processes)
