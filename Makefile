@@ -21,7 +21,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONWARNINGS := ignore::DeprecationWarning
 
-.PHONY: help setup train run shell actions test test-unit check test-stories test-nlu test-e2e lint clean
+.PHONY: help setup train run shell actions test test-unit check test-stories test-nlu test-e2e test-channels lint clean web test-browser
 
 help:  ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | column -t -s $$'\t'
@@ -51,8 +51,25 @@ $(MODEL): $(TRAINING_INPUTS) | setup
 
 train: $(MODEL)  ## train the model if data or config changed since the last one
 
+# The chat widget: npm packages (web/package-lock.json), bundled into web/dist/ (served at /widget/).
+WEB_DIST := web/dist
+WEB_SOURCES := $(wildcard web/src/*)
+
+web/node_modules/.package-lock.json: web/package.json web/package-lock.json
+	cd web && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
+
+$(WEB_DIST)/rueckenbot.js: web/node_modules/.package-lock.json $(WEB_SOURCES)
+	@mkdir -p $(WEB_DIST)
+	sed '/sourceMappingURL=/d' web/node_modules/socket.io-client/dist/socket.io.min.js > $@.tmp
+	cat web/src/widget.js >> $@.tmp
+	cp web/src/widget.css $(WEB_DIST)/rueckenbot.css
+	cp web/src/demo.css $(WEB_DIST)/demo.css
+	mv $@.tmp $@
+
+web: $(WEB_DIST)/rueckenbot.js  ## install the chat widget's npm packages and build it into web/dist/
+
 # --- running ----------------------------------------------------------------
-run: train  ## set up, train if needed, start action server + Rasa server (Ctrl-C stops both)
+run: train web  ## set up, train if needed, start action server + Rasa server (Ctrl-C stops both)
 	@mkdir -p var
 	@$(BIN)/python -m bot.run_servers --model $(MODEL)
 
@@ -73,7 +90,7 @@ lint: setup
 	$(BIN)/ruff format --check bot actions components tests
 
 test-unit: setup
-	$(BIN)/pytest -m "not model and not e2e" -q
+	$(BIN)/pytest -m "not model and not e2e and not channels and not browser" -q
 
 test-stories: train
 	rm -rf results/stories
@@ -86,7 +103,13 @@ test-nlu: train
 test-e2e: train
 	$(BIN)/pytest -m e2e -q
 
-test: check lint test-unit test-stories test-nlu test-e2e  ## run every test (trains once, reuses the model)
+test-browser: train web  ## the chat widget in headless Chromium (Debian's chromium) against the real bot
+	$(BIN)/pytest -m browser -q
+
+test-channels: train  ## Telegram, Facebook, WhatsApp end to end against fake provider APIs
+	$(BIN)/pytest -m channels -q
+
+test: check lint test-unit test-stories test-nlu test-e2e test-channels test-browser  ## run every test (trains once, reuses the model)
 	@echo "All tests passed."
 
 clean:  ## remove trained models, build output and test results (keeps .venv)

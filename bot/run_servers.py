@@ -96,6 +96,7 @@ def main() -> int:
             "\nRückenbot is running.\n"
             f"  REST:      POST http://localhost:{rasa_port}/webhooks/rest/webhook  "
             '{"sender": "me", "message": "Hilft Akupunktur?"}\n'
+            f"  chat:      http://localhost:{rasa_port}/  (the chat widget's demo page)\n"
             f"  socket.io: http://localhost:{rasa_port}/socket.io\n"
             "Press Ctrl-C to stop.\n",
             flush=True,

@@ -33,11 +33,17 @@ def _case_variants(table: dict[str, str]) -> dict[str, str]:
     return extra
 
 
-def _german_lemma_table() -> dict[str, str]:
+def german_lemma_table() -> dict[str, str]:
     # spaCy's Table keeps only hashes of its keys, so read the raw strings.
     data = resources.files("spacy_lookups_data") / "data" / "de_lemma_lookup.json.gz"
     with gzip.open(data.open("rb"), "rt", encoding="utf-8") as handle:
         return json.load(handle)
+
+
+def german_word_forms() -> set[str]:
+    """Every correctly spelled German word form the lemma table knows, lower-case."""
+    table = german_lemma_table()
+    return {word.lower() for word in table} | {lemma.lower() for lemma in table.values()}
 
 
 def build(output_dir: Path) -> spacy.language.Language:
@@ -45,7 +51,7 @@ def build(output_dir: Path) -> spacy.language.Language:
     nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
     nlp.initialize()  # loads the German tables from spacy-lookups-data
     table = nlp.get_pipe("lemmatizer").lookups.get_table("lemma_lookup")
-    for form, lemma in _case_variants(_german_lemma_table()).items():
+    for form, lemma in _case_variants(german_lemma_table()).items():
         table[form] = lemma
     nlp.meta["name"] = PIPELINE_NAME
     nlp.meta["description"] = "German tokenizer and lookup lemmatizer (spaCy + spacy-lookups-data), built for Rückenbot"

@@ -12,13 +12,16 @@ and matches in three steps, from strict to forgiving:
    "Akupunkturbehandlung", "TENS-Gerät");
 3. small typos (Damerau-Levenshtein distance 1, or 2 for long names) in names of
    at least 6 letters; short names such as "TENS" or "Laser" must match exactly,
-   so "meistens" never becomes TENS.
+   so "meistens" never becomes TENS. A correctly spelled German word is never
+   taken for a typo ("passiert" is not "massiert"): the word forms of
+   spacy-lookups-data's German lemma table tell which words are spelled right.
 
 It emits the canonical id as the entity value, so no synonym mapper is needed.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -34,6 +37,8 @@ from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from rasa.shared.utils.io import dump_obj_as_json_to_file, read_json_file
+
+from bot.spacy_pipeline import german_word_forms
 
 LEXICON_FILE = "lexicon.json"
 _FOLD = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
@@ -93,10 +98,17 @@ class TherapyExtractor(GraphComponent, EntityExtractorMixin):
         self._long_terms = sorted(
             (t for t in self._compact if len(t) >= self._config["min_fuzzy_length"]), key=len, reverse=True
         )
-        # multi-word names long enough for two typos ("manuele therapie")
-        self._long_phrases = [
-            t.replace(" ", "") for t in lexicon if " " in t and len(t) > self._config["two_typos_length"]
-        ]
+        # multi-word names long enough for a typo ("manuele therapie"), by word count
+        self._long_phrases: dict[int, list[str]] = {}
+        for term in lexicon:
+            if " " in term and len(term) > self._config["two_typos_length"]:
+                self._long_phrases.setdefault(term.count(" ") + 1, []).append(term.replace(" ", ""))
+
+    @staticmethod
+    @functools.cache
+    def _known_words() -> frozenset[str]:
+        # loaded once per process, on the first word that could be a typo
+        return frozenset(normalize(word) for word in german_word_forms())
 
     @classmethod
     def create(
@@ -185,7 +197,7 @@ class TherapyExtractor(GraphComponent, EntityExtractorMixin):
             if compact.startswith(term) or compact.endswith(term):
                 return self._compact[term], 0.95
         # 3. typos, in the whole word or in a compound's head or tail
-        if len(compact) >= self._config["min_fuzzy_length"] - 1:
+        if len(compact) >= self._config["min_fuzzy_length"] - 1 and compact not in self._known_words():
             best: tuple[int, str] | None = None
             for term in self._long_terms:
                 limit = self._max_typos(term)
@@ -231,8 +243,8 @@ class TherapyExtractor(GraphComponent, EntityExtractorMixin):
                 compact = phrase.replace(" ", "")
                 value = self.lexicon.get(phrase) or self._compact.get(compact)
                 if value is None and len(compact) >= self._config["two_typos_length"]:
-                    for term in self._long_phrases:
-                        if DamerauLevenshtein.distance(compact, term, score_cutoff=2) <= 2:
+                    for term in self._long_phrases.get(size, []):
+                        if DamerauLevenshtein.distance(compact, term, score_cutoff=1) <= 1:
                             value = self._compact[term]
                             break
                 if value is not None:

@@ -45,6 +45,8 @@ class Stack:
     rasa_port: int = field(default_factory=free_port)
     action_port: int = field(default_factory=free_port)
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
+    # which channels the Rasa server opens (a path relative to the project, or absolute)
+    credentials: str | Path = "credentials.yml"
 
     def __post_init__(self) -> None:
         self.env = {
@@ -73,7 +75,7 @@ class Stack:
     def start_rasa(self, extra_args: list[str] = ()) -> None:
         process = subprocess.Popen(
             [RASA, "run", "--model", str(MODEL), "--port", str(self.rasa_port), "--endpoints", "endpoints.yml",
-             "--credentials", "credentials.yml", *extra_args],
+             "--credentials", str(self.credentials), *extra_args],
             cwd=ROOT, env=self.env, stdout=self._log("rasa"), stderr=subprocess.STDOUT,
         )  # fmt: skip
         self.processes["rasa"] = process

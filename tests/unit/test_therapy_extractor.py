@@ -75,3 +75,16 @@ def test_reports_span_text_and_extractor(extractor: TherapyExtractor) -> None:
     [entity] = msg.get("entities")
     assert (entity["start"], entity["end"], entity["text"]) == (11, 24, "Rückenmassage")
     assert entity["extractor"] == "TherapyExtractor"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["was passiert da genau", "worauf basieren die aussagen", "wie passieren solche unfälle", "ne frage zu allem"],
+)
+def test_correct_german_words_are_not_taken_for_typos(extractor: TherapyExtractor, text: str) -> None:
+    assert values(extractor, text) == []
+
+
+def test_a_neighbouring_word_does_not_widen_a_name(extractor: TherapyExtractor) -> None:
+    [entity] = extractor.extract(message("was kostet ne thaimassage"))
+    assert (entity["text"], entity["value"]) == ("thaimassage", "massage")

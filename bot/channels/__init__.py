@@ -1,0 +1,1 @@
+"""Rasa input channels (custom connectors) named in credentials.yml by their module path."""
