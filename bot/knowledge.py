@@ -139,7 +139,7 @@ class _Loader:
     def text(self, path: Path, node: CommentedMap, key: str, what: str) -> str:
         value = node.get(key)
         if not isinstance(value, str) or not value.strip():
-            self.problems.append(f"{self.where(path, node)}: {what} has no '{key}' text; write it in plain German")
+            self.problems.append(f"{self.where(path, node)}: {what} has no {key}; write one in plain German")
             return ""
         return " ".join(value.split()) if "\n- " not in value else value.strip()
 

@@ -128,8 +128,8 @@ def test_fact_without_text(project: Path, baseline: list[str]) -> None:
     end = line_of(path, "    sections:", after=start)
     path.write_text("".join(text[:start] + text[end - 1 :]), encoding="utf-8")  # drop the text lines
     assert new_problems(project, baseline) == [
-        f"knowledge/facts/osteopathie.yml:{start + 1}: fact osteopathie/risiken has no 'text' text; "
-        f"write it in plain German"
+        f"knowledge/facts/osteopathie.yml:{start + 1}: fact osteopathie/risiken has no text; "
+        f"write one in plain German"
     ]
 
 
