@@ -21,7 +21,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONWARNINGS := ignore::DeprecationWarning
 
-.PHONY: help setup train run shell actions test test-unit check test-stories test-nlu test-e2e test-channels lint clean web test-browser
+.PHONY: help setup train run shell actions test test-unit check test-stories test-nlu test-e2e test-channels lint clean web test-browser bench test-production forget-old report
 
 help:  ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | column -t -s $$'\t'
@@ -47,7 +47,8 @@ setup: $(BIN)/.installed $(SPACY_PIPELINE)/meta.json  ## install into .venv (Pyt
 $(MODEL): $(TRAINING_INPUTS) | setup
 	@start=$$(date +%s); \
 	$(BIN)/rasa train --fixed-model-name rueckenbot --out models --quiet && \
-	$(BIN)/python -m bot.training_summary --seconds $$(( $$(date +%s) - start ))
+	seconds=$$(( $$(date +%s) - start )) && echo $$seconds > $(MODEL:.tar.gz=.seconds) && \
+	$(BIN)/python -m bot.training_summary --seconds $$seconds
 
 train: $(MODEL)  ## train the model if data or config changed since the last one
 
@@ -86,11 +87,11 @@ check: setup  ## fast checks for editors: fact store, training data, links betwe
 	@$(BIN)/python -m bot.validate
 
 lint: setup
-	$(BIN)/ruff check bot actions components tests
-	$(BIN)/ruff format --check bot actions components tests
+	$(BIN)/ruff check bot actions components tests bench
+	$(BIN)/ruff format --check bot actions components tests bench
 
 test-unit: setup
-	$(BIN)/pytest -m "not model and not e2e and not channels and not browser" -q
+	$(BIN)/pytest -m "not model and not e2e and not channels and not browser and not production" -q
 
 test-stories: train
 	rm -rf results/stories
@@ -109,8 +110,24 @@ test-browser: train web  ## the chat widget in headless Chromium (Debian's chrom
 test-channels: train  ## Telegram, Facebook, WhatsApp end to end against fake provider APIs
 	$(BIN)/pytest -m channels -q
 
-test: check lint test-unit test-stories test-nlu test-e2e test-channels test-browser  ## run every test (trains once, reuses the model)
+test: check lint test-unit test-stories test-nlu test-e2e test-channels test-browser test-production  ## run every test (trains once, reuses the model)
 	@echo "All tests passed."
+
+test-production: train  ## PostgreSQL + Redis + two Rasa instances on loopback: context, order, restarts, outages, API token
+	$(BIN)/pytest -m production -q
+
+forget-old: setup  ## delete conversations older than RUECKENBOT_RETENTION_DAYS (default 30) from the tracker store
+	@$(BIN)/python -m bot.retention
+
+# The quality report (bot/report/): held-out NLU evaluation and test stories for our model, next
+# to Rasa's stock pipeline (config-stock.yml, trained into a temporary folder) and a keyword baseline.
+HELDOUT ?= tests/nlu/heldout.yml
+
+report: $(MODEL)  ## quality report: our NLU vs Rasa's stock pipeline vs keywords on the held-out set -> reports/ (about 8 min)
+	$(BIN)/python -m bot.report --model $(MODEL) --heldout $(HELDOUT)
+
+bench: train  ## load benchmark against stock Rasa (bench/load.py; trains the stock model into /tmp once; not a test)
+	$(BIN)/python -m bench.load --users $${BENCH_USERS:-50} --messages $${BENCH_MESSAGES:-10}
 
 clean:  ## remove trained models, build output and test results (keeps .venv)
 	rm -rf models build results var/conversations.db

@@ -2,7 +2,9 @@
 
 One exception, checked rather than ignored: Rasa warns that a response "is not
 used in any story or rule" when only a custom action sends it. Such a warning is
-dropped only if the response is named in actions/*.py; otherwise it fails too.
+dropped only if the response is named (`response="utter_..."`) in actions/*.py or, for
+responses Rasa or a connector sends (bot/rasa_patches.py, bot/channels/), in bot/**/*.py;
+otherwise it fails too.
 """
 
 from __future__ import annotations
@@ -50,6 +52,8 @@ def validate(root: Path = ROOT) -> list[str]:
             ]
         )
     sent_by_actions = responses_sent_by_actions(root / "actions") | RASA_DEFAULT_RESPONSES
+    for package in [root / "bot", *(root / "bot").glob("*/")]:
+        sent_by_actions |= responses_sent_by_actions(package)
     problems = []
     for warning in caught:
         message = str(warning.message)

@@ -103,3 +103,35 @@ class Stack:
 
     def log_tail(self) -> str:
         return "\n".join((self.workdir / f"{n}.log").read_text(errors="replace")[-3000:] for n in ("actions", "rasa"))
+
+
+class HungServer:
+    """A fake action server: accepts connections on a loopback port and never answers."""
+
+    def __init__(self, port: int) -> None:
+        import threading
+
+        self.sock = socket.socket()
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind(("127.0.0.1", port))
+        self.sock.listen(64)
+        self.connections: list[socket.socket] = []
+        self._thread = threading.Thread(target=self._accept, daemon=True)
+        self._thread.start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                connection, _ = self.sock.accept()
+            except OSError:
+                return
+            self.connections.append(connection)  # kept open, never read or answered
+
+    def close(self) -> None:
+        for connection in self.connections:
+            connection.close()
+        try:
+            self.sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        self.sock.close()

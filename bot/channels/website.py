@@ -13,7 +13,10 @@ Differences from Rasa 3.6's SocketIOInput:
 - Sessions: the widget makes a random UUID per browser session; ids that are not
   UUIDs are refused, so nobody can pick a guessable id. Messages are always
   session-persistent (the id is the Rasa sender id).
-- Length: messages longer than `max_message_length` are refused with a German hint.
+- Input: control characters are removed (bot.channels.rest.clean_text); an empty
+  message gets the German reply `utter_empty_message`, one longer than
+  `max_message_length` (500, as in the widget and the REST channel) `utter_message_too_long`;
+  a message without a valid session id gets `session_rejected`.
 - "Meine Daten löschen": the socket event `delete_session` deletes the sender's
   conversation from the tracker store (bot.channels.forget) and answers
   `session_deleted`.
@@ -36,8 +39,12 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
+from bot import rasa_patches
 from bot.channels.env import expand
 from bot.channels.forget import delete_conversation
+from bot.channels.rest import DEFAULT_MAX_LENGTH, clean_text
+
+rasa_patches.apply()
 
 logger = logging.getLogger(__name__)
 
@@ -47,8 +54,6 @@ WIDGET_DIR = WEB_DIR / "dist"
 DEMO_PAGE = WEB_DIR / "demo.html"
 WIDGET_ROUTE = "/widget"
 DEFAULT_ORIGINS = "http://localhost:5005,http://127.0.0.1:5005"
-DEFAULT_MAX_LENGTH = 500
-TOO_LONG = "Ihre Nachricht ist zu lang. Bitte fassen Sie sich kürzer (höchstens {limit} Zeichen)."
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
 
 # The demo page loads only the bot's own files; nothing else may run or be fetched.
@@ -190,11 +195,22 @@ class WebsiteInput(SocketIOInput):
             data = data if isinstance(data, dict) else {}
             session_id = data.get("session_id")
             text = data.get("message")
-            if not is_session_id(session_id) or not isinstance(text, str) or not text.strip():
-                logger.warning("Ignored a socket.io message without a valid session id or text.")
+            if not is_session_id(session_id):
+                logger.warning("Refused a socket.io message without a valid session id.")
+                await sio.emit("session_rejected", {"reason": "invalid session id"}, room=sid)
+                return
+            text = clean_text(text) if isinstance(text, str) else ""
+            domain = getattr(getattr(self.app, "ctx", None), "agent", None)
+            domain = getattr(domain, "domain", None)
+            if not text:
+                reply = rasa_patches.response_text(response="utter_empty_message", domain=domain)
+                await sio.emit(self.bot_message_evt, {"text": reply}, room=sid)
                 return
             if len(text) > self.max_message_length:
-                await sio.emit(self.bot_message_evt, {"text": TOO_LONG.format(limit=self.max_message_length)}, room=sid)
+                reply = rasa_patches.response_text(
+                    response="utter_message_too_long", domain=domain, limit=self.max_message_length
+                )
+                await sio.emit(self.bot_message_evt, {"text": reply}, room=sid)
                 return
             output = SocketIOOutput(sio, self.bot_message_evt)
             await on_new_message(UserMessage(text, output, session_id, input_channel=self.name(), metadata={}))

@@ -1,14 +1,14 @@
 """Held-out NLU quality: messages written apart from the training data.
 
 Intent accuracy comes from `rasa test nlu` itself (its intent_report.json).
-Therapy accuracy is stricter than Rasa's token-level entity report: a message
-counts as right only if the set of canonical therapy ids found equals the
-expected set (the value is what the bot acts on).
+Therapy accuracy (bot/nlu_eval.py, shared with `make report`) is stricter than
+Rasa's token-level entity report: a message counts as right only if the set of
+canonical therapy ids found equals the expected set (the value is what the bot
+acts on).
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
 import subprocess
 import sys
@@ -58,20 +58,14 @@ def test_heldout_intent_accuracy(rasa_report: dict) -> None:
 
 
 def test_heldout_therapy_accuracy() -> None:
-    from rasa.core.agent import Agent
-    from rasa.shared.nlu.training_data.loading import load_data
+    from bot.nlu_eval import labelled_examples, model_entity_finder, score_therapies
 
-    agent = Agent.load(str(MODEL))
-    examples = load_data(str(HELDOUT)).training_examples
-    wrong = []
-    for example in examples:
-        expected = {e["value"] for e in example.get("entities", []) if e["entity"] == "therapy"}
-        parsed = asyncio.run(agent.parse_message(example.get("text")))
-        found = {e["value"] for e in parsed["entities"] if e["entity"] == "therapy"}
-        if found != expected:
-            wrong.append(f"{example.get('text')!r}: expected {sorted(expected)}, found {sorted(found)}")
-    accuracy = 1 - len(wrong) / len(examples)
-    record(f"held-out therapy accuracy (value set per message): {accuracy:.3f} ({len(wrong)} of {len(examples)} wrong)")
+    examples = [(text, entities) for text, _intent, entities in labelled_examples(str(HELDOUT))]
+    score = score_therapies(examples, model_entity_finder(str(MODEL)))
+    wrong = [str(miss) for miss in score.misses]
+    record(
+        f"held-out therapy accuracy (value set per message): {score.accuracy:.3f} ({len(wrong)} of {score.total} wrong)"
+    )
     for line in wrong:
         record(f"  {line}")
-    assert accuracy >= MIN_THERAPY_ACCURACY, "\n".join(wrong)
+    assert score.accuracy >= MIN_THERAPY_ACCURACY, "\n".join(wrong)

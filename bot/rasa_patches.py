@@ -1,0 +1,196 @@
+"""Two small changes to Rasa 3.6's `RemoteAction`, applied once in the Rasa server process.
+
+Where: `apply()` runs when Rasa imports our REST or website connector
+(`bot/channels/rest.py`, `bot/channels/website.py`), which `credentials.yml`
+names, so every `rasa run` of this bot gets them before the first message.
+
+1. **The action server is down, fails or hangs → a German apology, not silence.**
+   Stock `RemoteAction.run` waits up to 300 s (`DEFAULT_REQUEST_TIMEOUT`) and on
+   failure raises; the processor logs it and sends nothing. Here the call is
+   limited to `RUECKENBOT_ACTION_TIMEOUT` seconds (default 5) and any failure
+   returns one `BotUttered` with the response `utter_service_unavailable`, which the
+   processor sends like any other bot message. `ActionExecutionRejection` keeps
+   Rasa's meaning (another policy may pick an action) and is passed on.
+   Rasa calls `action_answer_fact` twice per message (first for the custom slot
+   mapping of `aspect` in `action_extract_slots`, then as the action): a failure
+   in the first call keeps Rasa's handling there (a warning, no slots) and is
+   remembered for that message, so the action itself apologises at once instead
+   of waiting a second time.
+
+2. **The action server's reply is validated by a validator built once.** Stock
+   `_validate_action_result` calls `jsonschema.validate(result, schema)`, which first
+   checks the schema itself against the draft 2020-12 meta-schema, on every call
+   (about 24 ms per turn here). The schema is a constant
+   (`RemoteAction.action_response_format_spec()`), so this builds the same
+   validator class (`validator_for(schema)`), checks the schema once, and per call
+   raises the same `best_match` error with the same message that `validate` would.
+   `RUECKENBOT_CACHED_VALIDATOR=0` switches back to Rasa's own (the benchmark does).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import logging
+import os
+from collections import OrderedDict
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+logger = logging.getLogger(__name__)
+
+ROOT = Path(__file__).resolve().parent.parent
+SERVICE_UNAVAILABLE = "utter_service_unavailable"
+DEFAULT_ACTION_TIMEOUT = 5.0
+_applied = False
+_in_slot_extraction: contextvars.ContextVar[bool] = contextvars.ContextVar("in_slot_extraction", default=False)
+
+
+def action_timeout() -> float:
+    """Seconds Rasa waits for the action server (`RUECKENBOT_ACTION_TIMEOUT`, default 5)."""
+    value = os.environ.get("RUECKENBOT_ACTION_TIMEOUT", "").strip()
+    try:
+        seconds = float(value) if value else DEFAULT_ACTION_TIMEOUT
+    except ValueError:
+        logger.error("RUECKENBOT_ACTION_TIMEOUT=%r is not a number; using %s s.", value, DEFAULT_ACTION_TIMEOUT)
+        return DEFAULT_ACTION_TIMEOUT
+    return seconds if seconds > 0 else DEFAULT_ACTION_TIMEOUT
+
+
+@lru_cache(maxsize=1)
+def _domain_file_responses() -> dict[str, Any]:
+    import yaml
+
+    with open(ROOT / "domain.yml", encoding="utf-8") as file:
+        return (yaml.safe_load(file) or {}).get("responses") or {}
+
+
+def response_text(response: str, domain: Any = None, **values: Any) -> str:
+    """The first text of a domain response: from the model's domain, else from domain.yml.
+
+    (A model trained before a response was added does not carry it yet.)
+    """
+    name = response
+    variants = (getattr(domain, "responses", None) or {}).get(name) or _domain_file_responses().get(name) or []
+    text = next((v["text"] for v in variants if isinstance(v, dict) and v.get("text")), None)
+    if text is None:
+        raise KeyError(f"domain.yml has no response '{name}' with a text")
+    return text.format(**values) if values else text
+
+
+class CachedValidator:
+    """`jsonschema.validate(instance, schema)` with the schema check and validator built once."""
+
+    def __init__(self, schema: dict[str, Any]) -> None:
+        from jsonschema.validators import validator_for
+
+        cls = validator_for(schema)
+        cls.check_schema(schema)  # what validate() does on every call
+        self._validator = cls(schema)
+
+    def validate(self, instance: Any) -> None:
+        from jsonschema.exceptions import best_match
+
+        error = best_match(self._validator.iter_errors(instance))
+        if error is not None:
+            raise error
+
+
+def apply() -> None:
+    """Patch `RemoteAction` (idempotent)."""
+    global _applied
+    if _applied:
+        return
+    from jsonschema import ValidationError
+    from rasa.core.actions.action import (
+        ActionExecutionRejection,
+        ActionExtractSlots,
+        RemoteAction,
+        create_bot_utterance,
+    )
+    from rasa.shared.constants import DOCS_BASE_URL
+    from rasa.shared.exceptions import RasaException
+
+    stock_run = RemoteAction.run
+    stock_run_custom_action = ActionExtractSlots._run_custom_action
+    failed_messages: OrderedDict[tuple[str, str], bool] = OrderedDict()  # (sender, message id) of recent failures
+    stock_validate = RemoteAction._validate_action_result
+    validators: dict[type, CachedValidator] = {}
+
+    def _validate_action_result(self: RemoteAction, result: dict[str, Any]) -> bool:
+        if os.environ.get("RUECKENBOT_CACHED_VALIDATOR", "1") == "0":
+            return stock_validate(self, result)
+        validator = validators.get(type(self))
+        if validator is None:
+            validator = validators[type(self)] = CachedValidator(self.action_response_format_spec())
+        try:
+            validator.validate(result)
+            return True
+        except ValidationError as e:  # the same message as Rasa's
+            e.message += (
+                f". Failed to validate Action server response from API, "
+                f"make sure your response from the Action endpoint is valid. "
+                f"For more information about the format visit "
+                f"{DOCS_BASE_URL}/custom-actions"
+            )
+            raise e
+
+    async def _run_custom_action(self: ActionExtractSlots, *args: Any, **kwargs: Any) -> list:
+        token = _in_slot_extraction.set(True)
+        try:
+            return await stock_run_custom_action(self, *args, **kwargs)
+        finally:
+            _in_slot_extraction.reset(token)
+
+    async def run(self: RemoteAction, output_channel: Any, nlg: Any, tracker: Any, domain: Any) -> list:
+        timeout = action_timeout()
+        message_key = (tracker.sender_id, getattr(tracker.latest_message, "message_id", None) or "")
+        extracting = _in_slot_extraction.get()
+        if message_key in failed_messages and not extracting:
+            logger.error("The action server failed for this message already; sent %s.", SERVICE_UNAVAILABLE)
+            text = response_text(response="utter_service_unavailable", domain=domain)
+            return [create_bot_utterance({"text": text, "utter_action": SERVICE_UNAVAILABLE})]
+        try:
+            return await _run_with_fallback(self, output_channel, nlg, tracker, domain, timeout)
+        except ActionExecutionRejection:
+            raise
+        except RasaException:
+            failed_messages[message_key] = True
+            while len(failed_messages) > 1000:
+                failed_messages.popitem(last=False)
+            if extracting:
+                raise  # Rasa's own handling in action_extract_slots: a warning, no slots
+            text = response_text(response="utter_service_unavailable", domain=domain)
+            return [create_bot_utterance({"text": text, "utter_action": SERVICE_UNAVAILABLE})]
+
+    async def _run_with_fallback(
+        self: RemoteAction, output_channel: Any, nlg: Any, tracker: Any, domain: Any, timeout: float
+    ) -> list:
+        """The stock run within the timeout; any failure but a rejection → RasaException."""
+        try:
+            return await asyncio.wait_for(stock_run(self, output_channel, nlg, tracker, domain), timeout)
+        except ActionExecutionRejection:
+            raise
+        except asyncio.TimeoutError as e:
+            logger.error(
+                "The action server did not answer '%s' within %s s (RUECKENBOT_ACTION_TIMEOUT); the user gets %s.",
+                self.name(), timeout, SERVICE_UNAVAILABLE,
+            )  # fmt: skip
+            raise RasaException(f"'{self.name()}' timed out after {timeout} s") from e
+        except RasaException:
+            logger.exception(
+                "Running '%s' on the action server failed; the user gets %s.", self.name(), SERVICE_UNAVAILABLE
+            )
+            raise
+        except Exception as e:
+            logger.exception(
+                "Running '%s' on the action server failed; the user gets %s.", self.name(), SERVICE_UNAVAILABLE
+            )
+            raise RasaException(f"'{self.name()}' failed: {e}") from e
+
+    RemoteAction._validate_action_result = _validate_action_result
+    RemoteAction.run = run
+    ActionExtractSlots._run_custom_action = _run_custom_action
+    _applied = True
+    logger.debug("bot.rasa_patches applied: action timeout %s s, cached response validator.", action_timeout())
