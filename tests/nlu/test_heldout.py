@@ -1,5 +1,9 @@
 """Held-out NLU quality: messages written apart from the training data.
 
+tests/nlu/heldout.yml was written by someone who saw neither the training data nor
+an earlier set; tests/nlu/dev.yml is that earlier set, which guided later
+training-data work and so is no longer held out (kept for `make report`).
+
 Intent accuracy comes from `rasa test nlu` itself (its intent_report.json).
 Therapy accuracy (bot/nlu_eval.py, shared with `make report`) is stricter than
 Rasa's token-level entity report: a message counts as right only if the set of
@@ -69,3 +73,17 @@ def test_heldout_therapy_accuracy() -> None:
     for line in wrong:
         record(f"  {line}")
     assert score.accuracy >= MIN_THERAPY_ACCURACY, "\n".join(wrong)
+
+
+def test_no_heldout_message_is_a_training_example() -> None:
+    """Exact repeats (after folding case and punctuation) would measure memory, not understanding."""
+    import re
+
+    from rasa.shared.nlu.training_data.loading import load_data
+
+    def folded(text: str) -> str:
+        return re.sub(r"\W+", " ", text.lower()).strip()
+
+    training = {folded(e.get("text")) for e in load_data(str(ROOT / "data" / "nlu")).intent_examples}
+    repeated = [e.get("text") for e in load_data(str(HELDOUT)).intent_examples if folded(e.get("text")) in training]
+    assert repeated == []
