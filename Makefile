@@ -123,7 +123,7 @@ forget-old: setup  ## delete conversations older than RUECKENBOT_RETENTION_DAYS 
 # to Rasa's stock pipeline (config-stock.yml, trained into a temporary folder) and a keyword baseline.
 HELDOUT ?= tests/nlu/heldout.yml
 
-report: $(MODEL)  ## quality report: our NLU vs Rasa's stock pipeline vs keywords on the held-out set -> reports/ (about 8 min)
+report: $(MODEL)  ## quality report: our NLU vs Rasa's stock pipeline vs keywords on the held-out set -> reports/ (about 9 min)
 	$(BIN)/python -m bot.report --model $(MODEL) --heldout $(HELDOUT)
 
 bench: train  ## load benchmark against stock Rasa (bench/load.py; trains the stock model into /tmp once; not a test)

@@ -7,14 +7,16 @@ Run it through `make report` (which trains our model first when needed).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import os
 import shutil
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, TypeVar
@@ -92,6 +94,22 @@ def quiet_logging() -> None:
     logging.getLogger().setLevel(logging.WARNING)
 
 
+@contextlib.contextmanager
+def stderr_to(log: Path) -> Iterator[None]:
+    """Send this process's stderr (Rasa's and TensorFlow's warnings) to `log` meanwhile."""
+    log.parent.mkdir(parents=True, exist_ok=True)
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with log.open("w", encoding="utf-8") as file:
+        os.dup2(file.fileno(), 2)
+        try:
+            yield
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
+
+
 def rasa_test_nlu(model: Path, heldout: Path, out: Path) -> dict[str, Any]:
     shutil.rmtree(out, ignore_errors=True)
     rasa("test", "nlu", "--nlu", str(heldout), "--model", str(model), "--out", str(out), log=out.with_suffix(".log"))
@@ -128,6 +146,7 @@ def keyword_baseline(data: Path, examples: list[tuple[str, str, list]]) -> tuple
     from bot.report.keyword_baseline import KeywordBaseline
 
     began = time.monotonic()
+    # every NLU file under data/, as `rasa train` finds them
     training = TrainingDataImporter.load_from_dict(training_data_paths=[str(data)]).get_nlu_data()
     model = KeywordBaseline.fit(
         [(e.get("text"), e.get("intent"), e.get("entities") or []) for e in training.intent_examples],
@@ -142,11 +161,19 @@ def keyword_baseline(data: Path, examples: list[tuple[str, str, list]]) -> tuple
     return PipelineResult(KEYWORDS, report, therapies.accuracy, train_seconds), therapies
 
 
-def read_seconds(path: Path) -> float | None:
+def training_seconds(model: Path) -> float | None:
+    """How long `make train` took for this model (models/<name>.seconds), if it was measured."""
+    record = model.with_suffix("").with_suffix(".seconds")
     try:
-        return float(path.read_text().strip())
+        if record.stat().st_mtime < model.stat().st_mtime:
+            return None  # the model was trained again without `make train`
+        return float(record.read_text().strip())
     except (OSError, ValueError):
         return None
+
+
+def shown(path: Path) -> str:
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
 
 
 def build_document(
@@ -165,7 +192,7 @@ def build_document(
     ours, others = results[0], results[1:]
     doc = Document("Rückenbot: Qualitätsbericht NLU")
     doc.paragraph(
-        f"Erstellt {created} mit `make report`. Testsatz: `{heldout.relative_to(ROOT)}` "
+        f"Erstellt {created} mit `make report`. Testsatz: `{shown(heldout)}` "
         f"({n_examples} Nachrichten, nicht in den Trainingsdaten). Alle drei Verfahren lernen aus denselben "
         "Trainingsdaten (`data/`)."
     )
@@ -177,7 +204,12 @@ def build_document(
         "Anteil der Nachrichten, bei denen die Menge der erkannten Behandlungen genau stimmt (auch: keine erkannt, "
         "wenn keine genannt ist). Trainingszeit: Rückenbot = das ganze Modell von `make train` (NLU und "
         "Dialogregeln; gemessen beim letzten Training), Rasa-Standard = `rasa train nlu`, "
-        "Schlüsselwörter = Wörter zählen."
+        "Schlüsselwörter = Wörter zählen. Die Zeiten hängen von der Last auf dem Rechner ab."
+    )
+    doc.paragraph(
+        "Rasa-Standard legt keinen Zufallswert fest (`random_seed`): Seine Zahlen schwanken von Lauf zu Lauf, "
+        "gemessen um bis zu 0.1 in der Intent-Genauigkeit. Unser `config.yml` setzt `random_seed: 42`: Seine "
+        "Zahlen sind bei gleichen Daten wiederholbar."
     )
     status = "alle bestanden" if story_result["passed"] else "**FEHLER**"
     if story_result["total"] is None:
@@ -245,74 +277,78 @@ def main() -> None:
         sys.exit(f"{heldout}: held-out set not found; pass --heldout (make report HELDOUT=...)")
     out.mkdir(parents=True, exist_ok=True)
 
-    quiet_logging()
-    from bot.nlu_eval import labelled_examples, model_entity_finder
+    with stderr_to(results_dir / "report.log"):
+        quiet_logging()
+        from bot.nlu_eval import labelled_examples, model_entity_finder
 
-    examples = labelled_examples(str(heldout))
-    previous_file = out / "previous.json"
-    previous = json.loads(previous_file.read_text(encoding="utf-8")) if previous_file.exists() else None
-    steps = Steps(8, (previous or {}).get("step_seconds", {}))
-    ours_report = steps.run(
-        "rasa test nlu (Rückenbot)", lambda: rasa_test_nlu(args.model, heldout, results_dir / "ours")
-    )
-    ours_therapies = steps.run(
-        "Behandlungen (Rückenbot)", lambda: therapy_score(model_entity_finder(str(args.model)), examples)
-    )
-    story_result = steps.run(
-        "rasa test core (Testgespräche)", lambda: stories(args.stories, args.model, results_dir / "stories")
-    )
-    with tempfile.TemporaryDirectory(prefix="rueckenbot-stock-") as tmp:
-        stock_model = Path(tmp) / "stock.tar.gz"
-
-        def train_stock() -> float:
-            began = time.monotonic()
-            rasa(
-                "train", "nlu", "--config", str(args.stock_config), "--nlu", str(args.data),
-                "--out", tmp, "--fixed-model-name", "stock", log=results_dir / "stock-train.log",
-            )  # fmt: skip
-            return time.monotonic() - began
-
-        stock_seconds = steps.run("rasa train nlu (Rasa-Standard)", train_stock)
-        stock_report = steps.run(
-            "rasa test nlu (Rasa-Standard)", lambda: rasa_test_nlu(stock_model, heldout, results_dir / "stock")
+        examples = labelled_examples(str(heldout))
+        previous_file = out / "previous.json"
+        previous = json.loads(previous_file.read_text(encoding="utf-8")) if previous_file.exists() else None
+        steps = Steps(8, (previous or {}).get("step_seconds", {}))
+        ours_report = steps.run(
+            "rasa test nlu (Rückenbot)", lambda: rasa_test_nlu(args.model, heldout, results_dir / "ours")
         )
-        stock_therapies = steps.run(
-            "Behandlungen (Rasa-Standard)", lambda: therapy_score(model_entity_finder(str(stock_model)), examples)
+        ours_therapies = steps.run(
+            "Behandlungen (Rückenbot)", lambda: therapy_score(model_entity_finder(str(args.model)), examples)
         )
-    keyword_result, _ = steps.run("Schlüsselwort-Baseline", lambda: keyword_baseline(args.data, examples))
-
-    results = [
-        PipelineResult(
-            OURS, ours_report, ours_therapies.accuracy, read_seconds(args.model.with_suffix("").with_suffix(".seconds"))
-        ),
-        PipelineResult(STOCK, stock_report, stock_therapies.accuracy, stock_seconds),
-        keyword_result,
-    ]
-
-    def write() -> None:
-        confusion = results_dir / "ours" / "intent_confusion_matrix.png"
-        png = None
-        if confusion.exists():
-            png = out / confusion.name
-            shutil.copyfile(confusion, png)
-        errors_file = results_dir / "ours" / "intent_errors.json"
-        errors = json.loads(errors_file.read_text(encoding="utf-8")) if errors_file.exists() else []
-        created = datetime.now(timezone.utc).astimezone().strftime("%Y-%m-%d %H:%M")
-        doc = build_document(
-            results, heldout, len(examples), errors, ours_therapies.misses, story_result, png, previous, created
+        story_result = steps.run(
+            "rasa test core (Testgespräche)", lambda: stories(args.stories, args.model, results_dir / "stories")
         )
-        (out / "report.md").write_text(doc.to_markdown(), encoding="utf-8")
-        (out / "report.html").write_text(doc.to_html(), encoding="utf-8")
-        snapshot = {
-            "created": created,
-            "heldout": str(heldout.relative_to(ROOT)),
-            "pipelines": {r.name: r.summary() for r in results},
-            "intents": tables.intent_scores(ours_report),
-            "step_seconds": steps.durations,
-        }
-        previous_file.write_text(json.dumps(snapshot, indent=2, ensure_ascii=False), encoding="utf-8")
+        with tempfile.TemporaryDirectory(prefix="rueckenbot-stock-") as tmp:
+            stock_model = Path(tmp) / "stock.tar.gz"
 
-    steps.run("Bericht schreiben", write)
+            def train_stock() -> float:
+                began = time.monotonic()
+                rasa(
+                    "train", "nlu", "--config", str(args.stock_config), "--nlu", str(args.data),
+                    "--out", tmp, "--fixed-model-name", "stock", log=results_dir / "stock-train.log",
+                )  # fmt: skip
+                return time.monotonic() - began
+
+            stock_seconds = steps.run("rasa train nlu (Rasa-Standard)", train_stock)
+            stock_report = steps.run(
+                "rasa test nlu (Rasa-Standard)", lambda: rasa_test_nlu(stock_model, heldout, results_dir / "stock")
+            )
+            stock_therapies = steps.run(
+                "Behandlungen (Rasa-Standard)", lambda: therapy_score(model_entity_finder(str(stock_model)), examples)
+            )
+        keyword_result, _ = steps.run("Schlüsselwort-Baseline", lambda: keyword_baseline(args.data, examples))
+
+        results = [
+            PipelineResult(
+                OURS,
+                ours_report,
+                ours_therapies.accuracy,
+                training_seconds(args.model),
+            ),
+            PipelineResult(STOCK, stock_report, stock_therapies.accuracy, stock_seconds),
+            keyword_result,
+        ]
+
+        def write() -> None:
+            confusion = results_dir / "ours" / "intent_confusion_matrix.png"
+            png = None
+            if confusion.exists():
+                png = out / confusion.name
+                shutil.copyfile(confusion, png)
+            errors_file = results_dir / "ours" / "intent_errors.json"
+            errors = json.loads(errors_file.read_text(encoding="utf-8")) if errors_file.exists() else []
+            created = datetime.now(timezone.utc).astimezone().strftime("%Y-%m-%d %H:%M")
+            doc = build_document(
+                results, heldout, len(examples), errors, ours_therapies.misses, story_result, png, previous, created
+            )
+            (out / "report.md").write_text(doc.to_markdown(), encoding="utf-8")
+            (out / "report.html").write_text(doc.to_html(), encoding="utf-8")
+            snapshot = {
+                "created": created,
+                "heldout": shown(heldout),
+                "pipelines": {r.name: r.summary() for r in results},
+                "intents": tables.intent_scores(ours_report),
+                "step_seconds": steps.durations,
+            }
+            previous_file.write_text(json.dumps(snapshot, indent=2, ensure_ascii=False), encoding="utf-8")
+
+        steps.run("Bericht schreiben", write)
     print()
     print(tables.markdown_table(tables.HEADLINE_HEADERS, tables.headline_rows(results)))
     print(f"\nBericht: {out / 'report.md'} und {out / 'report.html'}")

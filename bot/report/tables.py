@@ -171,8 +171,12 @@ class Document:
     def paragraph(self, text: str) -> None:
         self.blocks.append(("p", text))
 
-    def table(self, headers: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
-        self.blocks.append(("table", (list(headers), [list(r) for r in rows])))
+    def table(self, headers: Sequence[str], rows: Sequence[Sequence[str]], empty: str = "Keine.") -> None:
+        """A table; without rows, the paragraph `empty` instead."""
+        if rows:
+            self.blocks.append(("table", (list(headers), [list(r) for r in rows])))
+        else:
+            self.paragraph(empty)
 
     def image(self, path: Path, alt: str) -> None:
         self.blocks.append(("img", (path, alt)))

@@ -181,7 +181,9 @@ def test_document_renders_markdown_and_self_contained_html(tmp_path: Path) -> No
     doc.paragraph("Siehe `make report` <hier>")
     doc.table(["a", "b"], [["x|y", "<b>"]])
     doc.image(png, "Matrix")
+    doc.table(["a"], [], empty="Nichts falsch.")
     markdown = doc.to_markdown()
+    assert markdown.endswith("Nichts falsch.\n")
     assert "| a | b |\n| --- | --- |\n| x\\|y | &lt;b> |" in markdown
     assert "![Matrix](matrix.png)" in markdown
     page = doc.to_html()
@@ -189,3 +191,32 @@ def test_document_renders_markdown_and_self_contained_html(tmp_path: Path) -> No
     assert "<td>&lt;b&gt;</td>" in page
     assert 'src="data:image/png;base64,iVBORy' in page
     assert "http" not in page.replace('name="viewport"', "")  # no external assets
+
+
+def test_training_time_is_read_only_when_recorded_after_the_model(tmp_path: Path) -> None:
+    import os
+
+    from bot.report.__main__ import training_seconds
+
+    model = tmp_path / "rueckenbot.tar.gz"
+    model.write_bytes(b"model")
+    assert training_seconds(model) is None  # never recorded
+    record = tmp_path / "rueckenbot.seconds"
+    record.write_text("105\n")
+    os.utime(model, (1_000, 1_000))
+    assert training_seconds(model) == 105.0
+    os.utime(record, (500, 500))  # the model was trained again without `make train`
+    assert training_seconds(model) is None
+
+
+def test_keyword_baseline_learns_from_the_real_training_data() -> None:
+    from bot.report.__main__ import ROOT, keyword_baseline
+
+    examples = [
+        ("Was kostet eine Massage?", "ask_costs", [therapy("massage")]),
+        ("Hallo", "greet", []),
+    ]
+    result, therapies = keyword_baseline(ROOT / "data", examples)
+    assert result.accuracy == 1.0
+    assert therapies.accuracy == 1.0
+    assert result.train_seconds is not None
