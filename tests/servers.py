@@ -7,6 +7,8 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -135,3 +137,22 @@ class HungServer:
         except OSError:
             pass
         self.sock.close()
+
+
+@contextmanager
+def running_stack(workdir: Path, env: dict[str, str] | None = None) -> Iterator[Stack]:
+    """Start actions + Rasa for a test module; print both logs if start-up fails; always stop."""
+    if not MODEL.exists():
+        raise RuntimeError(f"no trained model at {MODEL}; run `make train`")
+    servers = Stack(workdir=workdir, env=env or {})
+    try:
+        servers.start_actions()
+        servers.start_rasa()
+    except Exception:
+        print(servers.log_tail())
+        servers.stop_all()
+        raise
+    try:
+        yield servers
+    finally:
+        servers.stop_all()

@@ -20,7 +20,7 @@ import pytest
 import requests
 
 from bot.knowledge import KnowledgeBase
-from tests.servers import MODEL, ROOT, Stack
+from tests.servers import ROOT, Stack, running_stack
 
 pytestmark = pytest.mark.browser
 
@@ -43,20 +43,12 @@ def senders(db: Path) -> set[str]:
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    if not MODEL.exists():
-        pytest.fail(f"no trained model at {MODEL}; run `make train`")
     if not (ROOT / "web" / "dist" / "rueckenbot.js").exists():
         pytest.fail("the widget is not built; run `make web`")
-    servers = Stack(workdir=Path(tmp_path_factory.mktemp("stack")), env={"RUECKENBOT_ALLOWED_ORIGINS": LISTED_ORIGIN})
-    try:
-        servers.start_actions()
-        servers.start_rasa()
+    with running_stack(
+        Path(tmp_path_factory.mktemp("stack")), env={"RUECKENBOT_ALLOWED_ORIGINS": LISTED_ORIGIN}
+    ) as servers:
         yield servers
-    except Exception:
-        print(servers.log_tail())
-        raise
-    finally:
-        servers.stop_all()
 
 
 @pytest.fixture(scope="module")

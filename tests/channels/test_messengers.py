@@ -26,7 +26,7 @@ from actions.conversation import rasa_buttons
 from bot.answers import fact_answer
 from bot.knowledge import KnowledgeBase
 from tests.channels.fakes import FakeAPI, Recorded, facebook_responder, telegram_responder, twilio_responder
-from tests.servers import MODEL, Stack
+from tests.servers import Stack, running_stack
 
 pytestmark = [pytest.mark.channels, pytest.mark.timeout(300)]
 
@@ -60,8 +60,6 @@ def fakes() -> Iterator[Fakes]:
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory, fakes: Fakes) -> Iterator[Stack]:
-    if not MODEL.exists():
-        pytest.fail(f"no trained model at {MODEL}; run `make train`")
     env = {
         "TELEGRAM_ACCESS_TOKEN": TELEGRAM_TOKEN,
         "TELEGRAM_SECRET_TOKEN": TELEGRAM_SECRET,
@@ -76,16 +74,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory, fakes: Fakes) -> Iterator[St
         "TWILIO_WEBHOOK_URL": "",  # validate against the URL the request came to
         "TWILIO_API_URL": fakes.twilio.url,
     }
-    servers = Stack(workdir=Path(tmp_path_factory.mktemp("channels")), env=env)
-    try:
-        servers.start_actions()
-        servers.start_rasa()
+    with running_stack(Path(tmp_path_factory.mktemp("channels")), env=env) as servers:
         yield servers
-    except Exception:
-        print(servers.log_tail())
-        raise
-    finally:
-        servers.stop_all()
 
 
 _ids = itertools.count(1)

@@ -10,25 +10,15 @@ from pathlib import Path
 import pytest
 
 from bot.knowledge import KnowledgeBase
-from tests.servers import MODEL, Stack
+from tests.servers import Stack, running_stack
 
 pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    if not MODEL.exists():
-        pytest.fail(f"no trained model at {MODEL}; run `make train`")
-    servers = Stack(workdir=Path(tmp_path_factory.mktemp("stack")))
-    try:
-        servers.start_actions()
-        servers.start_rasa()
+    with running_stack(Path(tmp_path_factory.mktemp("stack"))) as servers:
         yield servers
-    except Exception:
-        print(servers.log_tail())
-        raise
-    finally:
-        servers.stop_all()
 
 
 def texts(replies: list[dict]) -> str:

@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from bot.knowledge import KnowledgeBase
-from tests.servers import MODEL, ROOT, HungServer, Stack
+from tests.servers import ROOT, HungServer, Stack, running_stack
 
 pytestmark = pytest.mark.e2e
 
@@ -22,18 +22,9 @@ APOLOGY = RESPONSES["utter_service_unavailable"][0]["text"]
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    if not MODEL.exists():
-        pytest.fail(f"no trained model at {MODEL}; run `make train`")
-    servers = Stack(workdir=Path(tmp_path_factory.mktemp("faults")), env={"RUECKENBOT_ACTION_TIMEOUT": str(TIMEOUT)})
-    try:
-        servers.start_actions()
-        servers.start_rasa()
+    env = {"RUECKENBOT_ACTION_TIMEOUT": str(TIMEOUT)}
+    with running_stack(Path(tmp_path_factory.mktemp("faults")), env=env) as servers:
         yield servers
-    except Exception:
-        print(servers.log_tail())
-        raise
-    finally:
-        servers.stop_all()
 
 
 def timed_say(stack: Stack, sender: str, text: str) -> tuple[str, float]:

@@ -13,7 +13,7 @@ import requests
 import socketio
 import yaml
 
-from tests.servers import MODEL, ROOT, Stack
+from tests.servers import ROOT, Stack, running_stack
 
 pytestmark = pytest.mark.e2e
 
@@ -26,18 +26,8 @@ GERMAN = ("Sie", "Ihre", "Bitte", "bitte", "Behandlung")
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    if not MODEL.exists():
-        pytest.fail(f"no trained model at {MODEL}; run `make train`")
-    servers = Stack(workdir=Path(tmp_path_factory.mktemp("bad-input")))
-    try:
-        servers.start_actions()
-        servers.start_rasa()
+    with running_stack(Path(tmp_path_factory.mktemp("bad-input"))) as servers:
         yield servers
-    except Exception:
-        print(servers.log_tail())
-        raise
-    finally:
-        servers.stop_all()
 
 
 def post(stack: Stack, body: bytes | str) -> requests.Response:
