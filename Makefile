@@ -21,7 +21,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONWARNINGS := ignore::DeprecationWarning
 
-.PHONY: help setup train run shell actions test test-unit check test-stories test-nlu test-e2e test-channels lint clean web test-browser bench test-production forget-old report
+.PHONY: help setup train run shell actions test test-unit check test-stories test-nlu test-e2e test-channels lint clean web test-browser bench test-production forget-old report audit
 
 help:  ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | column -t -s $$'\t'
@@ -125,6 +125,13 @@ HELDOUT ?= tests/nlu/heldout.yml
 
 report: $(MODEL)  ## quality report: our NLU vs Rasa's stock pipeline vs keywords on the held-out set -> reports/ (about 9 min)
 	$(BIN)/python -m bot.report --model $(MODEL) --heldout $(HELDOUT)
+
+# pip-audit in its own environment (its dependencies must not move Rasa's pins); needs a machine that
+# reaches PyPI's JSON API or OSV. Every pin is audited as pinned (--no-deps), nothing is installed.
+audit:  ## check the pinned dependencies (constraints.txt) for known advisories with pip-audit (needs internet)
+	test -x .venv-audit/bin/pip-audit || $(PYTHON_310) -m venv .venv-audit
+	test -x .venv-audit/bin/pip-audit || .venv-audit/bin/pip install --quiet pip-audit
+	.venv-audit/bin/pip-audit -r constraints.txt --no-deps --disable-pip --strict
 
 bench: train  ## load benchmark against stock Rasa (bench/load.py; trains the stock model into /tmp once; not a test)
 	$(BIN)/python -m bench.load --users $${BENCH_USERS:-50} --messages $${BENCH_MESSAGES:-10}

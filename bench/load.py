@@ -2,22 +2,29 @@
 
     make bench                      # or: .venv/bin/python -m bench.load --users 50 --messages 10
 
-Each setup is an action server + Rasa server + SQLite tracker store (tests/servers.py `Stack`):
+Setups, each an action server + Rasa server (tests/servers.py `Stack`) started one after the other:
 
-- stock:          Rasa's default pipeline and policies (bench/stock-config.yml, what `rasa init` writes,
-                  language de) trained on the same data (`--stock-model`, trained if missing), Rasa's own
-                  `rest:` channel, no bot/rasa_patches.py;
-- ours, stock validator: models/rueckenbot.tar.gz with RUECKENBOT_CACHED_VALIDATOR=0;
-- ours:           models/rueckenbot.tar.gz as deployed (credentials.yml, patches on).
+- stock:            Rasa's default pipeline and policies (config-stock.yml, what `rasa init` writes,
+                    language de) trained on the same data (`--stock-model`, trained if missing), Rasa's
+                    own `rest:` channel, no bot/rasa_patches.py; SQLite tracker store, 1 Sanic worker;
+- ours, no patches: models/rueckenbot.tar.gz with RUECKENBOT_SPEEDUPS=0 and RUECKENBOT_SESSION_MAX_TURNS=0
+                    (Rasa's own validator, event lookup and sessions); SQLite, 1 worker;
+- ours:             as deployed by `make run` (credentials.yml, patches on); SQLite, 1 worker;
+- ours, production: PostgreSQL tracker store + Redis lock store + 2 Sanic workers (both cores), as the
+                    README's production section describes; PostgreSQL and Redis on loopback.
 
 For each: one conversation of 100 messages (latency of message 1 vs 100), then N users × M messages
-with follow-ups concurrently (throughput, p50/p95/p99, errors), then 10 users × M messages (p95),
-and the peak RSS of both server processes. Prints a Markdown table.
+with follow-ups concurrently (throughput, p50/p95/p99, errors), then 10 users × M messages (p50/p95),
+and the peak RSS of all server processes. Before that, the held-out intent and therapy accuracy of
+each model (tests/nlu/heldout.yml) and, unless --skip-training, the time of a full `rasa train` of
+ours. Prints Markdown tables; exits 1 if any request failed.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import os
 import statistics
 import subprocess
 import sys
@@ -26,13 +33,16 @@ import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bot.nlu_eval import labelled_examples, therapy_values  # noqa: E402
 from tests.servers import MODEL, RASA, ROOT, Stack  # noqa: E402
 
+HELDOUT = ROOT / "tests" / "nlu" / "heldout.yml"
 SCRIPT = [
     "Hilft Akupunktur?",
     "Und die Nebenwirkungen?",
@@ -45,6 +55,15 @@ SCRIPT = [
     "Was kostet das?",
     "Danke",
 ]
+
+
+@dataclass
+class Setup:
+    name: str
+    model: Path
+    credentials: str | Path = "credentials.yml"
+    env: dict[str, str] = field(default_factory=dict)
+    production: bool = False  # PostgreSQL + Redis + SANIC_WORKERS=2
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -81,10 +100,10 @@ class PeakRss(threading.Thread):
             time.sleep(0.2)
 
 
-def say(url: str, sender: str, text: str) -> tuple[float, bool]:
+def say(session: requests.Session, url: str, sender: str, text: str) -> tuple[float, bool]:
     start = time.perf_counter()
     try:
-        response = requests.post(f"{url}/webhooks/rest/webhook", json={"sender": sender, "message": text}, timeout=60)
+        response = session.post(f"{url}/webhooks/rest/webhook", json={"sender": sender, "message": text}, timeout=60)
         ok = response.status_code == 200 and bool(response.json())
     except requests.RequestException:
         ok = False
@@ -94,7 +113,8 @@ def say(url: str, sender: str, text: str) -> tuple[float, bool]:
 def load(url: str, users: int, messages: int) -> dict[str, float]:
     def conversation(_: int) -> list[tuple[float, bool]]:
         sender = str(uuid.uuid4())
-        return [say(url, sender, SCRIPT[i % len(SCRIPT)]) for i in range(messages)]
+        with requests.Session() as session:  # one keep-alive connection per user, as a browser has
+            return [say(session, url, sender, SCRIPT[i % len(SCRIPT)]) for i in range(messages)]
 
     start = time.perf_counter()
     with ThreadPoolExecutor(users) as pool:
@@ -110,45 +130,65 @@ def load(url: str, users: int, messages: int) -> dict[str, float]:
     }
 
 
-def long_conversation(url: str, length: int = 100) -> tuple[float, float]:
+def long_conversation(url: str, length: int = 100) -> tuple[float, float, int]:
     sender = str(uuid.uuid4())
-    latencies = [say(url, sender, SCRIPT[i % len(SCRIPT)])[0] * 1000 for i in range(length)]
+    with requests.Session() as session:
+        results = [say(session, url, sender, SCRIPT[i % len(SCRIPT)]) for i in range(length)]
+    latencies = [t * 1000 for t, _ in results]
     # message 1 vs message 100, each as the median of 5 neighbouring turns (the same questions)
-    first = statistics.median(latencies[:5])
-    last = statistics.median(latencies[-5:])
-    return first, last
+    return statistics.median(latencies[:5]), statistics.median(latencies[-5:]), sum(not ok for _, ok in results)
 
 
-def measure(name: str, model: Path, credentials: Path | str, env: dict[str, str], args: argparse.Namespace) -> dict:
-    workdir = Path(tempfile.mkdtemp(prefix="bench-"))
-    stack = Stack(workdir=workdir, env=env, credentials=credentials)
+def heldout_accuracy(model: Path) -> tuple[float, float]:
+    """Intent and therapy accuracy of a model on tests/nlu/heldout.yml (parsed in this process)."""
+    from rasa.core.agent import Agent
+
+    agent = Agent.load(str(model))
+    examples = labelled_examples(str(HELDOUT))
+    intents = therapies = 0
+    for text, intent, entities in examples:
+        parsed = asyncio.run(agent.parse_message(text))
+        intents += parsed["intent"]["name"] == intent
+        therapies += therapy_values(parsed["entities"]) == therapy_values(entities)
+    return intents / len(examples), therapies / len(examples)
+
+
+def training_seconds() -> float:
+    """Wall time of a full `rasa train` of config.yml into a temporary folder (Rasa's cache off)."""
+    out = Path(tempfile.mkdtemp(prefix="bench-train-"))
+    start = time.perf_counter()
+    subprocess.run(
+        [RASA, "train", "--force", "--out", str(out), "--quiet"],
+        cwd=ROOT, check=True, stdout=subprocess.DEVNULL, env={**os.environ, "RASA_MAX_CACHE_SIZE": "0"},
+    )  # fmt: skip
+    return time.perf_counter() - start
+
+
+def measure(setup: Setup, args: argparse.Namespace, services: dict) -> dict:
+    env = dict(setup.env)
+    if setup.production:
+        env |= {"RUECKENBOT_DATABASE_URL": services["postgres"].url, "RUECKENBOT_REDIS_URL": services["redis"].url,
+                "SANIC_WORKERS": "2"}  # fmt: skip
+    stack = Stack(workdir=Path(tempfile.mkdtemp(prefix="bench-")), env=env, credentials=setup.credentials,
+                  model=setup.model)  # fmt: skip
     try:
         stack.start_actions()
-        process_args = ["--model", str(model)]
-        stack.start_rasa()  # starts with MODEL; restart on the wanted model below if different
-        if model != MODEL:
-            stack.stop("rasa")
-            import tests.servers as servers
-
-            saved = servers.MODEL
-            servers.MODEL = model
-            try:
-                stack.start_rasa()
-            finally:
-                servers.MODEL = saved
-        del process_args
+        stack.start_rasa()
         rss = PeakRss([p.pid for p in stack.processes.values()])
         rss.start()
-        for text in SCRIPT:  # warm-up
-            say(stack.url, "warm-up", text)
-        first, last = long_conversation(stack.url)
+        load(stack.url, 4, len(SCRIPT))  # warm-up: every worker, every kind of turn
+        first, last, long_errors = long_conversation(stack.url)
         result = load(stack.url, args.users, args.messages)
         result10 = load(stack.url, 10, args.messages)
         rss.running = False
         rss.join()
-        print(f"  {name}: done", file=sys.stderr)
-        return {"name": name, **result, "p95_10": result10["p95"], "errors": result["errors"] + result10["errors"],
+        print(f"  {setup.name}: done", file=sys.stderr)
+        return {"name": setup.name, **result, "p50_10": result10["p50"], "p95_10": result10["p95"],
+                "throughput_10": result10["throughput"], "errors": result["errors"] + result10["errors"] + long_errors,
                 "msg1": first, "msg100": last, "rss": rss.peak / 2**20}  # fmt: skip
+    except Exception:
+        print(stack.log_tail(), file=sys.stderr)
+        raise
     finally:
         stack.stop_all()
 
@@ -161,36 +201,63 @@ def main() -> None:
         "--stock-model", type=Path, default=Path(tempfile.gettempdir()) / "rueckenbot-bench/stock.tar.gz"
     )
     parser.add_argument("--skip-stock", action="store_true")
+    parser.add_argument("--skip-production", action="store_true", help="no PostgreSQL/Redis row")
+    parser.add_argument("--skip-training", action="store_true", help="do not time a full training of ours")
     args = parser.parse_args()
 
     stock_credentials = Path(tempfile.mkdtemp(prefix="bench-cred-")) / "credentials.yml"
     stock_credentials.write_text("rest:\n", encoding="utf-8")
-    rows = []
+    setups = []
     if not args.skip_stock:
         if not args.stock_model.exists():
             print(f"training the stock model into {args.stock_model.parent} ...", file=sys.stderr)
             subprocess.run(
-                [RASA, "train", "--config", "bench/stock-config.yml", "--out", str(args.stock_model.parent),
+                [RASA, "train", "--config", "config-stock.yml", "--out", str(args.stock_model.parent),
                  "--fixed-model-name", args.stock_model.name.removesuffix(".tar.gz"), "--quiet"],
                 cwd=ROOT, check=True,
             )  # fmt: skip
-        rows.append(measure("stock Rasa 3.6 (default config)", args.stock_model, stock_credentials, {}, args))
-    rows.append(
-        measure("Rückenbot, stock validator", MODEL, "credentials.yml", {"RUECKENBOT_CACHED_VALIDATOR": "0"}, args)
-    )
-    rows.append(measure("Rückenbot", MODEL, "credentials.yml", {}, args))
+        setups.append(Setup("stock Rasa 3.6 (default config)", args.stock_model, stock_credentials))
+    setups += [
+        Setup("Rückenbot, without our Rasa patches", MODEL,
+              env={"RUECKENBOT_SPEEDUPS": "0", "RUECKENBOT_SESSION_MAX_TURNS": "0"}),
+        Setup("Rückenbot", MODEL),
+    ]  # fmt: skip
+    services: dict = {}
+    if not args.skip_production:
+        from tests.services import Postgres, Redis
+
+        services = {"postgres": Postgres(), "redis": Redis()}
+        services["postgres"].setup()
+        services["redis"].start()
+        setups.append(Setup("Rückenbot, production: PostgreSQL + Redis, 2 workers", MODEL, production=True))
+
+    try:
+        accuracy = {model: heldout_accuracy(model) for model in {s.model for s in setups}}
+        print("  held-out accuracy: done", file=sys.stderr)
+        trained_in = None if args.skip_training else training_seconds()
+        rows = [measure(setup, args, services) for setup in setups]
+    finally:
+        if services:
+            services["redis"].stop()
+            services["postgres"].teardown()
 
     base = rows[0]
-    print(f"\n{args.users} users × {args.messages} messages over REST, SQLite tracker store, 1 Sanic worker\n")
-    print("| setup | msg/s | ×stock | p50 ms | p95 ms | p99 ms | p95 ms, 10 users | errors ", end="")
-    print("| msg 1 ms | msg 100 ms | 100/1 | peak RSS MiB |")
-    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
-    for r in rows:
+    print(f"\n{args.users} users × {args.messages} messages over REST (throughput, p50/p95/p99), then 10 users × "
+          f"{args.messages} (p50/p95); SQLite and 1 Sanic worker unless named\n")  # fmt: skip
+    print("| setup | held-out intent / therapy acc. | msg/s | ×first row | p50 ms | p95 ms | p99 ms ", end="")
+    print("| 10 users: msg/s | 10 users: p50 ms | 10 users: p95 ms | errors | msg 1 ms | msg 100 ms | 100/1 ", end="")
+    print("| peak RSS MiB |")
+    print("| --- " * 16 + "|")
+    for setup, r in zip(setups, rows, strict=True):
+        intent, therapy = accuracy[setup.model]
         print(
-            f"| {r['name']} | {r['throughput']:.1f} | {r['throughput'] / base['throughput']:.2f} | {r['p50']:.0f} | "
-            f"{r['p95']:.0f} | {r['p99']:.0f} | {r['p95_10']:.0f} | {r['errors']} | {r['msg1']:.0f} | "
+            f"| {r['name']} | {intent:.3f} / {therapy:.3f} | {r['throughput']:.1f} | "
+            f"{r['throughput'] / base['throughput']:.2f} | {r['p50']:.0f} | {r['p95']:.0f} | {r['p99']:.0f} | "
+            f"{r['throughput_10']:.1f} | {r['p50_10']:.0f} | {r['p95_10']:.0f} | {r['errors']} | {r['msg1']:.0f} | "
             f"{r['msg100']:.0f} | {r['msg100'] / r['msg1']:.2f} | {r['rss']:.0f} |"
         )
+    if trained_in is not None:
+        print(f"\nFull training of config.yml (`rasa train --force`, no cache): {trained_in:.0f} s")
     if any(r["errors"] for r in rows):
         sys.exit(1)
 

@@ -1,4 +1,4 @@
-"""Two small changes to Rasa 3.6's `RemoteAction`, applied once in the Rasa server process.
+"""Small changes to Rasa 3.6's server, applied once in the Rasa server process.
 
 Where: `apply()` runs when Rasa imports our REST or website connector
 (`bot/channels/rest.py`, `bot/channels/website.py`), which `credentials.yml`
@@ -11,20 +11,35 @@ names, so every `rasa run` of this bot gets them before the first message.
    returns one `BotUttered` with the response `utter_service_unavailable`, which the
    processor sends like any other bot message. `ActionExecutionRejection` keeps
    Rasa's meaning (another policy may pick an action) and is passed on.
-   Rasa calls `action_answer_fact` twice per message (first for the custom slot
-   mapping of `aspect` in `action_extract_slots`, then as the action): a failure
-   in the first call keeps Rasa's handling there (a warning, no slots) and is
-   remembered for that message, so the action itself apologises at once instead
-   of waiting a second time.
+   Should a custom slot mapping ever name a custom action again (Rasa then calls
+   the action server from `action_extract_slots` first), a failure there keeps
+   Rasa's handling (a warning, no slots) and is remembered for that message, so the
+   action itself apologises at once instead of waiting a second time.
 
-2. **The action server's reply is validated by a validator built once.** Stock
-   `_validate_action_result` calls `jsonschema.validate(result, schema)`, which first
-   checks the schema itself against the draft 2020-12 meta-schema, on every call
-   (about 24 ms per turn here). The schema is a constant
-   (`RemoteAction.action_response_format_spec()`), so this builds the same
-   validator class (`validator_for(schema)`), checks the schema once, and per call
-   raises the same `best_match` error with the same message that `validate` would.
-   `RUECKENBOT_CACHED_VALIDATOR=0` switches back to Rasa's own (the benchmark does).
+2. **Long conversations do not get slower.** Rasa loads, replays and sends to the
+   action server every event of the current session on every message, so message
+   100 of a conversation took about 4× as long as message 1. A session here also
+   ends after `RUECKENBOT_SESSION_MAX_TURNS` user messages (default 20; 0 = only
+   Rasa's idle timeout): before the next message the conversation continues in a
+   new session that carries over the slots (`therapy`, `aspect`), written with
+   Rasa's own events (`session_started`, `slot`, `action_listen`), exactly as
+   `action_session_start` does with `carry_over_slots_to_new_session`. Nothing is
+   deleted (the tracker store keeps every session; Rasa's HTTP API and
+   `retrieve_full_tracker` still return all of them). The bot's context is its slots:
+   every turn is a rule on the current message (data/rules.yml), so a new session
+   changes no answer (tested in tests/e2e).
+
+3. **Avoidable work per message is done once.** (a) Stock `_validate_action_result`
+   calls `jsonschema.validate(result, schema)`, which first checks the schema itself
+   against the draft 2020-12 meta-schema, on every call (about 24 ms per turn here).
+   The schema is a constant (`RemoteAction.action_response_format_spec()`), so this
+   builds the same validator class (`validator_for(schema)`), checks the schema once,
+   and per call raises the same `best_match` error with the same message that
+   `validate` would. (b) Stock `Event.resolve_by_type` walks every subclass of `Event`
+   (and `inspect.isabstract` on each) for every event it deserialises, about 25 µs an
+   event; here a type name found once is remembered (classes do not change while the
+   server runs; an unknown name still goes through Rasa's lookup and its error).
+   `RUECKENBOT_SPEEDUPS=0` switches both back to Rasa's own (the benchmark does).
 """
 
 from __future__ import annotations
@@ -43,6 +58,7 @@ logger = logging.getLogger(__name__)
 ROOT = Path(__file__).resolve().parent.parent
 SERVICE_UNAVAILABLE = "utter_service_unavailable"
 DEFAULT_ACTION_TIMEOUT = 5.0
+DEFAULT_SESSION_MAX_TURNS = 20
 _applied = False
 _in_slot_extraction: contextvars.ContextVar[bool] = contextvars.ContextVar("in_slot_extraction", default=False)
 
@@ -56,6 +72,47 @@ def action_timeout() -> float:
         logger.error("RUECKENBOT_ACTION_TIMEOUT=%r is not a number; using %s s.", value, DEFAULT_ACTION_TIMEOUT)
         return DEFAULT_ACTION_TIMEOUT
     return seconds if seconds > 0 else DEFAULT_ACTION_TIMEOUT
+
+
+def session_max_turns() -> int:
+    """User messages per session before it continues in a new one (`RUECKENBOT_SESSION_MAX_TURNS`; 0 = off)."""
+    value = os.environ.get("RUECKENBOT_SESSION_MAX_TURNS", "").strip()
+    try:
+        turns = int(value) if value else DEFAULT_SESSION_MAX_TURNS
+    except ValueError:
+        logger.error(
+            "RUECKENBOT_SESSION_MAX_TURNS=%r is not a whole number; using %s.", value, DEFAULT_SESSION_MAX_TURNS
+        )
+        return DEFAULT_SESSION_MAX_TURNS
+    return max(turns, 0)
+
+
+def speedups_on() -> bool:
+    return os.environ.get("RUECKENBOT_SPEEDUPS", "1").strip() != "0"
+
+
+def user_turns_in_session(tracker: Any) -> int:
+    """How many user messages the tracker's current session holds (reads back to its start only)."""
+    from rasa.shared.core.events import Restarted, SessionStarted, UserUttered
+
+    turns = 0
+    for event in reversed(tracker.events):
+        if isinstance(event, (SessionStarted, Restarted)):
+            break
+        if isinstance(event, UserUttered):
+            turns += 1
+    return turns
+
+
+def continue_in_new_session(tracker: Any, domain: Any) -> None:
+    """Start a new session that carries over the slots: Rasa's `action_session_start` with carry-over."""
+    from rasa.core.actions.action import ActionSessionStart
+    from rasa.shared.core.constants import ACTION_LISTEN_NAME
+    from rasa.shared.core.events import ActionExecuted, SessionStarted
+
+    carried = ActionSessionStart._slot_set_events_from_tracker(tracker)
+    for event in [SessionStarted(metadata={"reason": "max_turns"}), *carried, ActionExecuted(ACTION_LISTEN_NAME)]:
+        tracker.update(event, domain)
 
 
 @lru_cache(maxsize=1)
@@ -109,7 +166,9 @@ def apply() -> None:
         RemoteAction,
         create_bot_utterance,
     )
+    from rasa.core.processor import MessageProcessor
     from rasa.shared.constants import DOCS_BASE_URL
+    from rasa.shared.core.events import Event
     from rasa.shared.exceptions import RasaException
 
     stock_run = RemoteAction.run
@@ -117,9 +176,31 @@ def apply() -> None:
     failed_messages: OrderedDict[tuple[str, str], bool] = OrderedDict()  # (sender, message id) of recent failures
     stock_validate = RemoteAction._validate_action_result
     validators: dict[type, CachedValidator] = {}
+    stock_resolve_by_type = Event.resolve_by_type
+    event_classes: dict[str, type] = {}
+    stock_update_tracker_session = MessageProcessor._update_tracker_session
+
+    def resolve_by_type(type_name: str, default: type | None = None) -> type | None:
+        if not speedups_on():
+            return stock_resolve_by_type(type_name, default)
+        found = event_classes.get(type_name)
+        if found is None:
+            found = stock_resolve_by_type(type_name, default)
+            if found is not None and getattr(found, "type_name", None) == type_name:
+                event_classes[type_name] = found
+        return found
+
+    async def _update_tracker_session(
+        self: MessageProcessor, tracker: Any, output_channel: Any, metadata: dict | None = None
+    ) -> None:
+        await stock_update_tracker_session(self, tracker, output_channel, metadata)
+        limit = session_max_turns()
+        if limit and user_turns_in_session(tracker) >= limit:
+            logger.debug("Conversation '%s' continues in a new session after %d messages.", tracker.sender_id, limit)
+            continue_in_new_session(tracker, self.domain)
 
     def _validate_action_result(self: RemoteAction, result: dict[str, Any]) -> bool:
-        if os.environ.get("RUECKENBOT_CACHED_VALIDATOR", "1") == "0":
+        if not speedups_on():
             return stock_validate(self, result)
         validator = validators.get(type(self))
         if validator is None:
@@ -190,7 +271,12 @@ def apply() -> None:
             raise RasaException(f"'{self.name()}' failed: {e}") from e
 
     RemoteAction._validate_action_result = _validate_action_result
+    Event.resolve_by_type = staticmethod(resolve_by_type)
+    MessageProcessor._update_tracker_session = _update_tracker_session
     RemoteAction.run = run
     ActionExtractSlots._run_custom_action = _run_custom_action
     _applied = True
-    logger.debug("bot.rasa_patches applied: action timeout %s s, cached response validator.", action_timeout())
+    logger.debug(
+        "bot.rasa_patches applied: action timeout %s s, sessions of at most %s messages, speed-ups %s.",
+        action_timeout(), session_max_turns() or "unlimited", "on" if speedups_on() else "off",
+    )  # fmt: skip

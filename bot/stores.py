@@ -101,6 +101,16 @@ def redis_settings(environ: Mapping[str, str] | None = None) -> dict[str, Any] |
     }
 
 
+def _sqlite_write_ahead_log(connection: Any, _record: Any) -> None:
+    """SQLite in write-ahead-log mode: readers do not block the writer (several Sanic workers on one
+    file), and a commit no longer waits for the disk twice. With synchronous=NORMAL a crash of the
+    process loses nothing; a power cut can lose the last commits (PostgreSQL is the production store)."""
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
 def _first_line(error: Exception) -> str:
     text = str(error).strip()
     return text.splitlines()[0] if text else type(error).__name__
@@ -117,7 +127,14 @@ class EnvSQLTrackerStore(SQLTrackerStore):
         engine_kwargs = create_engine_kwargs(url)
         if url.get_backend_name() == "postgresql":
             engine_kwargs.setdefault("connect_args", {})["connect_timeout"] = 5
-        self.engine = sa.create_engine(url, pool_pre_ping=True, **engine_kwargs)
+        if url.get_backend_name() == "sqlite":
+            # SQLAlchemy 1.4 opens and closes a file database's connection for every query (NullPool);
+            # keep them open instead. The outage retry runs on a timer thread, hence check_same_thread.
+            engine_kwargs["poolclass"] = sa.pool.QueuePool
+            engine_kwargs.setdefault("connect_args", {})["check_same_thread"] = False
+        self.engine = sa.create_engine(url, pool_pre_ping=url.get_backend_name() != "sqlite", **engine_kwargs)
+        if url.get_backend_name() == "sqlite":
+            sa.event.listen(self.engine, "connect", _sqlite_write_ahead_log)
         self.sessionmaker = sa.orm.sessionmaker(bind=self.engine)
         self.retry_seconds = float(os.environ.get("RUECKENBOT_DB_RETRY_SECONDS") or DEFAULT_RETRY_SECONDS)
         self._mutex = threading.RLock()
@@ -312,6 +329,13 @@ class EnvLockStore(LockStore):
 
     def __init__(self, endpoint_config: Any = None) -> None:
         settings = redis_settings()
+        workers = os.environ.get("SANIC_WORKERS", "1").strip()
+        if not settings and workers.isdigit() and int(workers) > 1:
+            # Rasa allows several workers with any custom lock store; in-memory locks would not reach
+            # across the worker processes, and two messages of one person could be handled at once.
+            raise ValueError(
+                f"SANIC_WORKERS={workers} needs the Redis lock store: set RUECKENBOT_REDIS_URL " "(or run one worker)."
+            )
         self.store: LockStore = AtomicRedisLockStore(**settings) if settings else InMemoryLockStore()
         if settings:
             logger.info("Lock store: Redis at %s:%s, db %s", settings["host"], settings["port"], settings["db"])

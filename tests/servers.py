@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -49,6 +50,7 @@ class Stack:
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
     # which channels the Rasa server opens (a path relative to the project, or absolute)
     credentials: str | Path = "credentials.yml"
+    model: Path = MODEL
 
     def __post_init__(self) -> None:
         self.env = {
@@ -69,16 +71,16 @@ class Stack:
     def start_actions(self) -> None:
         process = subprocess.Popen(
             [RASA, "run", "actions", "--port", str(self.action_port), "--actions", "actions"],
-            cwd=ROOT, env=self.env, stdout=self._log("actions"), stderr=subprocess.STDOUT,
+            cwd=ROOT, env=self.env, stdout=self._log("actions"), stderr=subprocess.STDOUT, start_new_session=True,
         )  # fmt: skip
         self.processes["actions"] = process
         wait_for(f"http://127.0.0.1:{self.action_port}/health", process)
 
     def start_rasa(self, extra_args: list[str] = ()) -> None:
         process = subprocess.Popen(
-            [RASA, "run", "--model", str(MODEL), "--port", str(self.rasa_port), "--endpoints", "endpoints.yml",
+            [RASA, "run", "--model", str(self.model), "--port", str(self.rasa_port), "--endpoints", "endpoints.yml",
              "--credentials", str(self.credentials), *extra_args],
-            cwd=ROOT, env=self.env, stdout=self._log("rasa"), stderr=subprocess.STDOUT,
+            cwd=ROOT, env=self.env, stdout=self._log("rasa"), stderr=subprocess.STDOUT, start_new_session=True,
         )  # fmt: skip
         self.processes["rasa"] = process
         wait_for(f"{self.url}/", process)
@@ -90,7 +92,8 @@ class Stack:
             try:
                 process.wait(timeout=30)
             except subprocess.TimeoutExpired:
-                process.kill()
+                os.killpg(process.pid, signal.SIGKILL)  # with its Sanic workers (own process group)
+                process.wait()
 
     def stop_all(self) -> None:
         for name in list(self.processes):

@@ -12,6 +12,9 @@ credentials.yml (values from the environment, see bot.channels.env):
 All three secrets unset → channel off; some set → the bot refuses to start.
 POSTs must carry a valid `X-Hub-Signature-256` (or the older `X-Hub-Signature`);
 anything else gets 403 and reaches no conversation.
+
+The "Ja, alles löschen" quick reply (after "Meine Daten löschen") deletes the
+person's conversation without reaching Rasa's processor (bot.channels.forget).
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.channels.env import channel_settings
+from bot.channels.forget import confirm_deletion, is_delete_confirmation
 from bot.messenger_format import facebook_messages
 
 logger = logging.getLogger(__name__)
@@ -84,16 +88,29 @@ class MessengerBot(RasaMessengerBot):
 
 
 class Messenger(RasaMessenger):
-    """Rasa's webhook event handling, answering through our MessengerBot."""
+    """Rasa's webhook event handling, answering through our MessengerBot; the delete confirmation is ours."""
 
-    def __init__(self, client: MessengerClient, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> None:
+    def __init__(
+        self,
+        client: MessengerClient,
+        on_new_message: Callable[[UserMessage], Awaitable[Any]],
+        agent: Any = None,
+    ) -> None:
         self.on_new_message = on_new_message
         self.client = client
+        self.agent = agent
         self.last_message: dict[str, Any] = {}
 
     async def _handle_user_message(self, text: str, sender_id: str, metadata: dict[str, Any] | None) -> None:
         out_channel = MessengerBot(self.client)
         await out_channel.send_action(sender_id, sender_action="mark_seen")
+        if is_delete_confirmation(text):
+            deletion = await confirm_deletion(self.agent, sender_id)
+            try:
+                await out_channel.send_text_message(sender_id, deletion.reply)
+            except Exception:
+                logger.exception("Could not tell a Facebook user the result of deleting their data.")
+            return
         user_msg = UserMessage(text, out_channel, sender_id, input_channel=self.name(), metadata=metadata)
         await out_channel.send_action(sender_id, sender_action="typing_on")
         try:
@@ -174,7 +191,7 @@ class FacebookInput(RasaFacebookInput):
                 payload["entry"]  # noqa: B018 - must be a webhook event
             except (ValueError, KeyError, TypeError):
                 return response.text("bad request", status=400)
-            messenger = Messenger(self.client(), on_new_message)
+            messenger = Messenger(self.client(), on_new_message, getattr(request.app.ctx, "agent", None))
             await messenger.handle(payload, self.get_metadata(request))
             return response.text("success")
 

@@ -16,7 +16,9 @@ conversation "default"). Here, before Rasa sees the request:
 - control characters and lone surrogates are removed from the message;
 - an empty message → the German reply `utter_empty_message`;
 - a message longer than `max_message_length` (500, the chat widget's limit too) →
-  the German reply `utter_message_too_long`.
+  the German reply `utter_message_too_long`;
+- the "Ja, alles löschen" payload (bot.channels.forget) deletes the sender's
+  conversation and answers `utter_data_deleted` (or `utter_delete_failed`).
 
 Importing this module applies bot.rasa_patches (the Rasa server loads it via credentials.yml).
 """
@@ -35,6 +37,7 @@ from sanic.response import HTTPResponse
 
 from bot import rasa_patches
 from bot.channels.env import expand
+from bot.channels.forget import confirm_deletion, is_delete_confirmation
 
 rasa_patches.apply()
 
@@ -105,7 +108,8 @@ class RestInput(rest.RestInput):
         """None when Rasa may handle the request (its JSON cleaned), else the answer to send."""
         if request.method != "POST" or not request.path.endswith("/webhook"):
             return None
-        domain = getattr(getattr(request.app.ctx, "agent", None), "domain", None)
+        agent = getattr(request.app.ctx, "agent", None)
+        domain = getattr(agent, "domain", None)
         try:
             data = parse_body(request.body)
             sender = check_sender(data.get("sender"))
@@ -127,6 +131,8 @@ class RestInput(rest.RestInput):
                 response="utter_message_too_long", domain=domain, limit=self.max_message_length
             )
             return self._reply(request, sender, too_long)
+        if is_delete_confirmation(text):
+            return self._reply(request, sender, (await confirm_deletion(agent, sender)).reply)
         request.parsed_json = {**data, "sender": sender, "message": text}
         return None
 

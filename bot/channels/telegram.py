@@ -10,7 +10,10 @@ credentials.yml (values from the environment, see bot.channels.env):
 Differences from Rasa 3.6's connector: the `X-Telegram-Bot-Api-Secret-Token` header
 is compared in constant time (403 otherwise) instead of calling getMe on every
 update; the webhook is registered once by the operator (README), not at start;
-replies are HTML with an inline keyboard (bot.messenger_format); "/start" greets.
+replies are HTML with an inline keyboard (bot.messenger_format); "/start" greets;
+"/loeschen" asks whether to delete the person's data (the intent `delete_my_data`),
+and the "Ja, alles löschen" button deletes it without reaching Rasa's processor
+(bot.channels.forget).
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.channels.env import channel_settings
+from bot.channels.forget import DELETE_REQUEST_PAYLOAD, confirm_deletion, is_delete_confirmation
 from bot.messenger_format import telegram_messages
 
 logger = logging.getLogger(__name__)
@@ -44,6 +48,18 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 # Telegram sends "/start" when someone opens the bot; Rasa would read it as an unknown intent.
 START_COMMAND = "/start"
 GREET_PAYLOAD = "/greet"
+# "Meine Daten löschen" as a command (Telegram commands allow only a-z, 0-9 and _).
+DELETE_COMMAND = "/loeschen"
+
+
+def command_payload(text: str) -> str:
+    """The intent payload for our Telegram commands ("/start", "/loeschen", also as "/loeschen@MeinBot")."""
+    command = text.strip().split("@", 1)[0].lower()
+    if command == START_COMMAND:
+        return GREET_PAYLOAD
+    if command == DELETE_COMMAND:
+        return DELETE_REQUEST_PAYLOAD
+    return text
 
 
 class TelegramOutput(RasaTelegramOutput):
@@ -140,10 +156,16 @@ class TelegramInput(RasaTelegramInput):
                 return response.text("success")  # stickers, photos, channel posts …: nothing to answer
             if msg is None or text is None:
                 return response.text("success")
-            if text.strip() == START_COMMAND:
-                text = GREET_PAYLOAD
+            text = command_payload(text)
 
             sender_id = str(msg.chat.id)
+            if is_delete_confirmation(text):
+                deletion = await confirm_deletion(getattr(request.app.ctx, "agent", None), sender_id)
+                try:
+                    await out_channel.send_text_message(sender_id, deletion.reply)
+                except Exception:
+                    logger.exception("Could not tell a Telegram user the result of deleting their data.")
+                return response.text("success")
             metadata = self.get_metadata(request)
             texts = [text, GREET_PAYLOAD] if text == INTENT_MESSAGE_PREFIX + USER_INTENT_RESTART else [text]
             try:

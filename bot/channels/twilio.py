@@ -12,7 +12,9 @@ credentials.yml (values from the environment, see bot.channels.env):
 WhatsApp has no buttons here: the options are numbered after the answer
 (bot.messenger_format.whatsapp_messages). A reply that is a bare number is mapped
 back to that option's payload, looked up in the conversation's tracker (the
-buttons of the bot's last reply), before the NLU sees it.
+buttons of the bot's last reply), before the NLU sees it. When that payload is
+"Ja, alles löschen" (after "Meine Daten löschen"), the person's conversation is
+deleted without reaching Rasa's processor (bot.channels.forget).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from sanic.response import HTTPResponse
 from twilio.request_validator import RequestValidator
 
 from bot.channels.env import channel_settings
+from bot.channels.forget import confirm_deletion, is_delete_confirmation
 from bot.messenger_format import bare_number, last_offered_buttons, resolve_numbered_reply, whatsapp_messages
 
 logger = logging.getLogger(__name__)
@@ -146,6 +149,13 @@ class TwilioInput(RasaTwilioInput):
                 logger.debug("Twilio request without sender or text ignored.")
                 return response.text("", status=204)
             text = await self.resolve_number(request, sender, text.replace("¡", "@"))
+            if is_delete_confirmation(text):
+                deletion = await confirm_deletion(getattr(request.app.ctx, "agent", None), sender)
+                try:
+                    await self.get_output_channel().send_text_message(sender, deletion.reply)
+                except Exception:
+                    logger.exception("Could not tell a Twilio user the result of deleting their data.")
+                return response.text("", status=204)
             try:
                 await on_new_message(
                     UserMessage(

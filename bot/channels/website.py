@@ -17,9 +17,12 @@ Differences from Rasa 3.6's SocketIOInput:
   message gets the German reply `utter_empty_message`, one longer than
   `max_message_length` (500, as in the widget and the REST channel) `utter_message_too_long`;
   a message without a valid session id gets `session_rejected`.
-- "Meine Daten löschen": the socket event `delete_session` deletes the sender's
-  conversation from the tracker store (bot.channels.forget) and answers
-  `session_deleted`.
+- "Meine Daten löschen": the socket event `delete_session` (the widget's button)
+  deletes the sender's conversation from the tracker store (bot.channels.forget) and
+  answers `session_deleted`. The same happens when the chat's own "Ja, alles löschen"
+  button (after "Meine Daten löschen" in the chat) sends its payload: the reply
+  `utter_data_deleted` comes first, then `session_deleted`, so the widget clears its
+  transcript and starts a new session as after its button.
 - The demo page at `/` and the widget's files under `/widget/` (web/, built by `make web`).
 """
 
@@ -41,7 +44,7 @@ from socketio import AsyncServer
 
 from bot import rasa_patches
 from bot.channels.env import expand
-from bot.channels.forget import delete_conversation
+from bot.channels.forget import confirm_deletion, forget_sender, is_delete_confirmation
 from bot.channels.rest import DEFAULT_MAX_LENGTH, clean_text
 
 rasa_patches.apply()
@@ -163,11 +166,9 @@ class WebsiteInput(SocketIOInput):
         self.max_message_length = max_message_length
         self.app: Sanic | None = None
 
-    async def delete_session(self, session_id: str) -> bool:
+    async def delete_session(self, session_id: str) -> int:
         """Delete this sender's conversation from the agent's tracker store, under the sender's lock."""
-        agent = self.app.ctx.agent
-        async with agent.lock_store.lock(session_id):
-            return await delete_conversation(agent.tracker_store, session_id)
+        return await forget_sender(self.app.ctx.agent, session_id)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         sio = AsyncServer(async_mode="sanic", cors_allowed_origins=OriginCheck(self.allowed_origins))
@@ -200,8 +201,8 @@ class WebsiteInput(SocketIOInput):
                 await sio.emit("session_rejected", {"reason": "invalid session id"}, room=sid)
                 return
             text = clean_text(text) if isinstance(text, str) else ""
-            domain = getattr(getattr(self.app, "ctx", None), "agent", None)
-            domain = getattr(domain, "domain", None)
+            agent = getattr(getattr(self.app, "ctx", None), "agent", None)
+            domain = getattr(agent, "domain", None)
             if not text:
                 reply = rasa_patches.response_text(response="utter_empty_message", domain=domain)
                 await sio.emit(self.bot_message_evt, {"text": reply}, room=sid)
@@ -211,6 +212,13 @@ class WebsiteInput(SocketIOInput):
                     response="utter_message_too_long", domain=domain, limit=self.max_message_length
                 )
                 await sio.emit(self.bot_message_evt, {"text": reply}, room=sid)
+                return
+            if is_delete_confirmation(text):
+                deletion = await confirm_deletion(agent, session_id)
+                await sio.emit(self.bot_message_evt, {"text": deletion.reply}, room=sid)
+                if deletion.deleted:
+                    await sio.emit("session_deleted", {"deleted": True}, room=sid)
+                    await sio.leave_room(sid, session_id)
                 return
             output = SocketIOOutput(sio, self.bot_message_evt)
             await on_new_message(UserMessage(text, output, session_id, input_channel=self.name(), metadata={}))

@@ -3,30 +3,38 @@
 One real action server and Rasa server (credentials.yml as shipped, channels
 switched on by environment variables) talk to fake provider APIs on 127.0.0.1.
 Each test posts a provider-shaped update to the webhook and checks what arrives
-at the fake API.
+at the fake API. "Meine Daten löschen" is checked here on every channel (REST and
+the widget's socket.io too), against the SQLite tracker store the stack writes.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hashlib
 import hmac
 import html
 import itertools
 import json
 import re
-from collections.abc import Iterator
+import sqlite3
+import uuid
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
+import socketio
+import yaml
 from twilio.request_validator import RequestValidator
 
 from actions.conversation import rasa_buttons
 from bot.answers import fact_answer
 from bot.knowledge import KnowledgeBase
 from tests.channels.fakes import FakeAPI, Recorded, facebook_responder, telegram_responder, twilio_responder
-from tests.servers import Stack, running_stack
+from tests.servers import ROOT, Stack, running_stack
 
 pytestmark = [pytest.mark.channels, pytest.mark.timeout(300)]
 
@@ -313,3 +321,208 @@ def test_whatsapp_rejects_missing_or_wrong_signatures(stack: Stack, fakes: Fakes
     chat = WhatsApp(stack, fakes.twilio)
     assert chat.post("Hilft Akupunktur?", token=token, signed=signed).status_code == 403
     assert chat.sent() == []
+
+
+# --- "Meine Daten löschen" on every channel -------------------------------------------
+#
+# The person asks, gets utter_confirm_delete with two buttons, and confirms (the "Ja"
+# payload never reaches Rasa: bot/channels/forget.py) or keeps the data. Checked against
+# the SQLite tracker store itself (RUECKENBOT_TRACKER_DB in the stack's folder).
+
+RESPONSES = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))["responses"]
+CONFIRM_BUTTONS = [(b["title"], b["payload"]) for b in RESPONSES["utter_confirm_delete"][0]["buttons"]]
+
+
+def response_text(name: str) -> str:
+    return RESPONSES[name][0]["text"]
+
+
+def stored_rows(stack: Stack, sender: str) -> int:
+    with contextlib.closing(sqlite3.connect(stack.env["RUECKENBOT_TRACKER_DB"])) as db:
+        return db.execute("SELECT COUNT(*) FROM events WHERE sender_id = ?", (sender,)).fetchone()[0]
+
+
+@dataclass
+class Reply:
+    """What the person sees of the bot's answer to one message: the text and the buttons (title, payload)."""
+
+    text: str
+    buttons: list[tuple[str, str | None]]
+
+
+class TelegramUser(Telegram):
+    @property
+    def sender(self) -> str:
+        return str(self.chat_id)
+
+    def _reply(self, messages: list[Recorded]) -> Reply:
+        keyboard = (
+            json.loads(messages[-1].body.get("reply_markup", "{}")).get("inline_keyboard", []) if messages else []
+        )
+        buttons = [(row[0]["text"], row[0]["callback_data"]) for row in keyboard]
+        return Reply(plain("\n".join(m.body["text"] for m in messages)), buttons)
+
+    def ask(self, text: str) -> Reply:
+        return self._reply(self.say(text))
+
+    def choose(self, number: int, title: str, payload: str) -> Reply:
+        return self._reply(self.tap(payload))
+
+
+class FacebookUser(Facebook):
+    @property
+    def sender(self) -> str:
+        return self.psid
+
+    def _reply(self, messages: list[Recorded]) -> Reply:
+        replies = messages[-1].body["message"].get("quick_replies", []) if messages else []
+        text = "\n".join(m.body["message"]["text"] for m in messages)
+        return Reply(text, [(r["title"], r["payload"]) for r in replies])
+
+    def ask(self, text: str) -> Reply:
+        return self._reply(self.say(text))
+
+    def choose(self, number: int, title: str, payload: str) -> Reply:
+        return self._reply(self.say(title, quick_reply=payload))
+
+
+class WhatsAppUser(WhatsApp):
+    @property
+    def sender(self) -> str:
+        return self.number
+
+    def _reply(self, bodies: list[str]) -> Reply:
+        body = "\n".join(bodies)
+        return Reply(body.partition("\n\n1 – ")[0], [(title, None) for title in options(body)])
+
+    def ask(self, text: str) -> Reply:
+        return self._reply(self.say(text))
+
+    def choose(self, number: int, title: str, payload: str) -> Reply:
+        return self._reply(self.say(str(number)))  # WhatsApp has no buttons: the number picks the option
+
+
+class RestUser:
+    def __init__(self, stack: Stack) -> None:
+        self.stack = stack
+        self.sender = f"rest-{next(_ids)}"
+
+    def ask(self, text: str) -> Reply:
+        replies = self.stack.say(self.sender, text)
+        buttons = [(b["title"], b["payload"]) for b in (replies[-1].get("buttons", []) if replies else [])]
+        return Reply("\n".join(r.get("text", "") for r in replies), buttons)
+
+    def choose(self, number: int, title: str, payload: str) -> Reply:
+        return self.ask(payload)  # what a REST client sends for a tapped button
+
+
+USERS = {
+    "telegram": lambda stack, fakes: TelegramUser(stack, fakes.telegram),
+    "facebook": lambda stack, fakes: FacebookUser(stack, fakes.facebook),
+    "whatsapp": lambda stack, fakes: WhatsAppUser(stack, fakes.twilio),
+    "rest": lambda stack, fakes: RestUser(stack),
+}
+
+
+def ask_to_delete(user, stack: Stack, kb, channel: str) -> None:
+    """A conversation with stored rows, then "Meine Daten löschen" → the confirmation question with both buttons."""
+    assert kb.fact("akupunktur", "wirksamkeit").text in user.ask("Hilft Akupunktur?").text
+    question = user.ask("Meine Daten löschen")
+    assert question.text.strip() == response_text("utter_confirm_delete")
+    if channel == "whatsapp":  # titles only; the number is mapped to the payload in the tracker
+        assert question.buttons == [(title, None) for title, _ in CONFIRM_BUTTONS]
+    else:
+        assert question.buttons == CONFIRM_BUTTONS
+    assert stored_rows(stack, user.sender) > 0
+
+
+@pytest.mark.parametrize("channel", list(USERS))
+def test_delete_my_data_asks_confirms_and_removes_only_that_senders_rows(
+    stack: Stack, fakes: Fakes, kb, channel: str
+) -> None:
+    user, other = USERS[channel](stack, fakes), USERS[channel](stack, fakes)
+    assert kb.fact("massage", "kosten").text in other.ask("Was kostet eine Massage?").text
+    other_rows = stored_rows(stack, other.sender)
+    assert other_rows > 0
+
+    ask_to_delete(user, stack, kb, channel)
+    (title, payload) = CONFIRM_BUTTONS[0]
+    done = user.choose(1, title, payload)
+
+    assert done.text.strip() == response_text("utter_data_deleted") and done.buttons == []
+    assert stored_rows(stack, user.sender) == 0
+    assert stored_rows(stack, other.sender) == other_rows
+    # A new message starts a new conversation: the treatment asked about before is forgotten.
+    fresh = user.ask("Und die Nebenwirkungen?")
+    assert fresh.text.strip() == response_text("utter_ask_therapy")
+    assert stored_rows(stack, user.sender) > 0
+    assert kb.fact("massage", "risiken").text in other.ask("Und die Nebenwirkungen?").text, "other keeps its context"
+
+
+@pytest.mark.parametrize("channel", list(USERS))
+def test_no_keeps_the_data(stack: Stack, fakes: Fakes, kb, channel: str) -> None:
+    user = USERS[channel](stack, fakes)
+    ask_to_delete(user, stack, kb, channel)
+    rows_before = stored_rows(stack, user.sender)
+    (title, payload) = CONFIRM_BUTTONS[1]
+    kept = user.choose(2, title, payload)
+    assert kept.text.strip() == response_text("utter_data_kept")
+    assert stored_rows(stack, user.sender) > rows_before  # nothing deleted, the turn was added
+    assert kb.fact("akupunktur", "risiken").text in user.ask("Und die Nebenwirkungen?").text, "context kept"
+
+
+def test_telegram_loeschen_command_asks_first(stack: Stack, fakes: Fakes, kb) -> None:
+    user = TelegramUser(stack, fakes.telegram)
+    user.ask("Hilft Akupunktur?")
+    question = user.ask("/loeschen")
+    assert question.text == response_text("utter_confirm_delete") and question.buttons == CONFIRM_BUTTONS
+    assert stored_rows(stack, user.sender) > 0
+
+
+def test_website_chat_button_deletes_and_resets_the_widget(stack: Stack) -> None:
+    """The widget's chat: "Ja, alles löschen" over socket.io → utter_data_deleted, then session_deleted."""
+    session_id = str(uuid.uuid4())
+    events: list[tuple[str, Any]] = []
+
+    async def scenario() -> tuple[int, int]:
+        arrived = asyncio.Event()
+        client = socketio.AsyncClient(reconnection=False)
+
+        def recorder(name: str) -> Callable[[Any], Awaitable[None]]:
+            async def record(data: Any = None) -> None:
+                events.append((name, data))
+                arrived.set()
+
+            return record
+
+        for name in ("session_confirm", "session_rejected", "bot_uttered", "session_deleted"):
+            client.on(name, recorder(name))
+
+        async def emit(event: str, data: dict, until: str) -> None:
+            start = len(events)
+            await client.emit(event, data)
+            while until not in [name for name, _ in events[start:]]:
+                arrived.clear()
+                await asyncio.wait_for(arrived.wait(), timeout=60)
+
+        await client.connect(stack.url, socketio_path="/socket.io", transports=["polling"], wait_timeout=20)
+        try:
+            await emit("session_request", {"session_id": session_id}, until="session_confirm")
+            await emit(
+                "user_uttered", {"session_id": session_id, "message": "Meine Daten löschen"}, until="bot_uttered"
+            )
+            rows_before = stored_rows(stack, session_id)
+            yes = {"session_id": session_id, "message": CONFIRM_BUTTONS[0][1]}
+            await emit("user_uttered", yes, until="session_deleted")
+            return rows_before, stored_rows(stack, session_id)
+        finally:  # without waiting for the open long-poll to end (up to the ping interval, ~25 s)
+            await client.eio.disconnect(abort=True)
+
+    rows_before, rows_after = asyncio.run(scenario())
+    question = next(data for name, data in events if name == "bot_uttered")
+    assert question["text"] == response_text("utter_confirm_delete")
+    assert [(b["title"], b["payload"]) for b in question["quick_replies"]] == CONFIRM_BUTTONS
+    assert [name for name, _ in events[-2:]] == ["bot_uttered", "session_deleted"]
+    assert events[-2][1]["text"] == response_text("utter_data_deleted")
+    assert events[-1][1] == {"deleted": True}
+    assert rows_before > 0 and rows_after == 0
