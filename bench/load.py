@@ -176,7 +176,7 @@ def measure(setup: Setup, args: argparse.Namespace, services: dict) -> dict:
         stack.start_rasa()
         rss = PeakRss([p.pid for p in stack.processes.values()])
         rss.start()
-        load(stack.url, 4, len(SCRIPT))  # warm-up: every worker, every kind of turn
+        load(stack.url, 10, 2 * len(SCRIPT))  # warm-up (200 messages): every worker, every kind of turn
         first, last, long_errors = long_conversation(stack.url)
         result = load(stack.url, args.users, args.messages)
         result10 = load(stack.url, 10, args.messages)

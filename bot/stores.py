@@ -33,6 +33,7 @@ import json
 import logging
 import os
 import threading
+import weakref
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -144,6 +145,9 @@ class EnvSQLTrackerStore(SQLTrackerStore):
         self._recent: OrderedDict[str, list[dict]] = OrderedDict()
         # sender → how many events of the tracker handed out during an outage the database holds
         self._handed_out: dict[str, int] = {}
+        # sender → the tracker last loaded from the database and how many events it had. Saving that
+        # same tracker object writes the events after those; Rasa would count the rows again first.
+        self._loaded: dict[str, tuple[weakref.ref, int]] = {}
         self._retry: threading.Timer | None = None
         self.available = True
         logger.info("Tracker store: %s", url.render_as_string(hide_password=True))
@@ -161,8 +165,10 @@ class EnvSQLTrackerStore(SQLTrackerStore):
             self._handed_out.pop(sender_id, None)
             if tracker is None:  # e.g. deleted ("Meine Daten löschen", retention): forget it here too
                 self._recent.pop(sender_id, None)
+                self._loaded.pop(sender_id, None)
             else:
                 self._remember(sender_id, [event.as_dict() for event in tracker.events])
+                self._loaded[sender_id] = (weakref.ref(tracker), len(tracker.events))
             return tracker
 
     async def save(self, tracker: DialogueStateTracker) -> None:
@@ -171,8 +177,12 @@ class EnvSQLTrackerStore(SQLTrackerStore):
         with self._mutex:
             try:
                 self._flush()
+                loaded = self._loaded.pop(sender_id, None)
                 if sender_id in self._handed_out:  # came from memory: we know what the database holds
                     self._write(sender_id, events, self._handed_out[sender_id])
+                elif loaded and loaded[0]() is tracker and self.event_broker is None:
+                    # the tracker this store loaded (under the sender's lock): no need to count its rows
+                    self._write(sender_id, events, loaded[1])
                 else:
                     await super().save(tracker)
             except DATABASE_ERRORS as error:
@@ -182,6 +192,23 @@ class EnvSQLTrackerStore(SQLTrackerStore):
             self._back()
             self._handed_out.pop(sender_id, None)
             self._remember(sender_id, events)
+
+    def delete_conversation(self, sender_id: str) -> int:
+        """Delete every row of `sender_id` and what this process keeps of it; returns the rows removed.
+
+        Under the mutex, so the outage retry cannot write buffered events back in between.
+        """
+        with self._mutex:
+            with self.session_scope() as session:
+                removed = (
+                    session.query(self.SQLEvent)
+                    .filter(self.SQLEvent.sender_id == sender_id)
+                    .delete(synchronize_session=False)
+                )
+                session.commit()
+            for memory in (self._pending, self._recent, self._handed_out, self._loaded):
+                memory.pop(sender_id, None)
+        return removed
 
     # --- outage handling ------------------------------------------------------
     @property

@@ -107,7 +107,7 @@ class TherapyExtractor(GraphComponent, EntityExtractorMixin):
     @staticmethod
     @functools.cache
     def _known_words() -> frozenset[str]:
-        # loaded once per process, on the first word that could be a typo
+        # loaded once per process (about 1 s of CPU); `load` does it at start, not on someone's first message
         return frozenset(normalize(word) for word in german_word_forms())
 
     @classmethod
@@ -134,6 +134,7 @@ class TherapyExtractor(GraphComponent, EntityExtractorMixin):
                 lexicon = read_json_file(directory / LEXICON_FILE)
         except ValueError:
             lexicon = {}
+        cls._known_words()
         return cls(config, model_storage, resource, lexicon)
 
     # -- training ----------------------------------------------------------

@@ -20,7 +20,6 @@ In chat, deleting takes two steps on every channel:
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
 from dataclasses import dataclass
@@ -29,6 +28,7 @@ from typing import Any
 from rasa.core.tracker_store import InMemoryTrackerStore, RedisTrackerStore, SQLTrackerStore, TrackerStore
 
 from bot import rasa_patches
+from bot.stores import EnvSQLTrackerStore
 
 logger = logging.getLogger(__name__)
 
@@ -38,8 +38,6 @@ DELETE_INTENT = "delete_my_data"
 DELETE_CONFIRMED_PAYLOAD = '/delete_my_data{"confirmed": true}'
 DELETE_REQUEST_PAYLOAD = "/" + DELETE_INTENT  # asks first (Telegram's /loeschen)
 _CONFIRMED = {"confirmed": True}
-# What EnvSQLTrackerStore (bot/stores.py) keeps per sender in memory during and after database outages.
-_MEMORY_ATTRIBUTES = ("_pending", "_recent", "_handed_out")
 
 
 def unwrap(store: TrackerStore) -> TrackerStore:
@@ -52,18 +50,16 @@ def unwrap(store: TrackerStore) -> TrackerStore:
 async def delete_conversation(tracker_store: TrackerStore, sender_id: str) -> int:
     """Delete everything stored for `sender_id`; returns how many rows/keys were removed (0: nothing stored)."""
     store = unwrap(tracker_store)
+    if isinstance(store, EnvSQLTrackerStore):  # also forgets what it keeps in memory for outages
+        return store.delete_conversation(sender_id)
     if isinstance(store, SQLTrackerStore):
-        # EnvSQLTrackerStore's mutex: its retry timer must not write buffered events back in between.
-        with getattr(store, "_mutex", None) or contextlib.nullcontext():
-            with store.session_scope() as session:
-                removed = (
-                    session.query(store.SQLEvent)
-                    .filter(store.SQLEvent.sender_id == sender_id)
-                    .delete(synchronize_session=False)
-                )
-                session.commit()
-            for name in _MEMORY_ATTRIBUTES:
-                getattr(store, name, {}).pop(sender_id, None)
+        with store.session_scope() as session:
+            removed = (
+                session.query(store.SQLEvent)
+                .filter(store.SQLEvent.sender_id == sender_id)
+                .delete(synchronize_session=False)
+            )
+            session.commit()
         return removed
     if isinstance(store, InMemoryTrackerStore):
         return 1 if store.store.pop(sender_id, None) is not None else 0

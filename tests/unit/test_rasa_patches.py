@@ -73,9 +73,7 @@ def test_session_length_setting(monkeypatch: pytest.MonkeyPatch) -> None:
     assert rasa_patches.session_max_turns() == rasa_patches.DEFAULT_SESSION_MAX_TURNS
 
 
-@pytest.mark.parametrize("speedups", ["1", "0"])
-def test_event_types_resolve_as_in_rasa(monkeypatch: pytest.MonkeyPatch, speedups: str) -> None:
-    monkeypatch.setenv("RUECKENBOT_SPEEDUPS", speedups)
+def test_event_types_resolve_as_in_rasa() -> None:
     for _ in range(2):  # the second time from the cache
         assert Event.resolve_by_type("slot") is SlotSet
         assert Event.resolve_by_type("user") is UserUttered
