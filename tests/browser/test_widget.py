@@ -156,6 +156,12 @@ def test_delete_my_data_removes_the_conversation_from_the_tracker_store(run: dic
     assert len(senders(run["db"])) >= 2  # the other conversations are still there
 
 
+def test_the_widget_talks_over_a_websocket(run: dict[str, Any]) -> None:
+    """One connection that stays on one server process: several Rasa workers need no sticky sessions."""
+    assert run["obs"]["websockets"] >= 1
+    assert run["obs"]["pollingRequests"] == 0
+
+
 def test_no_request_leaves_the_bots_origin(run: dict[str, Any]) -> None:
     obs = run["obs"]
     assert obs["requests"] > 10

@@ -18,7 +18,7 @@ const ARTIFACTS = process.env.ARTIFACTS;
 const ORIGIN = new URL(BOT_URL).origin;
 const WS_ORIGIN = ORIGIN.replace(/^http/, "ws");
 const TIMEOUT = 60000;
-const obs = { foreignRequests: [], requests: 0, dialogs: [], pageErrors: [], steps: [] };
+const obs = { foreignRequests: [], requests: 0, websockets: 0, pollingRequests: 0, dialogs: [], pageErrors: [], steps: [] };
 const stdin = createInterface({ input: process.stdin });
 const lines = stdin[Symbol.asyncIterator]();
 
@@ -38,6 +38,7 @@ async function newPage(browser, options) {
   await context.route("**/*", (route) => {
     const url = route.request().url();
     obs.requests += 1;
+    if (url.includes("/socket.io/") && url.includes("transport=polling")) obs.pollingRequests += 1;
     if (url.startsWith(ORIGIN + "/") || url.startsWith("data:")) return route.continue();
     obs.foreignRequests.push(url);
     return route.abort();
@@ -45,6 +46,7 @@ async function newPage(browser, options) {
   const page = await context.newPage();
   page.on("websocket", (ws) => {
     obs.requests += 1;
+    obs.websockets += 1;
     if (!ws.url().startsWith(WS_ORIGIN + "/")) obs.foreignRequests.push(ws.url());
   });
   page.on("dialog", async (dialog) => {

@@ -276,7 +276,15 @@
   }
 
   // --- socket.io ----------------------------------------------------------------
-  var socket = window.io(SERVER, { path: "/socket.io", autoConnect: false });
+  // WebSocket first: one connection that stays on one server process, so several Rasa
+  // workers behind one port work without sticky sessions. Where a proxy blocks
+  // WebSockets, fall back to long-polling (which needs sticky routing, see README).
+  var socket = window.io(SERVER, {
+    path: "/socket.io",
+    autoConnect: false,
+    transports: ["websocket", "polling"],
+    tryAllTransports: true,
+  });
 
   function requestSession() {
     confirmedSession = null;
