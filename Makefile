@@ -21,7 +21,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONWARNINGS := ignore::DeprecationWarning
 
-.PHONY: help setup train run shell actions test test-unit check test-stories test-nlu test-e2e test-channels lint clean web test-browser bench test-production forget-old report audit
+.PHONY: system-deps help setup train run shell actions test test-unit check test-stories test-nlu test-e2e test-channels lint clean web test-browser bench test-production forget-old report audit
 
 help:  ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | column -t -s $$'\t'
@@ -57,6 +57,7 @@ WEB_DIST := web/dist
 WEB_SOURCES := $(wildcard web/src/*)
 
 web/node_modules/.package-lock.json: web/package.json web/package-lock.json
+	@tools/system-deps.sh web
 	cd web && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
 
 $(WEB_DIST)/rueckenbot.js: web/node_modules/.package-lock.json $(WEB_SOURCES)
@@ -110,8 +111,19 @@ test-browser: train web  ## the chat widget in headless Chromium (Debian's chrom
 test-channels: train  ## Telegram, Facebook, WhatsApp end to end against fake provider APIs
 	$(BIN)/pytest -m channels -q
 
-test: check lint test-unit test-stories test-nlu test-e2e test-channels test-browser test-production  ## run every test (trains once, reuses the model)
-	@echo "All tests passed."
+# `make test SKIP=browser,production` leaves suites out (only when asked: a missing system
+# package is installed by system-deps, or stops the run with the command that installs it).
+comma := ,
+SUITES  := unit stories nlu e2e channels browser production
+SKIPPED := $(subst $(comma), ,$(SKIP))
+RUN_SUITES := $(filter-out $(SKIPPED),$(SUITES))
+SYSTEM_SUITES := $(filter browser production,$(RUN_SUITES))
+
+system-deps:  ## find or install (as root, with apt-get) the Debian packages the tests use: chromium, postgresql, redis, node
+	@$(if $(SYSTEM_SUITES),tools/system-deps.sh $(SYSTEM_SUITES),echo "System packages: none needed (SKIP=$(SKIP)).")
+
+test: system-deps check lint $(addprefix test-,$(RUN_SUITES))  ## run every test (trains once, reuses the model); SKIP=browser,production leaves suites out
+	@echo "All tests passed.$(if $(SKIP), Left out on request: $(SKIP).)"
 
 test-production: train  ## PostgreSQL + Redis + two Rasa instances on loopback: context, order, restarts, outages, API token
 	$(BIN)/pytest -m production -q
