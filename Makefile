@@ -7,7 +7,7 @@ VENV       := .venv
 BIN        := $(VENV)/bin
 SPACY_PIPELINE := build/spacy/rueckenbot_de
 MODEL      := models/rueckenbot.tar.gz
-TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null) components/therapy_extractor.py
+TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null) $(wildcard components/*.py) knowledge/details.yml knowledge/safety.yml knowledge/scope.yml
 
 export RASA_PORT ?= 5005
 export ACTION_PORT ?= 5055
@@ -34,11 +34,11 @@ $(BIN)/.installed: pyproject.toml constraints.txt
 	  exit 1; fi
 	test -x $(BIN)/python || $(PYTHON_310) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade 'pip<25' wheel 'setuptools<70.4'
-	$(BIN)/pip install --quiet -c constraints.txt -e '.[test]'
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[tools,test]'
 	touch $@
 
-$(SPACY_PIPELINE)/meta.json: $(BIN)/.installed bot/spacy_pipeline.py
-	$(BIN)/python -m bot.spacy_pipeline $(SPACY_PIPELINE)
+$(SPACY_PIPELINE)/meta.json: $(BIN)/.installed tools/spacy_pipeline.py components/german_words.py
+	$(BIN)/python -m tools.spacy_pipeline $(SPACY_PIPELINE)
 
 setup: $(BIN)/.installed $(SPACY_PIPELINE)/meta.json  ## install into .venv (Python 3.10) and build the German spaCy pipeline
 
@@ -48,7 +48,7 @@ $(MODEL): $(TRAINING_INPUTS) | setup
 	@start=$$(date +%s); \
 	$(BIN)/rasa train --fixed-model-name rueckenbot --out models --quiet && \
 	seconds=$$(( $$(date +%s) - start )) && echo $$seconds > $(MODEL:.tar.gz=.seconds) && \
-	$(BIN)/python -m bot.training_summary --seconds $$seconds
+	$(BIN)/python -m tools.training_summary --seconds $$seconds
 
 train: $(MODEL)  ## train the model if data or config changed since the last one
 
@@ -73,23 +73,23 @@ web: $(WEB_DIST)/rueckenbot.js  ## install the chat widget's npm packages and bu
 # --- running ----------------------------------------------------------------
 run: train web  ## set up, train if needed, start action server + Rasa server (Ctrl-C stops both)
 	@mkdir -p var
-	@$(BIN)/python -m bot.run_servers --model $(MODEL)
+	@$(BIN)/python -m tools.run_servers --model $(MODEL)
 
 shell: train  ## chat with the bot in this terminal
 	@mkdir -p var
-	@$(BIN)/python -m bot.run_servers --model $(MODEL) --shell
+	@$(BIN)/python -m tools.run_servers --model $(MODEL) --shell
 
 actions: setup  ## start only the action server
 	$(BIN)/rasa run actions --port $(ACTION_PORT)
 
 # --- checks and tests -------------------------------------------------------
 check: setup  ## fast checks for editors: fact store, training data, links between files, rasa data validate
-	@$(BIN)/python -m bot.check
-	@$(BIN)/python -m bot.validate
+	@$(BIN)/python -m tools.check
+	@$(BIN)/python -m tools.validate
 
 lint: setup
-	$(BIN)/ruff check bot actions components tests bench
-	$(BIN)/ruff format --check bot actions components tests bench
+	$(BIN)/ruff check bot actions components tools tests bench
+	$(BIN)/ruff format --check bot actions components tools tests bench
 
 test-unit: setup
 	$(BIN)/pytest -m "not model and not e2e and not channels and not browser and not production" -q
@@ -129,14 +129,14 @@ test-production: train  ## PostgreSQL + Redis + two Rasa instances on loopback: 
 	$(BIN)/pytest -m production -q
 
 forget-old: setup  ## delete conversations older than RUECKENBOT_RETENTION_DAYS (default 30) from the tracker store
-	@$(BIN)/python -m bot.retention
+	@$(BIN)/python -m tools.retention
 
-# The quality report (bot/report/): held-out NLU evaluation and test stories for our model, next
+# The quality report (tools/report/): held-out NLU evaluation and test stories for our model, next
 # to Rasa's stock pipeline (config-stock.yml, trained into a temporary folder) and a keyword baseline.
 HELDOUT ?= tests/nlu/heldout.yml
 
 report: $(MODEL)  ## quality report: our NLU vs Rasa's stock pipeline vs keywords on the held-out set -> reports/ (about 9 min)
-	$(BIN)/python -m bot.report --model $(MODEL) --heldout $(HELDOUT)
+	$(BIN)/python -m tools.report --model $(MODEL) --heldout $(HELDOUT)
 
 # pip-audit in its own environment (its dependencies must not move Rasa's pins); needs a machine that
 # reaches PyPI's JSON API or OSV. Every pin is audited as pinned (--no-deps), nothing is installed.

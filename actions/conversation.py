@@ -9,8 +9,8 @@ from typing import Any
 
 from rasa_sdk import Tracker
 
-from bot.answers import OTHER_THERAPY, Answer, Button
-from bot.knowledge import DEFAULT_KNOWLEDGE_DIR, KnowledgeBase, load_knowledge
+from bot.content.answers import OTHER_THERAPY, Answer, Button
+from bot.content.knowledge import DEFAULT_KNOWLEDGE_DIR, KnowledgeBase, load_knowledge
 
 # Intents that ask about one aspect of a therapy.
 ASPECT_BY_INTENT = {

@@ -17,7 +17,7 @@ from actions.conversation import (
     rasa_buttons,
     therapies_in_latest_message,
 )
-from bot.answers import aspect_choice_buttons, fact_answer, therapy_choice_buttons, topic_answer
+from bot.content.answers import aspect_choice_buttons, fact_answer, therapy_choice_buttons, topic_answer
 
 
 class ActionAnswerFact(Action):

@@ -9,7 +9,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.conversation import knowledge, rasa_buttons
-from bot.answers import start_buttons
+from bot.content.answers import start_buttons
 
 
 class ActionIntroduce(Action):

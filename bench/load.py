@@ -6,7 +6,7 @@ Setups, each an action server + Rasa server (tests/servers.py `Stack`) started o
 
 - stock:            Rasa's default pipeline and policies (config-stock.yml, what `rasa init` writes,
                     language de) trained on the same data (`--stock-model`, trained if missing), Rasa's
-                    own `rest:` channel, no bot/rasa_patches.py; SQLite tracker store, 1 Sanic worker;
+                    own `rest:` channel, no bot/server/rasa_patches.py; SQLite tracker store, 1 Sanic worker;
 - ours, no patches: models/rueckenbot.tar.gz with RUECKENBOT_SPEEDUPS=0 and RUECKENBOT_SESSION_MAX_TURNS=0
                     (Rasa's own validator, event lookup and sessions); SQLite, 1 worker;
 - ours:             as deployed by `make run` (credentials.yml, patches on); SQLite, 1 worker;
@@ -40,7 +40,7 @@ from pathlib import Path
 import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bot.nlu_eval import labelled_examples, therapy_values  # noqa: E402
+from tools.nlu_eval import labelled_examples, therapy_values  # noqa: E402
 from tests.servers import MODEL, RASA, ROOT, Stack  # noqa: E402
 
 HELDOUT = ROOT / "tests" / "nlu" / "heldout.yml"

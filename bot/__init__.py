@@ -1,1 +1,1 @@
-"""Rückenbot: fact store, answer composition and helpers around the Rasa project."""
+"""Rückenbot's runtime code: `bot.server` runs inside the Rasa server, `bot.content` inside the action server."""

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 import requests
 
-from bot.knowledge import KnowledgeBase
+from bot.content.knowledge import KnowledgeBase
 from tests.servers import ROOT, Stack, running_stack
 
 pytestmark = pytest.mark.browser

@@ -14,16 +14,16 @@ from rasa.core.channels.channel import register
 from rasa.shared.exceptions import RasaException
 from sanic import Sanic
 
-from bot.channels.env import expand
-from bot.channels.facebook import FacebookInput
-from bot.channels.telegram import TelegramInput
-from bot.channels.twilio import TwilioInput
+from bot.server.channels.env import expand
+from bot.server.channels.facebook import FacebookInput
+from bot.server.channels.telegram import TelegramInput
+from bot.server.channels.twilio import TwilioInput
 from tests.conftest import ROOT
 
 CONNECTORS = {
-    "bot.channels.telegram.TelegramInput": TelegramInput,
-    "bot.channels.facebook.FacebookInput": FacebookInput,
-    "bot.channels.twilio.TwilioInput": TwilioInput,
+    "bot.server.channels.telegram.TelegramInput": TelegramInput,
+    "bot.server.channels.facebook.FacebookInput": FacebookInput,
+    "bot.server.channels.twilio.TwilioInput": TwilioInput,
 }
 VARIABLES = {
     "TELEGRAM_ACCESS_TOKEN": "1:tok",

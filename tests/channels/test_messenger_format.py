@@ -1,4 +1,4 @@
-"""Per-channel formatting (bot.messenger_format), without Rasa or any network.
+"""Per-channel formatting (bot.server.messenger_format), without Rasa or any network.
 
 Not marked `channels`: these are fast unit tests and run with `make test-unit`.
 """
@@ -10,9 +10,9 @@ import re
 import pytest
 
 from actions.conversation import answer_message, rasa_buttons
-from bot.answers import aspect_choice_buttons, fact_answer, start_buttons, therapy_choice_buttons, topic_answer
-from bot.knowledge import KnowledgeBase
-from bot.messenger_format import (
+from bot.content.answers import aspect_choice_buttons, fact_answer, start_buttons, therapy_choice_buttons, topic_answer
+from bot.content.knowledge import KnowledgeBase
+from bot.server.messenger_format import (
     FACEBOOK_TEXT_LIMIT,
     TELEGRAM_CALLBACK_DATA_LIMIT,
     TELEGRAM_TEXT_LIMIT,

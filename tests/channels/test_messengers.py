@@ -31,8 +31,8 @@ import yaml
 from twilio.request_validator import RequestValidator
 
 from actions.conversation import rasa_buttons
-from bot.answers import fact_answer
-from bot.knowledge import KnowledgeBase
+from bot.content.answers import fact_answer
+from bot.content.knowledge import KnowledgeBase
 from tests.channels.fakes import FakeAPI, Recorded, facebook_responder, telegram_responder, twilio_responder
 from tests.servers import ROOT, Stack, running_stack
 
@@ -326,7 +326,7 @@ def test_whatsapp_rejects_missing_or_wrong_signatures(stack: Stack, fakes: Fakes
 # --- "Meine Daten löschen" on every channel -------------------------------------------
 #
 # The person asks, gets utter_confirm_delete with two buttons, and confirms (the "Ja"
-# payload never reaches Rasa: bot/channels/forget.py) or keeps the data. Checked against
+# payload never reaches Rasa: bot/server/channels/forget.py) or keeps the data. Checked against
 # the SQLite tracker store itself (RUECKENBOT_TRACKER_DB in the stack's folder).
 
 RESPONSES = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))["responses"]

@@ -1,4 +1,4 @@
-"""End to end: a long conversation continues in new sessions (bot.rasa_patches) without losing context or data."""
+"""End to end: a long conversation continues in new sessions (bot.server.rasa_patches) without losing context or data."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.knowledge import KnowledgeBase
+from bot.content.knowledge import KnowledgeBase
 from tests.servers import Stack, running_stack
 
 pytestmark = pytest.mark.e2e

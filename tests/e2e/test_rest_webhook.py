@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.knowledge import KnowledgeBase
+from bot.content.knowledge import KnowledgeBase
 from tests.servers import Stack, running_stack
 
 pytestmark = pytest.mark.e2e

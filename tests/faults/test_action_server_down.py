@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.knowledge import KnowledgeBase
+from bot.content.knowledge import KnowledgeBase
 from tests.servers import ROOT, HungServer, Stack, running_stack
 
 pytestmark = pytest.mark.e2e

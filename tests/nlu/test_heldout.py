@@ -5,7 +5,7 @@ an earlier set; tests/nlu/dev.yml is that earlier set, which guided later
 training-data work and so is no longer held out (kept for `make report`).
 
 Intent accuracy comes from `rasa test nlu` itself (its intent_report.json).
-Therapy accuracy (bot/nlu_eval.py, shared with `make report`) is stricter than
+Therapy accuracy (tools/nlu_eval.py, shared with `make report`) is stricter than
 Rasa's token-level entity report: a message counts as right only if the set of
 canonical therapy ids found equals the expected set (the value is what the bot
 acts on).
@@ -62,7 +62,7 @@ def test_heldout_intent_accuracy(rasa_report: dict) -> None:
 
 
 def test_heldout_therapy_accuracy() -> None:
-    from bot.nlu_eval import labelled_examples, model_entity_finder, score_therapies
+    from tools.nlu_eval import labelled_examples, model_entity_finder, score_therapies
 
     examples = [(text, entities) for text, _intent, entities in labelled_examples(str(HELDOUT))]
     score = score_therapies(examples, model_entity_finder(str(MODEL)))

@@ -14,7 +14,7 @@ import pytest
 import requests
 import sqlalchemy as sa
 
-from bot.knowledge import KnowledgeBase
+from bot.content.knowledge import KnowledgeBase
 from tests.production.conftest import API_TOKEN, Cluster
 from tests.servers import ROOT
 
@@ -160,7 +160,7 @@ def test_http_api_is_off_by_default_and_needs_the_token_when_on(cluster: Cluster
 
 
 def test_forget_old_on_postgresql(cluster: Cluster, kb: KnowledgeBase) -> None:
-    """`python -m bot.retention` (make forget-old) against the shared PostgreSQL, configured like instance A."""
+    """`python -m tools.retention` (make forget-old) against the shared PostgreSQL, configured like instance A."""
     recent = new_sender()
     assert fact(kb, "akupunktur", "wirksamkeit") in texts(cluster.a.say(recent, "Hilft Akupunktur?"))
     old = new_sender()
@@ -174,7 +174,7 @@ def test_forget_old_on_postgresql(cluster: Cluster, kb: KnowledgeBase) -> None:
     assert cluster.postgres.user_messages(old) == ["Hilft Massage?"]
 
     env = {**os.environ, "RUECKENBOT_DATABASE_URL": cluster.postgres.url, "RUECKENBOT_RETENTION_DAYS": "30"}
-    result = subprocess.run([sys.executable, "-m", "bot.retention"], cwd=ROOT, env=env, capture_output=True,
+    result = subprocess.run([sys.executable, "-m", "tools.retention"], cwd=ROOT, env=env, capture_output=True,
                             text=True, timeout=120)  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert "Deleted 1 event(s) of 1 conversation(s) older than 30 days" in result.stdout

@@ -15,7 +15,7 @@ DOCKERFILE = (ROOT / "Dockerfile").read_text()
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
 NGINX = (ROOT / "docs" / "deploy" / "nginx.conf").read_text()
 MAKEFILE = (ROOT / "Makefile").read_text()
-# what bot/stores.py, bot/retention.py, the channels and the Makefile read
+# what bot/server/stores.py, tools/retention.py, the channels and the Makefile read
 KNOWN_VARIABLES = {
     "RUECKENBOT_ACTION_URL", "RUECKENBOT_DATABASE_URL", "RUECKENBOT_REDIS_URL", "RUECKENBOT_ALLOWED_ORIGINS",
     "RUECKENBOT_RETENTION_DAYS", "SQL_POOL_SIZE", "SQL_MAX_OVERFLOW", "REDIS_PASSWORD", "POSTGRES_USER",
@@ -37,7 +37,7 @@ def test_dockerfile_starts_rasa_like_make_run_without_the_api() -> None:
     cmd = re.search(r"^CMD \[(.*?)\]\s*$", DOCKERFILE.replace("\\\n", " "), re.M | re.S)
     assert cmd, "no exec-form CMD"
     argv = [part.strip().strip('"') for part in cmd.group(1).split(",")]
-    from bot.run_servers import rasa_server_command
+    from tools.run_servers import rasa_server_command
 
     expected = rasa_server_command("models/rueckenbot.tar.gz", "5005")
     assert argv[0] == ".venv/bin/rasa" and argv[1:] == expected[1:]
@@ -61,7 +61,7 @@ def test_compose_services_and_settings() -> None:
     # only the load balancer is published, and only on loopback (TLS proxy in front)
     published = {name: s.get("ports") for name, s in services.items() if s.get("ports")}
     assert list(published) == ["nginx"] and all(p.startswith("127.0.0.1:") for p in published["nginx"])
-    assert services["retention"]["command"][-1].count("bot.retention") == 1
+    assert services["retention"]["command"][-1].count("tools.retention") == 1
     # secrets only by reference to the environment
     text = (ROOT / "docker-compose.yml").read_text()
     for secret in re.findall(r"(PASSWORD|TOKEN|SECRET)[A-Z_]*: (.*)", text):

@@ -16,8 +16,8 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot import retention
-from bot.stores import AtomicRedisLockStore, EnvLockStore, EnvSQLTrackerStore, database_settings, redis_settings
+from tools import retention
+from bot.server.stores import AtomicRedisLockStore, EnvLockStore, EnvSQLTrackerStore, database_settings, redis_settings
 from tests.servers import ROOT
 
 
@@ -104,7 +104,7 @@ def test_outage_keeps_context_logs_loudly_and_writes_everything_afterwards(
     turn(tracker, "Hilft Akupunktur?", "akupunktur")
     asyncio.run(store.save(tracker))
 
-    with database_down(store), caplog.at_level(logging.WARNING, logger="bot.stores"):
+    with database_down(store), caplog.at_level(logging.WARNING, logger="bot.server.stores"):
         during = asyncio.run(store.retrieve("s"))
         assert during is not None and during.get_slot("therapy") == "akupunktur"  # context from memory
         turn(during, "Und die Nebenwirkungen?", "akupunktur")

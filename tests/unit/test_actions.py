@@ -12,8 +12,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.conversation import payload
 from actions.fact_answers import ActionAnswerFact
 from actions.introduction import ActionIntroduce
-from bot.answers import Button
-from bot.knowledge import KnowledgeBase
+from bot.content.answers import Button
+from bot.content.knowledge import KnowledgeBase
 
 
 def tracker(intent: str, entities: list[str] = (), **slots: Any) -> Tracker:

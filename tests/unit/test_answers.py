@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.answers import OTHER_THERAPY, fact_answer, source_line, therapy_choice_buttons, topic_answer
-from bot.knowledge import KnowledgeBase
+from bot.content.answers import OTHER_THERAPY, fact_answer, source_line, therapy_choice_buttons, topic_answer
+from bot.content.knowledge import KnowledgeBase
 
 
 def test_fact_answer_is_body_then_source_then_disclaimer(kb: KnowledgeBase) -> None:

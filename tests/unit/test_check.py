@@ -1,4 +1,4 @@
-"""`make check` (bot.check): one test per kind of editing mistake, each asserting the exact message.
+"""`make check` (tools.check): one test per kind of editing mistake, each asserting the exact message.
 
 Each test copies the real project into a temporary folder, breaks one thing and
 runs `check(root)`. The expected line is the one the editor has to fix, found by
@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.check import check
-from bot.readability import score
+from tools.check import check
+from tools.readability import score
 
 ROOT = Path(__file__).resolve().parents[2]
 PROJECT_PARTS = (
@@ -120,7 +120,7 @@ def test_tab_instead_of_spaces(project: Path, baseline: list[str]) -> None:
     ]
 
 
-# -- the fact store's schema and sources (bot.knowledge) ----------------------
+# -- the fact store's schema and sources (bot.content.knowledge) ----------------------
 def test_fact_without_text(project: Path, baseline: list[str]) -> None:
     path = project / "knowledge/facts/osteopathie.yml"
     start = line_of(path, "  risiken:")

@@ -1,4 +1,4 @@
-""" "Meine Daten löschen" in chat: the shared helper in bot/channels/forget.py and its domain side."""
+""" "Meine Daten löschen" in chat: the shared helper in bot/server/channels/forget.py and its domain side."""
 
 from __future__ import annotations
 
@@ -17,8 +17,8 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot import rasa_patches
-from bot.channels.forget import (
+from bot.server import rasa_patches
+from bot.server.channels.forget import (
     DELETE_CONFIRMED_PAYLOAD,
     DELETE_REQUEST_PAYLOAD,
     confirm_deletion,
@@ -26,8 +26,8 @@ from bot.channels.forget import (
     forget_sender,
     is_delete_confirmation,
 )
-from bot.channels.telegram import command_payload
-from bot.stores import EnvSQLTrackerStore
+from bot.server.channels.telegram import command_payload
+from bot.server.stores import EnvSQLTrackerStore
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
@@ -256,7 +256,7 @@ def test_a_failed_deletion_is_logged_and_told(kind: str, tmp_path: Path, caplog:
     else:
         store = FailingSQLStore(Domain.empty(), dialect="sqlite", db=str(tmp_path / "t.db"))
     agent = FakeAgent(store, InMemoryLockStore())
-    with caplog.at_level(logging.ERROR, logger="bot.channels.forget"):
+    with caplog.at_level(logging.ERROR, logger="bot.server.channels.forget"):
         deletion = asyncio.run(confirm_deletion(agent, "a"))
     assert not deletion.deleted and deletion.reply == text_of("utter_delete_failed")
     assert any(record.exc_info for record in caplog.records), caplog.text
@@ -269,7 +269,7 @@ def test_a_failed_deletion_is_logged_and_told(kind: str, tmp_path: Path, caplog:
 
 
 def test_no_agent_yet_is_a_failure_not_a_crash(caplog: pytest.LogCaptureFixture) -> None:
-    with caplog.at_level(logging.ERROR, logger="bot.channels.forget"):
+    with caplog.at_level(logging.ERROR, logger="bot.server.channels.forget"):
         deletion = asyncio.run(confirm_deletion(None, "a"))
     assert not deletion.deleted and deletion.reply == text_of("utter_delete_failed")
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.knowledge import REQUIRED_TOPICS, KnowledgeBase, KnowledgeError, load_knowledge
+from bot.content.knowledge import REQUIRED_TOPICS, KnowledgeBase, KnowledgeError, load_knowledge
 
 CONTRACT_THERAPIES = {
     "akupunktur", "elektrotherapie", "tens", "pens", "interferenztherapie", "manuelle_therapie",

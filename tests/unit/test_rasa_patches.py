@@ -1,4 +1,4 @@
-"""bot.rasa_patches: the session length limit and the cached event-type lookup, on Rasa's own classes."""
+"""bot.server.rasa_patches: the session length limit and the cached event-type lookup, on Rasa's own classes."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from rasa.shared.core.events import (
 )
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot import rasa_patches
+from bot.server import rasa_patches
 from tests.servers import ROOT
 
 rasa_patches.apply()

@@ -1,4 +1,4 @@
-"""Readability (bot.readability): the German formulas, our sentence split, the limits."""
+"""Readability (tools.readability): the German formulas, our sentence split, the limits."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 import textstat
 
-from bot.knowledge import KnowledgeBase
-from bot.readability import (
+from bot.content.knowledge import KnowledgeBase
+from tools.readability import (
     MAX_WSTF,
     MIN_AMSTAD,
     Answer,

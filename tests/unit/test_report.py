@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.knowledge import load_knowledge
-from bot.nlu_eval import score_therapies, therapy_values
-from bot.report import tables
-from bot.report.keyword_baseline import FALLBACK_INTENT, KeywordBaseline, words
-from bot.report.tables import Document, PipelineResult
+from bot.content.knowledge import load_knowledge
+from tools.nlu_eval import score_therapies, therapy_values
+from tools.report import tables
+from tools.report.keyword_baseline import FALLBACK_INTENT, KeywordBaseline, words
+from tools.report.tables import Document, PipelineResult
 
 
 def therapy(value: str, start: int = 0, end: int = 0) -> dict:
@@ -196,7 +196,7 @@ def test_document_renders_markdown_and_self_contained_html(tmp_path: Path) -> No
 def test_training_time_is_read_only_when_recorded_after_the_model(tmp_path: Path) -> None:
     import os
 
-    from bot.report.__main__ import training_seconds
+    from tools.report.__main__ import training_seconds
 
     model = tmp_path / "rueckenbot.tar.gz"
     model.write_bytes(b"model")
@@ -210,7 +210,7 @@ def test_training_time_is_read_only_when_recorded_after_the_model(tmp_path: Path
 
 
 def test_keyword_baseline_learns_from_the_real_training_data() -> None:
-    from bot.report.__main__ import ROOT, keyword_baseline
+    from tools.report.__main__ import ROOT, keyword_baseline
 
     examples = [
         ("Was kostet eine Massage?", "ask_costs", [therapy("massage")]),

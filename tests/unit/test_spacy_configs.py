@@ -19,7 +19,7 @@ def spacy_model(config: str) -> str:
 
 
 def test_built_pipeline_lemmatizes_the_way_patients_write(tmp_path: Path) -> None:
-    from bot.spacy_pipeline import build
+    from tools.spacy_pipeline import build
 
     nlp = build(tmp_path / "de")
     lemmas = {t.text: t.lemma_ for t in spacy.load(tmp_path / "de")("Hilft eine massagen wer zahlt Nadeln")}

@@ -1,4 +1,4 @@
-"""bot.stores.EnvSQLTrackerStore on SQLite: what it writes, with and without Rasa's row count."""
+"""bot.server.stores.EnvSQLTrackerStore on SQLite: what it writes, with and without Rasa's row count."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.stores import EnvSQLTrackerStore
+from bot.server.stores import EnvSQLTrackerStore
 from tests.servers import ROOT
 
 

@@ -11,8 +11,8 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.channels.forget import delete_conversation
-from bot.channels.website import OriginCheck, WebsiteInput, is_session_id, parse_origins
+from bot.server.channels.forget import delete_conversation
+from bot.server.channels.website import OriginCheck, WebsiteInput, is_session_id, parse_origins
 
 
 def test_origins_from_a_string_a_list_and_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:

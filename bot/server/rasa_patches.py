@@ -1,0 +1,328 @@
+"""Small changes to Rasa 3.6's server, applied once in the Rasa server process.
+
+Where: `apply()` runs when Rasa imports our REST or website connector
+(`bot/server/channels/rest.py`, `bot/server/channels/website.py`), which `credentials.yml`
+names, so every `rasa run` of this bot gets them before the first message.
+
+1. **The action server is down, fails or hangs → a German apology, not silence.**
+   Stock `RemoteAction.run` waits up to 300 s (`DEFAULT_REQUEST_TIMEOUT`) and on
+   failure raises; the processor logs it and sends nothing. Here the call is
+   limited to `RUECKENBOT_ACTION_TIMEOUT` seconds (default 5) and any failure
+   returns one `BotUttered` with the response `utter_service_unavailable`, which the
+   processor sends like any other bot message. `ActionExecutionRejection` keeps
+   Rasa's meaning (another policy may pick an action) and is passed on.
+   Should a custom slot mapping ever name a custom action again (Rasa then calls
+   the action server from `action_extract_slots` first), a failure there keeps
+   Rasa's handling (a warning, no slots) and is remembered for that message, so the
+   action itself apologises at once instead of waiting a second time.
+
+2. **Long conversations do not get slower.** Rasa loads, replays and sends to the
+   action server every event of the current session on every message, so message
+   100 of a conversation took about 4× as long as message 1. A session here also
+   ends after `RUECKENBOT_SESSION_MAX_TURNS` user messages (default 20; 0 = only
+   Rasa's idle timeout): before the next message the conversation continues in a
+   new session that carries over the slots (`therapy`, `aspect`), written with
+   Rasa's own events (`session_started`, `slot`, `action_listen`), exactly as
+   `action_session_start` does with `carry_over_slots_to_new_session`. Nothing is
+   deleted (the tracker store keeps every session; Rasa's HTTP API and
+   `retrieve_full_tracker` still return all of them). The bot's context is its slots:
+   every turn is a rule on the current message (data/rules.yml), so a new session
+   changes no answer (tested in tests/e2e).
+
+3. **Avoidable work per message is done once.** (a) Stock `_validate_action_result`
+   calls `jsonschema.validate(result, schema)`, which first checks the schema itself
+   against the draft 2020-12 meta-schema, on every call (about 24 ms per turn here).
+   The schema is a constant (`RemoteAction.action_response_format_spec()`), so this
+   builds the same validator class (`validator_for(schema)`), checks the schema once,
+   and per call raises the same `best_match` error with the same message that
+   `validate` would. (b) Stock `Event.resolve_by_type` walks every subclass of `Event`
+   (and `inspect.isabstract` on each) for every event it deserialises, about 25 µs an
+   event; here a type name found once is remembered (classes do not change while the
+   server runs; an unknown name still goes through Rasa's lookup and its error).
+   (c) Stock `EndpointConfig.request` opens a new aiohttp session, and so a new TCP
+   connection (with a DNS lookup in a thread), for every call to the action server;
+   here the action endpoint lends one kept-alive session per process instead, with
+   the same headers, auth and timeout, closing idle connections after 2 s (before the
+   action server's Sanic does, after 5 s, so no request meets a connection being closed).
+   `RUECKENBOT_SPEEDUPS=0` switches all three back to Rasa's own (the benchmark does).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import logging
+import os
+from collections import OrderedDict
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+logger = logging.getLogger(__name__)
+
+ROOT = Path(__file__).resolve().parent.parent
+SERVICE_UNAVAILABLE = "utter_service_unavailable"
+DEFAULT_ACTION_TIMEOUT = 5.0
+DEFAULT_SESSION_MAX_TURNS = 20
+_applied = False
+_in_slot_extraction: contextvars.ContextVar[bool] = contextvars.ContextVar("in_slot_extraction", default=False)
+
+
+def action_timeout() -> float:
+    """Seconds Rasa waits for the action server (`RUECKENBOT_ACTION_TIMEOUT`, default 5)."""
+    value = os.environ.get("RUECKENBOT_ACTION_TIMEOUT", "").strip()
+    try:
+        seconds = float(value) if value else DEFAULT_ACTION_TIMEOUT
+    except ValueError:
+        logger.error("RUECKENBOT_ACTION_TIMEOUT=%r is not a number; using %s s.", value, DEFAULT_ACTION_TIMEOUT)
+        return DEFAULT_ACTION_TIMEOUT
+    return seconds if seconds > 0 else DEFAULT_ACTION_TIMEOUT
+
+
+def session_max_turns() -> int:
+    """User messages per session before it continues in a new one (`RUECKENBOT_SESSION_MAX_TURNS`; 0 = off)."""
+    value = os.environ.get("RUECKENBOT_SESSION_MAX_TURNS", "").strip()
+    try:
+        turns = int(value) if value else DEFAULT_SESSION_MAX_TURNS
+    except ValueError:
+        logger.error(
+            "RUECKENBOT_SESSION_MAX_TURNS=%r is not a whole number; using %s.", value, DEFAULT_SESSION_MAX_TURNS
+        )
+        return DEFAULT_SESSION_MAX_TURNS
+    return max(turns, 0)
+
+
+def speedups_on() -> bool:
+    return os.environ.get("RUECKENBOT_SPEEDUPS", "1").strip() != "0"
+
+
+def user_turns_in_session(tracker: Any) -> int:
+    """How many user messages the tracker's current session holds (reads back to its start only)."""
+    from rasa.shared.core.events import Restarted, SessionStarted, UserUttered
+
+    turns = 0
+    for event in reversed(tracker.events):
+        if isinstance(event, (SessionStarted, Restarted)):
+            break
+        if isinstance(event, UserUttered):
+            turns += 1
+    return turns
+
+
+def continue_in_new_session(tracker: Any, domain: Any) -> None:
+    """Start a new session that carries over the slots: Rasa's `action_session_start` with carry-over."""
+    from rasa.core.actions.action import ActionSessionStart
+    from rasa.shared.core.constants import ACTION_LISTEN_NAME
+    from rasa.shared.core.events import ActionExecuted, SessionStarted
+
+    carried = ActionSessionStart._slot_set_events_from_tracker(tracker)
+    for event in [SessionStarted(metadata={"reason": "max_turns"}), *carried, ActionExecuted(ACTION_LISTEN_NAME)]:
+        tracker.update(event, domain)
+
+
+@lru_cache(maxsize=1)
+def _domain_file_responses() -> dict[str, Any]:
+    import yaml
+
+    with open(ROOT / "domain.yml", encoding="utf-8") as file:
+        return (yaml.safe_load(file) or {}).get("responses") or {}
+
+
+def response_text(response: str, domain: Any = None, **values: Any) -> str:
+    """The first text of a domain response: from the model's domain, else from domain.yml.
+
+    (A model trained before a response was added does not carry it yet.)
+    """
+    name = response
+    variants = (getattr(domain, "responses", None) or {}).get(name) or _domain_file_responses().get(name) or []
+    text = next((v["text"] for v in variants if isinstance(v, dict) and v.get("text")), None)
+    if text is None:
+        raise KeyError(f"domain.yml has no response '{name}' with a text")
+    return text.format(**values) if values else text
+
+
+class _LentSession:
+    """What `async with endpoint.session()` gets: a kept-alive session that the `with` does not close."""
+
+    def __init__(self, session: Any) -> None:
+        self._session = session
+
+    async def __aenter__(self) -> Any:
+        return self._session
+
+    async def __aexit__(self, *exc_info: Any) -> None:
+        return None
+
+
+def keep_alive(endpoint: Any) -> None:
+    """Make `endpoint` (Rasa's EndpointConfig) reuse one aiohttp session per event loop."""
+    if endpoint is None or getattr(endpoint, "_keeps_alive", False):
+        return
+    import aiohttp
+    from rasa.utils.endpoints import DEFAULT_REQUEST_TIMEOUT
+
+    current: dict[str, Any] = {}
+
+    def session() -> _LentSession:
+        loop = asyncio.get_running_loop()
+        if current.get("loop") is not loop or current["session"].closed:
+            auth = None
+            if endpoint.basic_auth:
+                auth = aiohttp.BasicAuth(endpoint.basic_auth["username"], endpoint.basic_auth["password"])
+            current["loop"] = loop
+            current["session"] = aiohttp.ClientSession(
+                headers=endpoint.headers,
+                auth=auth,
+                timeout=aiohttp.ClientTimeout(total=DEFAULT_REQUEST_TIMEOUT),
+                connector=aiohttp.TCPConnector(keepalive_timeout=2),
+            )
+        return _LentSession(current["session"])
+
+    endpoint.session = session
+    endpoint._keeps_alive = True
+
+
+class CachedValidator:
+    """`jsonschema.validate(instance, schema)` with the schema check and validator built once."""
+
+    def __init__(self, schema: dict[str, Any]) -> None:
+        from jsonschema.validators import validator_for
+
+        cls = validator_for(schema)
+        cls.check_schema(schema)  # what validate() does on every call
+        self._validator = cls(schema)
+
+    def validate(self, instance: Any) -> None:
+        from jsonschema.exceptions import best_match
+
+        error = best_match(self._validator.iter_errors(instance))
+        if error is not None:
+            raise error
+
+
+def apply() -> None:
+    """Patch `RemoteAction` (idempotent)."""
+    global _applied
+    if _applied:
+        return
+    from jsonschema import ValidationError
+    from rasa.core.actions.action import (
+        ActionExecutionRejection,
+        ActionExtractSlots,
+        RemoteAction,
+        create_bot_utterance,
+    )
+    from rasa.core.processor import MessageProcessor
+    from rasa.shared.constants import DOCS_BASE_URL
+    from rasa.shared.core.events import Event
+    from rasa.shared.exceptions import RasaException
+
+    stock_run = RemoteAction.run
+    stock_run_custom_action = ActionExtractSlots._run_custom_action
+    failed_messages: OrderedDict[tuple[str, str], bool] = OrderedDict()  # (sender, message id) of recent failures
+    validators: dict[type, CachedValidator] = {}
+    stock_resolve_by_type = Event.resolve_by_type
+    event_classes: dict[str, type] = {}
+    stock_update_tracker_session = MessageProcessor._update_tracker_session
+
+    speedups = speedups_on()  # read once: these run for every event of every message
+    max_turns = session_max_turns()
+
+    def resolve_by_type(type_name: str, default: type | None = None) -> type | None:
+        found = event_classes.get(type_name)
+        if found is None:
+            found = stock_resolve_by_type(type_name, default)
+            if found is not None and getattr(found, "type_name", None) == type_name:
+                event_classes[type_name] = found
+        return found
+
+    async def _update_tracker_session(
+        self: MessageProcessor, tracker: Any, output_channel: Any, metadata: dict | None = None
+    ) -> None:
+        await stock_update_tracker_session(self, tracker, output_channel, metadata)
+        if max_turns and user_turns_in_session(tracker) >= max_turns:
+            logger.debug("Conversation '%s' continues in a new session.", tracker.sender_id)
+            continue_in_new_session(tracker, self.domain)
+
+    def _validate_action_result(self: RemoteAction, result: dict[str, Any]) -> bool:
+        validator = validators.get(type(self))
+        if validator is None:
+            validator = validators[type(self)] = CachedValidator(self.action_response_format_spec())
+        try:
+            validator.validate(result)
+            return True
+        except ValidationError as e:  # the same message as Rasa's
+            e.message += (
+                f". Failed to validate Action server response from API, "
+                f"make sure your response from the Action endpoint is valid. "
+                f"For more information about the format visit "
+                f"{DOCS_BASE_URL}/custom-actions"
+            )
+            raise e
+
+    async def _run_custom_action(self: ActionExtractSlots, *args: Any, **kwargs: Any) -> list:
+        token = _in_slot_extraction.set(True)
+        try:
+            return await stock_run_custom_action(self, *args, **kwargs)
+        finally:
+            _in_slot_extraction.reset(token)
+
+    async def run(self: RemoteAction, output_channel: Any, nlg: Any, tracker: Any, domain: Any) -> list:
+        if speedups:
+            keep_alive(self.action_endpoint)
+        timeout = action_timeout()
+        message_key = (tracker.sender_id, getattr(tracker.latest_message, "message_id", None) or "")
+        extracting = _in_slot_extraction.get()
+        if message_key in failed_messages and not extracting:
+            logger.error("The action server failed for this message already; sent %s.", SERVICE_UNAVAILABLE)
+            text = response_text(response="utter_service_unavailable", domain=domain)
+            return [create_bot_utterance({"text": text, "utter_action": SERVICE_UNAVAILABLE})]
+        try:
+            return await _run_with_fallback(self, output_channel, nlg, tracker, domain, timeout)
+        except ActionExecutionRejection:
+            raise
+        except RasaException:
+            failed_messages[message_key] = True
+            while len(failed_messages) > 1000:
+                failed_messages.popitem(last=False)
+            if extracting:
+                raise  # Rasa's own handling in action_extract_slots: a warning, no slots
+            text = response_text(response="utter_service_unavailable", domain=domain)
+            return [create_bot_utterance({"text": text, "utter_action": SERVICE_UNAVAILABLE})]
+
+    async def _run_with_fallback(
+        self: RemoteAction, output_channel: Any, nlg: Any, tracker: Any, domain: Any, timeout: float
+    ) -> list:
+        """The stock run within the timeout; any failure but a rejection → RasaException."""
+        try:
+            return await asyncio.wait_for(stock_run(self, output_channel, nlg, tracker, domain), timeout)
+        except ActionExecutionRejection:
+            raise
+        except asyncio.TimeoutError as e:
+            logger.error(
+                "The action server did not answer '%s' within %s s (RUECKENBOT_ACTION_TIMEOUT); the user gets %s.",
+                self.name(), timeout, SERVICE_UNAVAILABLE,
+            )  # fmt: skip
+            raise RasaException(f"'{self.name()}' timed out after {timeout} s") from e
+        except RasaException:
+            logger.exception(
+                "Running '%s' on the action server failed; the user gets %s.", self.name(), SERVICE_UNAVAILABLE
+            )
+            raise
+        except Exception as e:
+            logger.exception(
+                "Running '%s' on the action server failed; the user gets %s.", self.name(), SERVICE_UNAVAILABLE
+            )
+            raise RasaException(f"'{self.name()}' failed: {e}") from e
+
+    if speedups:
+        RemoteAction._validate_action_result = _validate_action_result
+        Event.resolve_by_type = staticmethod(resolve_by_type)
+    MessageProcessor._update_tracker_session = _update_tracker_session
+    RemoteAction.run = run
+    ActionExtractSlots._run_custom_action = _run_custom_action
+    _applied = True
+    logger.debug(
+        "bot.server.rasa_patches applied: action timeout %s s, sessions of at most %s messages, speed-ups %s.",
+        action_timeout(), max_turns or "unlimited", "on" if speedups else "off",
+    )  # fmt: skip
