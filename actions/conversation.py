@@ -1,4 +1,5 @@
-"""Shared glue: the fact store (loaded once), intent names, and Rasa button payloads."""
+"""Shared glue for the actions: the fact store and texts (loaded once), what the NLU found
+in the latest message, and how an answer becomes a Rasa message."""
 
 from __future__ import annotations
 
@@ -9,8 +10,10 @@ from typing import Any
 
 from rasa_sdk import Tracker
 
-from bot.content.answers import OTHER_THERAPY, Answer, Button
+from bot.content.answers import OTHER_THERAPY, QUOTE, Answer, Button
 from bot.content.knowledge import DEFAULT_KNOWLEDGE_DIR, KnowledgeBase, load_knowledge
+from bot.content.safety import SafetyTexts, load_safety_texts
+from components.matching import compile_group, first_match, tokenize
 
 # Intents that ask about one aspect of a therapy.
 ASPECT_BY_INTENT = {
@@ -26,19 +29,26 @@ TOPIC_BY_INTENT = {
     "ask_overview": "uebersicht",
     "ask_active_treatments": "aktive_behandlungen",
     "ask_source": "quellen",
-    "warning_signs": "warnzeichen",
 }
 INTENT_BY_TOPIC = {topic: intent for intent, topic in TOPIC_BY_INTENT.items()}
 INTENT_BY_TOPIC["kosten_allgemein"] = "ask_costs"
 INTENT_BY_TOPIC[OTHER_THERAPY] = "inform_therapy"
+INTENT_BY_TOPIC[QUOTE] = "ask_quote"
 
 INFORM_THERAPY = "inform_therapy"
+PERSONAL_ADVICE = "ask_personal_advice"
+ASK_QUOTE = "ask_quote"
 
 
 @lru_cache(maxsize=1)
 def knowledge() -> KnowledgeBase:
-    """The fact store, loaded and validated once per action-server process."""
+    """The fact store, loaded and checked once per action-server process."""
     return load_knowledge(os.environ.get("RUECKENBOT_KNOWLEDGE_DIR", DEFAULT_KNOWLEDGE_DIR))
+
+
+@lru_cache(maxsize=1)
+def safety_texts() -> SafetyTexts:
+    return load_safety_texts(os.environ.get("RUECKENBOT_KNOWLEDGE_DIR", DEFAULT_KNOWLEDGE_DIR))
 
 
 def payload(button: Button) -> str:
@@ -55,16 +65,59 @@ def rasa_buttons(buttons: tuple[Button, ...] | list[Button]) -> list[dict[str, A
     return [{"title": b.title, "payload": payload(b)} for b in buttons]
 
 
-def answer_message(answer: Answer) -> dict[str, Any]:
-    """Keyword arguments for `dispatcher.utter_message` carrying one composed answer."""
-    return {"text": answer.text, "buttons": rasa_buttons(answer.buttons)}
+def answer_message(answer: Answer, kind: str = "fact") -> dict[str, Any]:
+    """Keyword arguments for `dispatcher.utter_message`: the plain text every channel can show,
+    the buttons, and the answer as structure under `answer` (Rasa keeps it in the message's
+    metadata; channels render it: a link in the widget and on Telegram, a line on WhatsApp)."""
+    return {
+        "text": answer.text,
+        "buttons": rasa_buttons(answer.buttons),
+        "answer": {
+            "kind": kind,
+            "body": answer.body,
+            "source": answer.source.as_dict(),
+            "disclaimer": answer.disclaimer,
+            "claims": list(answer.claims),
+            "therapy": answer.therapy,
+            "aspect": answer.aspect,
+            "cells": [list(cell) for cell in answer.cells],
+        },
+    }
 
 
-def therapies_in_latest_message(tracker: Tracker, known: dict[str, Any]) -> list[str]:
-    """Distinct canonical therapy ids the NLU found in the latest message, in order."""
+def entity_values(tracker: Tracker, entity: str) -> list[str]:
+    """Distinct values of one entity in the latest message, in order."""
     found: list[str] = []
-    for entity in tracker.latest_message.get("entities", []):
-        value = entity.get("value")
-        if entity.get("entity") == "therapy" and value in known and value not in found:
+    for item in tracker.latest_message.get("entities", []):
+        value = item.get("value")
+        if item.get("entity") == entity and isinstance(value, str) and value not in found:
             found.append(value)
     return found
+
+
+def therapy_entities(tracker: Tracker, known: dict[str, Any]) -> list[dict[str, Any]]:
+    """The therapy entities of the latest message (known ids only), one per id, in order."""
+    seen: set[str] = set()
+    result = []
+    for item in tracker.latest_message.get("entities", []):
+        value = item.get("value")
+        if item.get("entity") == "therapy" and value in known and value not in seen:
+            seen.add(value)
+            result.append(item)
+    return result
+
+
+def in_group_member(kb: KnowledgeBase, previous: str | None, text: str) -> str | None:
+    """The member of the previous treatment's group that `text` describes, if any.
+
+    "und das mit den Nadeln?" right after TENS means PENS (the other member with needles),
+    not Akupunktur; "und das mit dem Ruck?" after Mobilisation means Manipulation."""
+    if previous not in kb.therapies:
+        return None
+    group = kb.therapies[previous].part_of or previous
+    tokens = tokenize(text)
+    for member in kb.members(group):
+        if member.id != previous and member.in_group_words:
+            if first_match(compile_group(list(member.in_group_words)), tokens) is not None:
+                return member.id
+    return None

@@ -9,23 +9,78 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.conversation import (
+    ASK_QUOTE,
     ASPECT_BY_INTENT,
     INFORM_THERAPY,
+    PERSONAL_ADVICE,
     TOPIC_BY_INTENT,
     answer_message,
+    entity_values,
+    in_group_member,
     knowledge,
     rasa_buttons,
-    therapies_in_latest_message,
+    safety_texts,
+    therapy_entities,
 )
-from bot.content.answers import aspect_choice_buttons, fact_answer, therapy_choice_buttons, topic_answer
+from bot.content.answers import (
+    Question,
+    aspect_choice_buttons,
+    fact_answer,
+    quote_answer,
+    therapy_choice_buttons,
+    topic_answer,
+)
+from bot.content.knowledge import KnowledgeBase
+from bot.texts import texts
+
+
+def _therapies(kb: KnowledgeBase, tracker: Tracker, intent: str | None) -> list[str]:
+    """Named in this message (a description right after a sibling treatment resolved to the
+    sibling), else the `therapy` slot (follow-up "Und die Kosten?"). A bare "andere
+    Behandlung" (inform_therapy without a name) asks anew."""
+    remembered = tracker.get_slot("therapy")
+    text = tracker.latest_message.get("text") or ""
+    named = therapy_entities(tracker, kb.therapies)
+    ids = [e["value"] for e in named]
+    if remembered in kb.therapies and len(ids) <= 1:
+        group = kb.therapies[remembered].part_of or remembered
+        outside_group = not ids or (kb.therapies[ids[0]].part_of or ids[0]) != group
+        if outside_group:
+            sibling = in_group_member(kb, remembered, text)
+            if sibling is not None:
+                return [sibling]
+    if ids or intent == INFORM_THERAPY:
+        return ids
+    return [remembered] if remembered in kb.therapies else []
+
+
+def _aspects(kb: KnowledgeBase, tracker: Tracker, intent: str | None, details: list[str]) -> list[str]:
+    """From the intent; for a bare treatment or a personal question from the detail asked,
+    else the `aspect` slot. A second aspect asked in the same message is kept too."""
+    asked = [a for a in entity_values(tracker, "asked") if a in kb.aspects]
+    primary = ASPECT_BY_INTENT.get(intent or "")
+    if primary is None:
+        from_detail = [kb.details[d].aspect for d in details if d in kb.details]
+        primary = (from_detail or [None])[0]
+    if primary is None and intent == PERSONAL_ADVICE and asked:
+        primary = asked[0]
+    if primary is None:
+        slot = tracker.get_slot("aspect")
+        primary = slot if slot in kb.aspects else None
+    if primary is None and intent == PERSONAL_ADVICE:
+        primary = "wirksamkeit"
+    if primary is None:
+        return []
+    others = [a for a in asked if a != primary]
+    return [primary, *others[:1]] if primary in asked and others else [primary]
 
 
 class ActionAnswerFact(Action):
-    """Answer (therapy, aspect) from the fact store, using context for follow-ups.
+    """Answer treatment questions from the fact store, fitted to what was asked.
 
-    - therapy: named in this message, else the `therapy` slot (follow-up "Und die
-      Kosten?"); a bare "andere Behandlung" (inform_therapy without a name) asks anew.
-    - aspect: from the intent, else the `aspect` slot (follow-up "Und bei Massage?").
+    Reads intent, entities (therapy, detail, premise, asked, condition, sign_mention) and
+    the slots therapy, aspect and claims; sets therapy, aspect and claims (the claim ids
+    behind the answer, for "Was steht genau auf der Seite?").
     Missing therapy → ask which one, with buttons; missing aspect → ask what about it.
     """
 
@@ -34,35 +89,43 @@ class ActionAnswerFact(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         kb = knowledge()
+        interface = texts()
         intent = (tracker.latest_message.get("intent") or {}).get("name")
 
         if intent in TOPIC_BY_INTENT:
-            dispatcher.utter_message(**answer_message(topic_answer(kb, TOPIC_BY_INTENT[intent])))
+            answer = topic_answer(kb, interface, TOPIC_BY_INTENT[intent])
+            dispatcher.utter_message(**answer_message(answer, kind="topic"))
+            return [SlotSet("claims", list(answer.claims))]
+
+        if intent == ASK_QUOTE:
+            answer = quote_answer(kb, interface, tracker.get_slot("claims") or [])
+            if answer is None:
+                dispatcher.utter_message(text=interface.get("answer.quote_none"))
+            else:
+                dispatcher.utter_message(**answer_message(answer, kind="quote"))
             return []
 
-        mentioned = therapies_in_latest_message(tracker, kb.therapies)
-        remembered = tracker.get_slot("therapy")
-        if mentioned or intent == INFORM_THERAPY:
-            therapies = mentioned
-        else:
-            therapies = [remembered] if remembered in kb.therapies else []
-
-        aspect = ASPECT_BY_INTENT.get(intent) or tracker.get_slot("aspect")
-        if aspect not in kb.aspects:
-            aspect = None
+        details = [d for d in entity_values(tracker, "detail") if d in kb.details]
+        therapies = _therapies(kb, tracker, intent)
+        aspects = _aspects(kb, tracker, intent, details)
 
         if not therapies:
+            if intent == PERSONAL_ADVICE:
+                dispatcher.utter_message(response="utter_personal_advice")
+                return []
             if intent == "ask_costs":
                 # The page's general statement on costs answers "Wer zahlt das?" on its own.
-                answer = topic_answer(kb, "kosten_allgemein")
-                dispatcher.utter_message(text=answer.text, buttons=rasa_buttons(therapy_choice_buttons(kb, aspect)))
-            else:
-                dispatcher.utter_message(
-                    response="utter_ask_therapy", buttons=rasa_buttons(therapy_choice_buttons(kb, aspect))
-                )
-            return [SlotSet("aspect", aspect)]
+                answer = topic_answer(kb, interface, "kosten_allgemein")
+                message = answer_message(answer, kind="topic")
+                message["buttons"] = rasa_buttons(therapy_choice_buttons(kb, "kosten"))
+                dispatcher.utter_message(**message)
+                return [SlotSet("aspect", "kosten"), SlotSet("claims", list(answer.claims))]
+            dispatcher.utter_message(
+                response="utter_ask_therapy", buttons=rasa_buttons(therapy_choice_buttons(kb, (aspects or [None])[0]))
+            )
+            return [SlotSet("aspect", (aspects or [None])[0])]
 
-        if aspect is None:
+        if not aspects:
             therapy = kb.therapies[therapies[0]]
             dispatcher.utter_message(
                 response="utter_ask_aspect",
@@ -71,5 +134,21 @@ class ActionAnswerFact(Action):
             )
             return [SlotSet("therapy", therapy.id)]
 
-        dispatcher.utter_message(**answer_message(fact_answer(kb, therapies, aspect)))
-        return [SlotSet("therapy", therapies[0]), SlotSet("aspect", aspect)]
+        safety = safety_texts()
+        conditions = [safety.scope_names[c] for c in entity_values(tracker, "condition") if c in safety.scope_names]
+        question = Question(
+            therapies=tuple(therapies),
+            aspects=tuple(aspects),
+            details=tuple(details),
+            premise=(entity_values(tracker, "premise") or [None])[0],
+            personal=intent == PERSONAL_ADVICE,
+            conditions=tuple(conditions),
+            safety_line=safety.mention_line if entity_values(tracker, "sign_mention") else None,
+        )
+        answer = fact_answer(kb, interface, question)
+        dispatcher.utter_message(**answer_message(answer))
+        return [
+            SlotSet("therapy", answer.therapy),
+            SlotSet("aspect", answer.aspect),
+            SlotSet("claims", list(answer.claims)),
+        ]

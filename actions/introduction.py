@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.conversation import knowledge, rasa_buttons
 from bot.content.answers import start_buttons
+from bot.texts import texts
 
 
 class ActionIntroduce(Action):
@@ -19,8 +20,7 @@ class ActionIntroduce(Action):
         return "action_introduce"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        kb = knowledge()
         dispatcher.utter_message(
-            response="utter_intro", disclaimer=kb.disclaimer, buttons=rasa_buttons(start_buttons(kb))
+            response="utter_intro", disclaimer=knowledge().disclaimer, buttons=rasa_buttons(start_buttons(texts()))
         )
         return []

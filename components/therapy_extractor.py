@@ -10,7 +10,8 @@ and matches in three steps, from strict to forgiving:
    umlauts and hyphens ("ruecken" == "rücken", "kinesio-tape" == "kinesio tape");
 2. compounds: a word that starts or ends with a known name ("Rückenmassage",
    "Akupunkturbehandlung", "TENS-Gerät");
-3. small typos (Damerau-Levenshtein distance 1, or 2 for long names) in names of
+3. a name split in two words ("kiro praktik"), joined, exact or with typos;
+4. small typos (Damerau-Levenshtein distance 1, or 2 for long names) in names of
    at least 6 letters; short names such as "TENS" or "Laser" must match exactly,
    so "meistens" never becomes TENS. A correctly spelled German word is never
    taken for a typo ("passiert" is not "massiert"): the word forms of
@@ -250,6 +251,22 @@ class TherapyExtractor(GraphComponent, EntityExtractorMixin):
                             break
                 if value is not None:
                     emit(first, first + size - 1, value, 1.0)
+        # a name split in two ("kiro praktik", "Magnet feld"): the two words joined, exact or with typos
+        for i in range(len(words) - 1):
+            if used[i] or used[i + 1]:
+                continue
+            joined = words[i].compact + words[i + 1].compact
+            if len(joined) < self._config["two_typos_length"]:
+                continue
+            value = self._compact.get(joined)
+            if value is None and self._match_word(words[i]) is None and self._match_word(words[i + 1]) is None:
+                for term in self._long_terms:
+                    if len(term) >= self._config["two_typos_length"] and abs(len(joined) - len(term)) <= 2:
+                        if DamerauLevenshtein.distance(joined, term, score_cutoff=2) <= 2:
+                            value = self._compact[term]
+                            break
+            if value is not None:
+                emit(i, i + 1, value, 0.85)
         for i, word in enumerate(words):
             if not used[i]:
                 match = self._match_word(word)

@@ -23,3 +23,13 @@ def knowledge_copy(tmp_path: Path) -> Path:
     target = tmp_path / "knowledge"
     shutil.copytree(DEFAULT_KNOWLEDGE_DIR, target)
     return target
+
+
+@pytest.fixture(scope="session")
+def bot(tmp_path_factory: pytest.TempPathFactory):
+    """The real bot (action server + Rasa server, REST) shared by the quality suites
+    (tests/nlu, tests/safety, tests/answers): started once, stopped at the end."""
+    from tests.servers import running_stack
+
+    with running_stack(tmp_path_factory.mktemp("quality-stack")) as servers:
+        yield servers

@@ -23,8 +23,8 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError
 
-from tools import readability
 from bot.content.knowledge import KnowledgeBase, KnowledgeError, load_knowledge
+from tools import readability
 
 ROOT = Path(__file__).resolve().parent.parent
 # Rasa's own actions that stories and rules may use without declaring them.

@@ -26,11 +26,12 @@ Importing this module applies bot.server.rasa_patches (the Rasa server loads it 
 from __future__ import annotations
 
 import json
+import logging
 import re
 from typing import Any
 
 from rasa.core.channels import rest
-from rasa.core.channels.channel import InputChannel
+from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
@@ -40,6 +41,8 @@ from bot.server.channels.env import expand
 from bot.server.channels.forget import confirm_deletion, is_delete_confirmation
 
 rasa_patches.apply()
+
+logger = logging.getLogger(__name__)
 
 DEFAULT_MAX_LENGTH = 500  # the widget's limit too (web/src/widget.js, bot/server/channels/website.py)
 MAX_SENDER_LENGTH = 128
@@ -90,6 +93,18 @@ def check_message(data: dict[str, Any]) -> str:
     return clean_text(text)
 
 
+class StructuredCollector(CollectingOutputChannel):
+    """Rasa's collector, plus the answer's structure (`answer`: source, claims, cells) that the
+    action server sends with each composed answer, on the first message it produced."""
+
+    async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
+        before = len(self.messages)
+        await super().send_response(recipient_id, message)
+        answer = message.get("answer")
+        if isinstance(answer, dict) and len(self.messages) > before:
+            self.messages[before]["answer"] = answer
+
+
 class RestInput(rest.RestInput):
     """`RestInput` with the request checks above; `name()` stays "rest" (URL unchanged)."""
 
@@ -137,7 +152,34 @@ class RestInput(rest.RestInput):
         return None
 
     def blueprint(self, on_new_message: Any) -> Blueprint:
-        blueprint = super().blueprint(on_new_message)
+        """Rasa's two routes (health, webhook) with the request checks above; no streaming.
+
+        Rasa's own webhook logs the message text when handling fails; this one logs nothing
+        of the message (health data), only that it failed."""
+        blueprint = Blueprint(f"custom_webhook_{type(self).__name__}", __name__)
+
+        @blueprint.route("/", methods=["GET"])
+        async def health(request: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @blueprint.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            data = request.parsed_json
+            collector = StructuredCollector()
+            try:
+                await on_new_message(
+                    UserMessage(
+                        data["message"],
+                        collector,
+                        data["sender"],
+                        input_channel=self.name(),
+                        metadata=None,
+                    )
+                )
+            except Exception as error:  # noqa: BLE001 - the log names the error's type, never the message
+                logger.error("REST message could not be handled: %s", type(error).__name__)
+            return response.json(collector.messages)
+
         blueprint.middleware("request")(self.check_request)  # Sanic 21.12 blueprints register only as a decorator
         return blueprint
 

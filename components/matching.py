@@ -1,0 +1,209 @@
+"""Word patterns for the lexicon components: the small language editors write in YAML.
+
+A pattern is a word or a phrase, written lower case (umlauts and ß either way):
+
+- `taub`      the word itself, after folding case and umlauts (Rücken = Ruecken = Rucken);
+              a long word (7+ letters) that is not itself a German word also matches
+              with one typo ("lähmunng"), so dictation and typing slips are found;
+- `taub*`     every word that starts so: taub, taube, Taubheit;
+- `*schmerz*` every word that contains it: Kopfschmerzen, Spannungskopfschmerz;
+- `*weh`      every word that ends so: Kopfweh, Bauchweh;
+- `kein gefühl`      words in a row;
+- `kann ... nicht`   "..." allows up to four words in between.
+
+A group is a list of patterns (any one matches); a rule is a list of groups that must all
+match somewhere in the message ("bein*" and "taub*" → "mein linkes Bein ist taub").
+A match is negated when "kein", "keine", "ohne", "no" or "not" stands right before it
+("kein Fieber"), unless the pattern itself starts with that word ("kein gefühl").
+
+Pure Python: the NLU components (Rasa server) and the action server both use it.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from rapidfuzz.distance import DamerauLevenshtein
+
+_FOLD = str.maketrans({"ä": "a", "ö": "o", "ü": "u", "ß": "ss", "’": "'", "é": "e", "è": "e"})
+# People write "Rücken", "Ruecken" and "Rucken": all three become "rucken" (in words and patterns alike).
+_SPELLED_UMLAUT = re.compile(r"(?<=[a-z])(ae|oe|ue)|^(ae|oe|ue)")
+_TOKEN = re.compile(r"[\w€]+(?:['’][\w]+)?")
+GAP = "..."
+MAX_GAP = 4
+MIN_TYPO_LENGTH = 7
+NEGATORS = frozenset({"kein", "keine", "keinen", "keiner", "keinem", "keines", "ohne", "no", "not", "never", "nie"})
+
+
+def fold(text: str) -> str:
+    """Lower case, umlauts without dots (ä, ae → a), ß → ss, typographic apostrophes made plain."""
+    return _SPELLED_UMLAUT.sub(lambda m: (m.group(1) or m.group(2))[0], text.lower().translate(_FOLD))
+
+
+@dataclass(frozen=True)
+class Token:
+    norm: str
+    start: int
+    end: int
+
+
+def tokenize(text: str) -> list[Token]:
+    """Words of `text`, folded, with their character offsets in `text`."""
+    tokens = []
+    for match in _TOKEN.finditer(text):
+        norm = fold(match.group()).replace("'", "")
+        tokens.append(Token(norm, match.start(), match.end()))
+    return tokens
+
+
+@functools.cache
+def known_words() -> frozenset[str]:
+    """Correctly spelled German words: never taken for a typo of a pattern word."""
+    from components.german_words import german_word_forms
+
+    return frozenset(fold(word) for word in german_word_forms())
+
+
+@dataclass(frozen=True)
+class Part:
+    kind: str  # "word", "prefix", "suffix", "infix", "gap"
+    value: str = ""
+
+    def matches(self, token: str, typos: bool) -> bool:
+        if self.kind == "word":
+            if token == self.value:
+                return True
+            return (
+                typos
+                and len(self.value) >= MIN_TYPO_LENGTH
+                and abs(len(token) - len(self.value)) <= 1
+                and token not in known_words()
+                and DamerauLevenshtein.distance(token, self.value, score_cutoff=1) <= 1
+            )
+        if self.kind == "prefix":
+            return token.startswith(self.value)
+        if self.kind == "suffix":
+            return token.endswith(self.value)
+        return self.value in token  # infix
+
+
+@dataclass(frozen=True)
+class Pattern:
+    source: str
+    parts: tuple[Part, ...]
+
+    @property
+    def starts_with_negator(self) -> bool:
+        first = self.parts[0]
+        return first.kind == "word" and first.value in NEGATORS
+
+
+class PatternError(ValueError):
+    """A pattern an editor wrote cannot be read; the message says why, in German."""
+
+
+def compile_pattern(source: str) -> Pattern:
+    words = str(source).split()
+    if not words:
+        raise PatternError("leeres Muster; schreiben Sie ein Wort oder streichen Sie die Zeile")
+    parts: list[Part] = []
+    for word in words:
+        if word == GAP:
+            if not parts or parts[-1].kind == "gap":
+                raise PatternError(f"'{source}': '...' muss zwischen zwei Wörtern stehen")
+            parts.append(Part("gap"))
+            continue
+        folded = fold(word).replace("'", "")
+        core = folded.strip("*")
+        if not core or not re.fullmatch(r"[\w€]+", core):
+            raise PatternError(
+                f"'{source}': '{word}' ist kein Wort; erlaubt sind Buchstaben, Ziffern und * am Anfang oder Ende"
+            )
+        if folded.startswith("*") and folded.endswith("*"):
+            parts.append(Part("infix", core))
+        elif folded.endswith("*"):
+            parts.append(Part("prefix", core))
+        elif folded.startswith("*"):
+            parts.append(Part("suffix", core))
+        else:
+            parts.append(Part("word", core))
+    if parts[-1].kind == "gap":
+        raise PatternError(f"'{source}': '...' muss zwischen zwei Wörtern stehen")
+    return Pattern(str(source), tuple(parts))
+
+
+@dataclass(frozen=True)
+class Match:
+    pattern: Pattern
+    first: int  # token index
+    last: int  # token index, inclusive
+    negated: bool
+
+
+def _match_from(parts: Sequence[Part], tokens: Sequence[Token], i: int, typos: bool) -> int | None:
+    """Index of the last token if `parts` match starting at token i, else None."""
+    if not parts:
+        return i - 1
+    part = parts[0]
+    if part.kind == "gap":
+        for skip in range(0, MAX_GAP + 1):
+            end = _match_from(parts[1:], tokens, i + skip, typos)
+            if end is not None:
+                return end
+        return None
+    if i >= len(tokens) or not part.matches(tokens[i].norm, typos):
+        return None
+    return _match_from(parts[1:], tokens, i + 1, typos)
+
+
+def find(pattern: Pattern, tokens: Sequence[Token], typos: bool = True) -> list[Match]:
+    """Every place where `pattern` matches, each marked negated or not."""
+    found = []
+    for i in range(len(tokens)):
+        end = _match_from(pattern.parts, tokens, i, typos)
+        if end is None:
+            continue
+        negated = not pattern.starts_with_negator and any(tokens[j].norm in NEGATORS for j in range(max(0, i - 2), i))
+        found.append(Match(pattern, i, end, negated))
+    return found
+
+
+def first_match(patterns: Iterable[Pattern], tokens: Sequence[Token], typos: bool = True) -> Match | None:
+    """The first pattern of a group that matches (not negated), or None."""
+    for pattern in patterns:
+        for match in find(pattern, tokens, typos):
+            if not match.negated:
+                return match
+    return None
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Groups that must all match somewhere in the message."""
+
+    groups: tuple[tuple[Pattern, ...], ...]
+
+    def match(self, tokens: Sequence[Token], typos: bool = True) -> list[Match] | None:
+        matches = []
+        for group in self.groups:
+            found = first_match(group, tokens, typos)
+            if found is None:
+                return None
+            matches.append(found)
+        return matches
+
+
+def compile_group(value: object) -> tuple[Pattern, ...]:
+    """A YAML group: one pattern (a string) or a list of patterns."""
+    items = value if isinstance(value, list) else [value]
+    return tuple(compile_pattern(str(item)) for item in items)
+
+
+def compile_rule(value: object) -> Rule:
+    """A YAML rule: a pattern, or a list of groups (each a pattern or a list of patterns)."""
+    if isinstance(value, list) and value and all(isinstance(v, list) for v in value):
+        return Rule(tuple(compile_group(group) for group in value))
+    return Rule((compile_group(value),))

@@ -1,0 +1,129 @@
+"""A Rasa NLU component that recognises emergencies and crises before anything else.
+
+Runs last in the NLU pipeline, after the classifiers, Rasa's FallbackClassifier and the
+scope guard, on every channel (every message goes through the NLU pipeline; button
+payloads do not, and no button sends an emergency). Where a sign of knowledge/safety.yml
+is found, the intent becomes `warning_signs` (tiers notruf, heute) or `crisis` (tier krise)
+with confidence 1.0, and entity `sign` names each sign found, so the reply can say what to
+do and why. No other intent can outvote it, and a confident classifier cannot hide it.
+
+The classifier still counts: a message it takes for `warning_signs` or `crisis` with
+confidence of at least `classifier_threshold` (config.yml) keeps that intent even when no
+sign is found (the reply then lists the warning signs); a less sure guess without a sign
+falls back to the classifier's next intent, so ordinary questions rarely get alarms.
+
+A sign of the tiers notruf and heute in a question about a risk ("Kann man vom Einrenken
+gelähmt werden?": a `mention_only` word and no `report` word) does not decide: the
+classifier does, and the sign is passed on as entity `sign_mention`, so the fact answer
+can add one line on what to do if it happens.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.shared.nlu.constants import ENTITIES, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from components.intent_override import override_intent
+from components.matching import Match, Pattern, Rule, Token, compile_group, compile_rule, first_match, tokenize
+from components.yaml_lexicon import YamlLexiconComponent
+
+WARNING_SIGNS = "warning_signs"
+CRISIS = "crisis"
+CRISIS_TIER = "krise"
+
+
+@dataclass(frozen=True)
+class Sign:
+    id: str
+    tier: str
+    alone: tuple[Pattern, ...]
+    together: tuple[Rule, ...]
+
+    def find(self, tokens: list[Token]) -> Match | None:
+        match = first_match(self.alone, tokens)
+        if match is not None:
+            return match
+        for rule in self.together:
+            matches = rule.match(tokens)
+            if matches:
+                return matches[0]
+        return None
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
+class SafetyGuard(YamlLexiconComponent):
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        return {"file": None, "classifier_threshold": 0.6}
+
+    def compile(self, lists: dict[str, Any]) -> None:
+        self.signs = [
+            Sign(
+                id=str(sign_id),
+                tier=str(entry.get("tier")),
+                alone=compile_group(entry.get("alone") or []),
+                together=tuple(compile_rule(rule) for rule in entry.get("together") or []),
+            )
+            for sign_id, entry in (lists.get("signs") or {}).items()
+        ]
+        self.mention_only = compile_group(lists.get("mention_only") or [])
+        self.report = compile_group(lists.get("report") or [])
+
+    def signs_in(self, text: str) -> tuple[list[tuple[Sign, Match]], list[tuple[Sign, Match]], list[Token]]:
+        """(signs the message reports, signs it only mentions in a question about risks, tokens)."""
+        tokens = tokenize(text)
+        found = [(sign, match) for sign in self.signs if (match := sign.find(tokens)) is not None]
+        if not found:
+            return [], [], tokens
+        mention = first_match(self.mention_only, tokens) is not None and first_match(self.report, tokens) is None
+        reported = [(s, m) for s, m in found if s.tier == CRISIS_TIER or not mention]
+        mentioned = [(s, m) for s, m in found if (s, m) not in reported]
+        return reported, mentioned, tokens
+
+    def doubt_unsure_alarm(self, message: Message) -> None:
+        """An alarm only the classifier raised, and not surely: take its next guess instead."""
+        intent = message.get("intent") or {}
+        if intent.get("name") not in (WARNING_SIGNS, CRISIS):
+            return
+        if intent.get("confidence", 0.0) >= self._config["classifier_threshold"]:
+            return
+        ranking = [
+            r
+            for r in message.get("intent_ranking") or []
+            if r.get("name") not in (WARNING_SIGNS, CRISIS, "nlu_fallback")
+        ]
+        if ranking:
+            override_intent(message, ranking[0]["name"])
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        for message in messages:
+            text = message.get(TEXT) or ""
+            if not text or text.startswith("/"):
+                continue
+            reported, mentioned, tokens = self.signs_in(text)
+            entities = list(message.get(ENTITIES) or [])
+            for entity, found in (("sign", reported), ("sign_mention", mentioned)):
+                for sign, match in found:
+                    start, end = tokens[match.first].start, tokens[match.last].end
+                    entities.append(
+                        {
+                            "entity": entity,
+                            "value": sign.id,
+                            "start": start,
+                            "end": end,
+                            "text": text[start:end],
+                            "extractor": type(self).__name__,
+                        }
+                    )
+            if reported:
+                only_crisis = all(sign.tier == CRISIS_TIER for sign, _ in reported)
+                override_intent(message, CRISIS if only_crisis else WARNING_SIGNS)
+            else:
+                self.doubt_unsure_alarm(message)
+            if reported or mentioned:
+                message.set(ENTITIES, entities, add_to_output=True)
+        return messages

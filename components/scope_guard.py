@@ -1,0 +1,158 @@
+"""A Rasa NLU component that keeps the bot inside what its page covers.
+
+Runs after the intent classifiers (and Rasa's FallbackClassifier) and overrides their
+intent where the words say more than the classifier's confidence:
+
+- a prompt injection or role-play ("ignoriere deine Anweisungen") → out_of_scope;
+- a treatment for a condition, person or examination the page does not cover
+  ("Akupunktur bei Migräne", "Osteopathie fürs Baby", "Ultraschall vom Bauch") →
+  out_of_scope with entity `condition` (the topic id, so the reply can name it); a
+  condition mentioned together with the back ("Knie und Rücken") keeps its intent and
+  only gets the entity;
+- an unrelated request that names no treatment and nothing about the back ("Rezept für
+  Apfelkuchen") → out_of_scope;
+- an intent that needs its own words ("delete_my_data" needs "löschen", "Daten" …) but
+  has none of them → nlu_fallback (the bot asks to rephrase instead of offering to delete).
+
+Emergencies are decided after this (components/safety_guard.py) and always win.
+Word lists: knowledge/scope.yml.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.shared.nlu.constants import ENTITIES, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from components.intent_override import intent_name, override_intent
+from components.matching import Match, Pattern, Rule, Token, compile_group, compile_rule, first_match, fold, tokenize
+from components.yaml_lexicon import YamlLexiconComponent
+
+OUT_OF_SCOPE = "out_of_scope"
+FALLBACK = "nlu_fallback"
+# Intents this guard never overrides: emergencies are the safety guard's, the rest name no treatment.
+UNTOUCHED = {"warning_signs", "crisis", "greet", "goodbye", "thanks", "bot_challenge", "ask_privacy", "keep_my_data"}
+# Intents about treatments: a message that gets one must show something of the topic.
+TOPICAL = {
+    "ask_effectiveness",
+    "ask_risks",
+    "ask_costs",
+    "ask_method",
+    "inform_therapy",
+    "ask_personal_advice",
+    FALLBACK,
+}
+# Entities that show a message is about the topic (therapy names, details, aspects).
+TOPICAL_ENTITIES = {"therapy", "detail", "asked", "premise"}
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
+class ScopeGuard(YamlLexiconComponent):
+    def compile(self, lists: dict[str, Any]) -> None:
+        self.back = compile_group(lists.get("back") or [])
+        self.injection = compile_group(lists.get("injection") or [])
+        self.off_topic = compile_group(lists.get("off_topic") or [])
+        self.domain = compile_group(lists.get("domain") or [])
+        self.treatment_words = compile_group(lists.get("treatment_words") or [])
+        self.target_words = frozenset(fold(str(w)) for w in lists.get("target_words") or [])
+        self.topics: list[tuple[str, str, tuple[Pattern, ...], tuple[Rule, ...]]] = []
+        for topic_id, entry in (lists.get("topics") or {}).items():
+            self.topics.append(
+                (
+                    str(topic_id),
+                    str(entry.get("kind", "condition")),
+                    compile_group(entry.get("alone") or []),
+                    tuple(compile_rule(rule) for rule in entry.get("together") or []),
+                )
+            )
+        self.needed_words = {
+            str(intent): compile_group(words or []) for intent, words in (lists.get("intents_need_words") or {}).items()
+        }
+
+    def topics_in(self, tokens: list[Token]) -> list[tuple[str, str, Match]]:
+        found = []
+        for topic_id, kind, alone, together in self.topics:
+            match = first_match(alone, tokens)
+            if match is None:
+                for rule in together:
+                    matches = rule.match(tokens)
+                    if matches:
+                        match = matches[0]
+                        break
+            if match is not None:
+                found.append((topic_id, kind, match))
+        return found
+
+    def is_target(self, intent: str | None, tokens: list[Token], match: Match) -> bool:
+        """Is the condition what the treatment is for? In a question about risks, a body part
+        is often a side effect ("danach einen steifen Nacken"): there only "bei/gegen/für …"
+        makes it the target ("Ist Akupunktur bei Migräne gefährlich?")."""
+        if intent != "ask_risks":
+            return True
+        before = range(max(0, match.first - 3), match.first)
+        return any(tokens[i].norm in self.target_words for i in before)
+
+    def decide(
+        self, text: str, intent: str | None, has_therapy: bool, topical: bool = False, best_guess: str | None = None
+    ) -> tuple[str | None, list[dict[str, Any]]]:
+        """(intent to set or None, `condition` entities for the topics found)."""
+        tokens = tokenize(text)
+        if intent in UNTOUCHED:
+            return None, []
+        if first_match(self.injection, tokens):
+            return OUT_OF_SCOPE, []
+        about_back = first_match(self.back, tokens) is not None
+        topics = self.topics_in(tokens)
+        conditions = [
+            {
+                "entity": "condition",
+                "value": topic_id,
+                "start": tokens[m.first].start,
+                "end": tokens[m.last].end,
+                "text": text[tokens[m.first].start : tokens[m.last].end],
+                "extractor": type(self).__name__,
+            }
+            for topic_id, _, m in topics
+        ]
+        # an examination named next to the treatment of the same name is a question about the
+        # treatment ("Ist Ultraschalltherapie dasselbe wie eine Ultraschalluntersuchung?")
+        treatment_words = first_match(self.treatment_words, tokens) is not None
+        declined = [
+            t
+            for t, kind, match in topics
+            if kind == "person"
+            or (kind == "procedure" and not treatment_words)
+            or (kind == "condition" and not about_back and self.is_target(intent, tokens, match))
+        ]
+        if declined:
+            return OUT_OF_SCOPE, [c for c in conditions if c["value"] in declined]
+        if not has_therapy and not about_back:
+            if first_match(self.off_topic, tokens):
+                return OUT_OF_SCOPE, conditions
+            if intent in TOPICAL and intent != FALLBACK and not topical and first_match(self.domain, tokens) is None:
+                return OUT_OF_SCOPE, conditions
+        if intent == FALLBACK and best_guess == OUT_OF_SCOPE and not has_therapy and not about_back and not topical:
+            return OUT_OF_SCOPE, conditions  # the classifier was unsure, but its best guess was: not our topic
+        needed = self.needed_words.get(intent or "")
+        if needed is not None and first_match(needed, tokens) is None:
+            return FALLBACK, conditions
+        return None, conditions
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        for message in messages:
+            text = message.get(TEXT) or ""
+            if not text or text.startswith("/"):
+                continue
+            entities = message.get(ENTITIES) or []
+            has_therapy = any(e.get("entity") == "therapy" for e in entities)
+            topical = any(e.get("entity") in TOPICAL_ENTITIES for e in entities)
+            ranking = [r.get("name") for r in message.get("intent_ranking") or [] if r.get("name") != FALLBACK]
+            best_guess = ranking[0] if ranking else None
+            intent, conditions = self.decide(text, intent_name(message), has_therapy, topical, best_guess)
+            if intent is not None:
+                override_intent(message, intent)
+            if conditions:
+                message.set(ENTITIES, entities + conditions, add_to_output=True)
+        return messages

@@ -1,0 +1,72 @@
+"""A Rasa NLU component that recognises treatments described rather than named.
+
+"das Gerät mit den Klebepads" is TENS, "Nadeln mit Strom" is PENS, "wo man auf einer Liege
+liegt und eine Maschine zieht" is Traktion. The rules live with the treatments, in
+knowledge/therapies.yml (`descriptions:`; pattern language: components/matching.py).
+
+Runs after the TherapyExtractor. A description adds a `therapy` entity for its treatment
+and removes the names the extractor found inside it: "Nadeln" (Akupunktur) and "Strom"
+(Elektrotherapie) within "Nadeln mit Strom" are parts of the description of PENS.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.nlu.extractors.extractor import EntityExtractorMixin
+from rasa.shared.nlu.constants import ENTITIES, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from components.matching import Rule, compile_rule, tokenize
+from components.yaml_lexicon import YamlLexiconComponent
+
+ENTITY = "therapy"
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=True)
+class TherapyDescriptions(YamlLexiconComponent, EntityExtractorMixin):
+    def compile(self, lists: dict[str, Any]) -> None:
+        self.rules: list[tuple[str, Rule]] = [
+            (str(therapy), compile_rule(rule))
+            for therapy, rules in (lists.get("descriptions") or {}).items()
+            for rule in rules or []
+        ]
+
+    def describe(self, text: str) -> list[dict[str, Any]]:
+        """One entity per description found (the span from its first to its last matched word)."""
+        tokens = tokenize(text)
+        found = []
+        for therapy, rule in self.rules:
+            matches = rule.match(tokens)
+            if not matches:
+                continue
+            start = tokens[min(m.first for m in matches)].start
+            end = tokens[max(m.last for m in matches)].end
+            if any(e["value"] == therapy and e["start"] <= start < e["end"] for e in found):
+                continue
+            found.append(
+                {"entity": ENTITY, "value": therapy, "start": start, "end": end, "text": text[start:end],
+                 "confidence_entity": 0.9}
+            )  # fmt: skip
+        return found
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        for message in messages:
+            described = self.describe(message.get(TEXT) or "")
+            if not described:
+                continue
+            kept = [
+                e
+                for e in message.get(ENTITIES, [])
+                if e.get("entity") != ENTITY
+                or e.get("value") in {d["value"] for d in described}
+                or not any(d["start"] <= e.get("start", -1) < d["end"] for d in described)
+            ]
+            new = [
+                d
+                for d in described
+                if not any(k.get("entity") == ENTITY and k.get("value") == d["value"] for k in kept)
+            ]
+            message.set(ENTITIES, kept + self.add_extractor_name(new), add_to_output=True)
+        return messages
