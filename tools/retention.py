@@ -5,7 +5,9 @@ days (default 30). This deletes every stored event older than that, by the event
 timestamps, from the database that `endpoints.yml` uses (the same environment variables:
 SQLite by default, PostgreSQL when configured; see bot/server/stores.py). Sessions expire after 60
 idle minutes (domain.yml), so old sessions go as a whole; a conversation still going on
-keeps its current session. Run it daily (cron, a systemd timer, or a Kubernetes CronJob):
+keeps its current session. Running Rasa instances are told (Redis pub/sub, when
+RUECKENBOT_REDIS_URL is set) to forget what they keep of those conversations in memory for
+database outages. Run it daily (cron, a systemd timer, or a Kubernetes CronJob):
 
     python -m tools.retention            # delete what is older than RUECKENBOT_RETENTION_DAYS
     python -m tools.retention --days 7 --dry-run
@@ -79,6 +81,8 @@ def main(argv: list[str] | None = None) -> int:
 
     store = EnvSQLTrackerStore()
     result = delete_older_than(store, days, dry_run=args.dry_run)
+    if not args.dry_run and result.events:
+        store.forget_older_than(result.cutoff)  # every running instance forgets what it remembers of them
     store.engine.dispose()
     when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(result.cutoff))
     verb = "Would delete" if args.dry_run else "Deleted"

@@ -1,8 +1,16 @@
-"""Small changes to Rasa 3.6's server, applied once in the Rasa server process.
+"""Small changes to Rasa 3.6's server, each its own unit, applied from one place: `apply()`.
 
-Where: `apply()` runs when Rasa imports our REST or website connector
-(`bot/server/channels/rest.py`, `bot/server/channels/website.py`), which `credentials.yml`
-names, so every `rasa run` of this bot gets them before the first message.
+Where: every `rasa` command of the project starts through `python -m bot.server.rasa_cli`
+(the Makefile's `run` and `shell` via tools/run_servers.py, the Dockerfile, docker-compose),
+which calls `apply()` before Rasa's own `main`. A plain `rasa run`/`rasa shell` with this
+project's endpoints.yml gets them too: the tracker store it names (bot.server.stores) calls
+the same `apply()` when Rasa creates it, before the first message. `apply()` is idempotent.
+
+Fenced: the units are written against Rasa 3.6.21 (`PINNED_RASA`). On any other version
+`apply()` logs one ERROR line and applies none of them (Rasa's own behaviour stays). Each
+unit also checks that the attribute it replaces still has the parameters it was written
+for, and is skipped (with an ERROR line) where not. `undo()` restores Rasa's originals
+(tests). The log-privacy layer (bot.server.log_privacy) is installed by `apply()` in any case.
 
 1. **The action server is down, fails or hangs → a German apology, not silence.**
    Stock `RemoteAction.run` waits up to 300 s (`DEFAULT_REQUEST_TIMEOUT`) and on
@@ -51,16 +59,18 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import inspect
 import logging
 import os
 from collections import OrderedDict
-from functools import lru_cache
-from pathlib import Path
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
+
+from bot.server.responses import response_text
 
 logger = logging.getLogger(__name__)
 
-ROOT = Path(__file__).resolve().parent.parent
 SERVICE_UNAVAILABLE = "utter_service_unavailable"
 DEFAULT_ACTION_TIMEOUT = 5.0
 DEFAULT_SESSION_MAX_TURNS = 20
@@ -118,27 +128,6 @@ def continue_in_new_session(tracker: Any, domain: Any) -> None:
     carried = ActionSessionStart._slot_set_events_from_tracker(tracker)
     for event in [SessionStarted(metadata={"reason": "max_turns"}), *carried, ActionExecuted(ACTION_LISTEN_NAME)]:
         tracker.update(event, domain)
-
-
-@lru_cache(maxsize=1)
-def _domain_file_responses() -> dict[str, Any]:
-    import yaml
-
-    with open(ROOT / "domain.yml", encoding="utf-8") as file:
-        return (yaml.safe_load(file) or {}).get("responses") or {}
-
-
-def response_text(response: str, domain: Any = None, **values: Any) -> str:
-    """The first text of a domain response: from the model's domain, else from domain.yml.
-
-    (A model trained before a response was added does not carry it yet.)
-    """
-    name = response
-    variants = (getattr(domain, "responses", None) or {}).get(name) or _domain_file_responses().get(name) or []
-    text = next((v["text"] for v in variants if isinstance(v, dict) and v.get("text")), None)
-    if text is None:
-        raise KeyError(f"domain.yml has no response '{name}' with a text")
-    return text.format(**values) if values else text
 
 
 class _LentSession:
@@ -200,51 +189,165 @@ class CachedValidator:
             raise error
 
 
-def apply() -> None:
-    """Patch `RemoteAction` (idempotent)."""
-    global _applied
-    if _applied:
-        return
-    from jsonschema import ValidationError
-    from rasa.core.actions.action import (
-        ActionExecutionRejection,
-        ActionExtractSlots,
-        RemoteAction,
-        create_bot_utterance,
-    )
+# --- the units ------------------------------------------------------------------------
+
+PINNED_RASA = "3.6.21"
+
+
+@dataclass
+class Patch:
+    """One replaced attribute: where, what it must look like, and how to build the replacement."""
+
+    name: str
+    owner: Callable[[], Any]  # imports and returns the class
+    attribute: str
+    parameters: tuple[str, ...]  # the stock attribute's parameter names, as written against
+    build: Callable[[Any], Any]  # stock function → replacement
+    speedup: bool = False  # off with RUECKENBOT_SPEEDUPS=0
+    static: bool = False
+    _saved: Any = field(default=None, repr=False)
+
+    def stock(self) -> Any:
+        return getattr(self.owner(), self.attribute)
+
+    def signature_matches(self) -> bool:
+        return tuple(inspect.signature(self.stock()).parameters) == self.parameters
+
+    def install(self) -> None:
+        owner = self.owner()
+        self._saved = owner.__dict__[self.attribute]
+        replacement = self.build(getattr(owner, self.attribute))
+        setattr(owner, self.attribute, staticmethod(replacement) if self.static else replacement)
+
+    def uninstall(self) -> None:
+        if self._saved is not None:
+            setattr(self.owner(), self.attribute, self._saved)
+            self._saved = None
+
+    @property
+    def installed(self) -> bool:
+        return self._saved is not None
+
+
+def _remote_action():
+    from rasa.core.actions.action import RemoteAction
+
+    return RemoteAction
+
+
+def _extract_slots():
+    from rasa.core.actions.action import ActionExtractSlots
+
+    return ActionExtractSlots
+
+
+def _processor():
     from rasa.core.processor import MessageProcessor
-    from rasa.shared.constants import DOCS_BASE_URL
+
+    return MessageProcessor
+
+
+def _event():
     from rasa.shared.core.events import Event
+
+    return Event
+
+
+def _service_unavailable(domain: Any) -> list:
+    from rasa.core.actions.action import create_bot_utterance
+
+    text = response_text(response=SERVICE_UNAVAILABLE, domain=domain)
+    return [create_bot_utterance({"text": text, "utter_action": SERVICE_UNAVAILABLE})]
+
+
+def build_remote_action_run(stock_run: Callable) -> Callable:
+    """Unit 1: the action server within RUECKENBOT_ACTION_TIMEOUT, any failure → utter_service_unavailable."""
+    from rasa.core.actions.action import ActionExecutionRejection
     from rasa.shared.exceptions import RasaException
 
-    stock_run = RemoteAction.run
-    stock_run_custom_action = ActionExtractSlots._run_custom_action
     failed_messages: OrderedDict[tuple[str, str], bool] = OrderedDict()  # (sender, message id) of recent failures
-    validators: dict[type, CachedValidator] = {}
-    stock_resolve_by_type = Event.resolve_by_type
-    event_classes: dict[str, type] = {}
-    stock_update_tracker_session = MessageProcessor._update_tracker_session
+    speedups = speedups_on()
 
-    speedups = speedups_on()  # read once: these run for every event of every message
+    async def run_with_fallback(self: Any, output_channel: Any, nlg: Any, tracker: Any, domain: Any,
+                                timeout: float) -> list:  # fmt: skip
+        """The stock run within the timeout; any failure but a rejection → RasaException."""
+        try:
+            return await asyncio.wait_for(stock_run(self, output_channel, nlg, tracker, domain), timeout)
+        except ActionExecutionRejection:
+            raise
+        except asyncio.TimeoutError as e:
+            logger.error(
+                "The action server did not answer '%s' within %s s (RUECKENBOT_ACTION_TIMEOUT); the user gets %s.",
+                self.name(), timeout, SERVICE_UNAVAILABLE,
+            )  # fmt: skip
+            raise RasaException(f"'{self.name()}' timed out after {timeout} s") from e
+        except Exception as e:
+            logger.error("Running '%s' on the action server failed (%s); the user gets %s.",
+                         self.name(), type(e).__name__, SERVICE_UNAVAILABLE)  # fmt: skip
+            if isinstance(e, RasaException):
+                raise
+            raise RasaException(f"'{self.name()}' failed: {type(e).__name__}") from e
+
+    async def run(self: Any, output_channel: Any, nlg: Any, tracker: Any, domain: Any) -> list:
+        if speedups:
+            keep_alive(self.action_endpoint)
+        timeout = action_timeout()
+        message_key = (tracker.sender_id, getattr(tracker.latest_message, "message_id", None) or "")
+        extracting = _in_slot_extraction.get()
+        if message_key in failed_messages and not extracting:
+            logger.error("The action server failed for this message already; sent %s.", SERVICE_UNAVAILABLE)
+            return _service_unavailable(domain)
+        try:
+            return await run_with_fallback(self, output_channel, nlg, tracker, domain, timeout)
+        except ActionExecutionRejection:
+            raise
+        except RasaException:
+            failed_messages[message_key] = True
+            while len(failed_messages) > 1000:
+                failed_messages.popitem(last=False)
+            if extracting:
+                raise  # Rasa's own handling in action_extract_slots: a warning, no slots
+            return _service_unavailable(domain)
+
+    return run
+
+
+def build_run_custom_action(stock: Callable) -> Callable:
+    """Unit 2: mark the action server call made for slot extraction (unit 1 treats it apart)."""
+
+    async def _run_custom_action(self: Any, *args: Any, **kwargs: Any) -> list:
+        token = _in_slot_extraction.set(True)
+        try:
+            return await stock(self, *args, **kwargs)
+        finally:
+            _in_slot_extraction.reset(token)
+
+    return _run_custom_action
+
+
+def build_update_tracker_session(stock: Callable) -> Callable:
+    """Unit 3: a session ends after RUECKENBOT_SESSION_MAX_TURNS user messages (slots carried over)."""
     max_turns = session_max_turns()
 
-    def resolve_by_type(type_name: str, default: type | None = None) -> type | None:
-        found = event_classes.get(type_name)
-        if found is None:
-            found = stock_resolve_by_type(type_name, default)
-            if found is not None and getattr(found, "type_name", None) == type_name:
-                event_classes[type_name] = found
-        return found
-
     async def _update_tracker_session(
-        self: MessageProcessor, tracker: Any, output_channel: Any, metadata: dict | None = None
+        self: Any, tracker: Any, output_channel: Any, metadata: dict | None = None
     ) -> None:
-        await stock_update_tracker_session(self, tracker, output_channel, metadata)
+        await stock(self, tracker, output_channel, metadata)
         if max_turns and user_turns_in_session(tracker) >= max_turns:
-            logger.debug("Conversation '%s' continues in a new session.", tracker.sender_id)
+            logger.debug("A conversation continues in a new session.")
             continue_in_new_session(tracker, self.domain)
 
-    def _validate_action_result(self: RemoteAction, result: dict[str, Any]) -> bool:
+    return _update_tracker_session
+
+
+def build_validate_action_result(_stock: Callable) -> Callable:
+    """Unit 4 (speed-up): the action server's response checked by a validator built once."""
+    from jsonschema import ValidationError
+    from rasa.shared.constants import DOCS_BASE_URL
+
+    validators: dict[type, CachedValidator] = {}
+
+    def _validate_action_result(self: Any, result: dict[str, Any]) -> bool:
         validator = validators.get(type(self))
         if validator is None:
             validator = validators[type(self)] = CachedValidator(self.action_response_format_spec())
@@ -260,69 +363,89 @@ def apply() -> None:
             )
             raise e
 
-    async def _run_custom_action(self: ActionExtractSlots, *args: Any, **kwargs: Any) -> list:
-        token = _in_slot_extraction.set(True)
-        try:
-            return await stock_run_custom_action(self, *args, **kwargs)
-        finally:
-            _in_slot_extraction.reset(token)
+    return _validate_action_result
 
-    async def run(self: RemoteAction, output_channel: Any, nlg: Any, tracker: Any, domain: Any) -> list:
-        if speedups:
-            keep_alive(self.action_endpoint)
-        timeout = action_timeout()
-        message_key = (tracker.sender_id, getattr(tracker.latest_message, "message_id", None) or "")
-        extracting = _in_slot_extraction.get()
-        if message_key in failed_messages and not extracting:
-            logger.error("The action server failed for this message already; sent %s.", SERVICE_UNAVAILABLE)
-            text = response_text(response="utter_service_unavailable", domain=domain)
-            return [create_bot_utterance({"text": text, "utter_action": SERVICE_UNAVAILABLE})]
-        try:
-            return await _run_with_fallback(self, output_channel, nlg, tracker, domain, timeout)
-        except ActionExecutionRejection:
-            raise
-        except RasaException:
-            failed_messages[message_key] = True
-            while len(failed_messages) > 1000:
-                failed_messages.popitem(last=False)
-            if extracting:
-                raise  # Rasa's own handling in action_extract_slots: a warning, no slots
-            text = response_text(response="utter_service_unavailable", domain=domain)
-            return [create_bot_utterance({"text": text, "utter_action": SERVICE_UNAVAILABLE})]
 
-    async def _run_with_fallback(
-        self: RemoteAction, output_channel: Any, nlg: Any, tracker: Any, domain: Any, timeout: float
-    ) -> list:
-        """The stock run within the timeout; any failure but a rejection → RasaException."""
-        try:
-            return await asyncio.wait_for(stock_run(self, output_channel, nlg, tracker, domain), timeout)
-        except ActionExecutionRejection:
-            raise
-        except asyncio.TimeoutError as e:
-            logger.error(
-                "The action server did not answer '%s' within %s s (RUECKENBOT_ACTION_TIMEOUT); the user gets %s.",
-                self.name(), timeout, SERVICE_UNAVAILABLE,
-            )  # fmt: skip
-            raise RasaException(f"'{self.name()}' timed out after {timeout} s") from e
-        except RasaException:
-            logger.exception(
-                "Running '%s' on the action server failed; the user gets %s.", self.name(), SERVICE_UNAVAILABLE
-            )
-            raise
-        except Exception as e:
-            logger.exception(
-                "Running '%s' on the action server failed; the user gets %s.", self.name(), SERVICE_UNAVAILABLE
-            )
-            raise RasaException(f"'{self.name()}' failed: {e}") from e
+def build_resolve_by_type(stock_resolve_by_type: Callable) -> Callable:
+    """Unit 5 (speed-up): an event type name found once is remembered."""
+    event_classes: dict[str, type] = {}
 
-    if speedups:
-        RemoteAction._validate_action_result = _validate_action_result
-        Event.resolve_by_type = staticmethod(resolve_by_type)
-    MessageProcessor._update_tracker_session = _update_tracker_session
-    RemoteAction.run = run
-    ActionExtractSlots._run_custom_action = _run_custom_action
+    def resolve_by_type(type_name: str, default: type | None = None) -> type | None:
+        found = event_classes.get(type_name)
+        if found is None:
+            found = stock_resolve_by_type(type_name, default)
+            if found is not None and getattr(found, "type_name", None) == type_name:
+                event_classes[type_name] = found
+        return found
+
+    return resolve_by_type
+
+
+PATCHES: tuple[Patch, ...] = (
+    Patch("action timeout and apology", _remote_action, "run",
+          ("self", "output_channel", "nlg", "tracker", "domain"), build_remote_action_run),
+    Patch("slot extraction marker", _extract_slots, "_run_custom_action",
+          ("self", "custom_action", "output_channel", "nlg", "tracker", "domain"), build_run_custom_action),
+    Patch("session length", _processor, "_update_tracker_session",
+          ("self", "tracker", "output_channel", "metadata"), build_update_tracker_session),
+    Patch("cached validator", _remote_action, "_validate_action_result", ("self", "result"),
+          build_validate_action_result, speedup=True),
+    Patch("cached event types", _event, "resolve_by_type", ("type_name", "default"), build_resolve_by_type,
+          speedup=True, static=True),
+)  # fmt: skip
+
+
+def rasa_version() -> str:
+    import rasa
+
+    return getattr(rasa, "__version__", "unknown")
+
+
+def apply() -> bool:
+    """Install the log-privacy layer and the units (idempotent); False when Rasa is not the pinned version."""
+    global _applied
+    from bot.server import log_privacy
+
+    log_privacy.install()
+    if _applied:
+        return True
+    version = rasa_version()
+    if version != PINNED_RASA:
+        logger.error(
+            "Rasa %s is installed, but bot.server.rasa_patches is written for Rasa %s: NOT applying the patches "
+            "(action timeout and apology, session length, speed-ups); Rasa's own behaviour stays. "
+            "Install the pinned version (make setup) or check each patch against the new Rasa.",
+            version, PINNED_RASA,
+        )  # fmt: skip
+        return False
+    speedups = speedups_on()
+    for patch in PATCHES:
+        if patch.speedup and not speedups:
+            continue
+        if not patch.signature_matches():
+            logger.error("Rasa patch '%s' skipped: %s.%s no longer has the parameters %s; Rasa's own stays.",
+                         patch.name, patch.owner().__name__, patch.attribute, patch.parameters)  # fmt: skip
+            continue
+        patch.install()
     _applied = True
     logger.debug(
-        "bot.server.rasa_patches applied: action timeout %s s, sessions of at most %s messages, speed-ups %s.",
-        action_timeout(), max_turns or "unlimited", "on" if speedups else "off",
+        "bot.server.rasa_patches applied (%s): action timeout %s s, sessions of at most %s messages, speed-ups %s.",
+        ", ".join(p.name for p in PATCHES if p.installed), action_timeout(), session_max_turns() or "unlimited",
+        "on" if speedups else "off",
     )  # fmt: skip
+    return True
+
+
+def undo() -> None:
+    """Restore Rasa's originals and remove the log-privacy layer (tests)."""
+    global _applied
+    from bot.server import log_privacy
+
+    for patch in reversed(PATCHES):
+        patch.uninstall()
+    log_privacy.uninstall()
+    _applied = False
+
+
+def applied() -> bool:
+    return _applied

@@ -1,4 +1,5 @@
-"""The messenger connectors read credentials.yml + environment: off when unset, refused when half set.
+"""The messenger connectors read credentials.yml + environment: off when unset, refused when half set,
+refused without RUECKENBOT_ID_SECRET, Telegram refused without its secret token.
 
 Not marked `channels`: no servers are started; runs with `make test-unit`.
 """
@@ -39,6 +40,7 @@ VARIABLES = {
     "TWILIO_WEBHOOK_URL": "https://bot.example/webhooks/twilio/webhook",
     "TWILIO_API_URL": "http://127.0.0.1:3",
 }
+ID_SECRET = "x" * 64  # test value, not a secret
 
 
 @pytest.fixture
@@ -46,6 +48,7 @@ def credentials(monkeypatch: pytest.MonkeyPatch) -> dict:
     """credentials.yml read the way Rasa reads it, with every messenger variable unset."""
     for name in VARIABLES:
         monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("RUECKENBOT_ID_SECRET", ID_SECRET)
     everything = rasa.shared.utils.io.read_config_file(ROOT / "credentials.yml")
     assert set(CONNECTORS) <= set(everything), "credentials.yml names the three messenger connectors"
     return everything
@@ -92,15 +95,35 @@ def test_channels_read_their_settings_from_the_environment(
     assert facebook.client().graph_url.startswith("http://127.0.0.1:2/v")
     assert (twilio.account_sid, twilio.auth_token, twilio.twilio_number) == ("AC1", "tw-token", "whatsapp:+1")
     assert twilio.webhook_url == VARIABLES["TWILIO_WEBHOOK_URL"]
-    output = twilio.get_output_channel()
-    assert output.get_hostname("https://api.twilio.com/2010-04-01/x") == "http://127.0.0.1:3/2010-04-01/x"
+    assert twilio.client().get_hostname("https://api.twilio.com/2010-04-01/x") == "http://127.0.0.1:3/2010-04-01/x"
 
 
 def test_defaults_point_at_the_real_providers(credentials: dict, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TELEGRAM_ACCESS_TOKEN", "1:tok")
+    monkeypatch.setenv("TELEGRAM_SECRET_TOKEN", "tg-secret")
     telegram = connectors(credentials)["telegram"]
     assert telegram.enabled and telegram.api_url == "https://api.telegram.org"
-    assert telegram.secret_token is None, "the secret token is optional for Telegram"
+
+
+def test_telegram_refuses_to_start_without_its_secret_token(credentials: dict, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without the secret token anyone could post forged updates for any chat id (issue 14, item 3)."""
+    monkeypatch.setenv("TELEGRAM_ACCESS_TOKEN", "1:tok")
+    with pytest.raises(RasaException, match=r"TELEGRAM_SECRET_TOKEN"):
+        connectors(credentials)
+
+
+@pytest.mark.parametrize("secret", [None, "too-short"])
+def test_a_messenger_channel_refuses_to_start_without_the_id_secret(
+    credentials: dict, monkeypatch: pytest.MonkeyPatch, secret: str | None
+) -> None:  # fmt: skip
+    for name, value in VARIABLES.items():
+        monkeypatch.setenv(name, value)
+    if secret is None:
+        monkeypatch.delenv("RUECKENBOT_ID_SECRET")
+    else:
+        monkeypatch.setenv("RUECKENBOT_ID_SECRET", secret)
+    with pytest.raises(RasaException, match="RUECKENBOT_ID_SECRET"):
+        connectors(credentials)
 
 
 @pytest.mark.parametrize("variable", ["FACEBOOK_PAGE_ACCESS_TOKEN", "TWILIO_ACCOUNT_SID"])

@@ -1,5 +1,4 @@
-"""Facebook Messenger connector: Rasa's FacebookInput with constant-time signature checks, a configurable
-Graph API URL and our formatting (quick replies, text split below 2,000 characters).
+"""Facebook Messenger connector: signed webhooks only, conversation keys, quick replies, text below 2,000.
 
 credentials.yml (values from the environment, see bot.server.channels.env):
 
@@ -10,38 +9,39 @@ credentials.yml (values from the environment, see bot.server.channels.env):
       api_url: "${FACEBOOK_API_URL:-https://graph.facebook.com}"
 
 All three secrets unset → channel off; some set → the bot refuses to start.
-POSTs must carry a valid `X-Hub-Signature-256` (or the older `X-Hub-Signature`);
-anything else gets 403 and reaches no conversation.
-
-The "Ja, alles löschen" quick reply (after "Meine Daten löschen") deletes the
-person's conversation without reaching Rasa's processor (bot.server.channels.forget).
+POSTs must carry a valid `X-Hub-Signature-256` (or the older `X-Hub-Signature`), checked in
+constant time; anything else gets 403 and reaches no conversation. Text messages, quick
+replies and postbacks of every event in the request are handled (attachments are not:
+the bot answers text); the PSID is stored only as `fb:` + HMAC (bot.server.channels.messenger).
+Replies: the source line as its own line, fact answers with 👍 👎 quick replies
+(bot.server.messenger_format).
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import json
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from typing import Any
 
 from fbmessenger import MessengerClient
-from rasa.core.channels.channel import UserMessage
-from rasa.core.channels.facebook import FacebookInput as RasaFacebookInput
-from rasa.core.channels.facebook import Messenger as RasaMessenger
-from rasa.core.channels.facebook import MessengerBot as RasaMessengerBot
+from fbmessenger.sender_actions import SenderAction
+from rasa.core.channels.channel import InputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.server.channels.env import channel_settings
-from bot.server.channels.forget import confirm_deletion, is_delete_confirmation
+from bot.server import log_privacy
+from bot.server.channels.messenger import MessengerInput
 from bot.server.messenger_format import facebook_messages
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_API_URL = "https://graph.facebook.com"
+MAX_EVENTS = 20  # messaging events handled per request; Meta batches only a few
 # Header → (prefix, hash); the SHA-256 header is preferred when both are present.
 SIGNATURE_HEADERS = (
     ("X-Hub-Signature-256", "sha256=", hashlib.sha256),
@@ -66,65 +66,46 @@ def signature_is_valid(app_secret: str, body: bytes, headers: Any) -> bool:
     return False
 
 
-class MessengerBot(RasaMessengerBot):
-    """Sends replies as `facebook_messages` formats them."""
-
-    def _send_formatted(self, recipient_id: str, text: str, buttons: list[dict[str, Any]]) -> None:
-        for message in facebook_messages(text, buttons):
-            self.messenger_client.send(message, recipient_id, "RESPONSE")
-
-    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
-        self._send_formatted(recipient_id, text, [])
-
-    async def send_text_with_buttons(
-        self, recipient_id: str, text: str, buttons: list[dict[str, Any]], **kwargs: Any
-    ) -> None:
-        self._send_formatted(recipient_id, text, buttons)
-
-    async def send_quick_replies(
-        self, recipient_id: str, text: str, quick_replies: list[dict[str, Any]], **kwargs: Any
-    ) -> None:
-        self._send_formatted(recipient_id, text, quick_replies)
-
-
-class Messenger(RasaMessenger):
-    """Rasa's webhook event handling, answering through our MessengerBot; the delete confirmation is ours."""
-
-    def __init__(
-        self,
-        client: MessengerClient,
-        on_new_message: Callable[[UserMessage], Awaitable[Any]],
-        agent: Any = None,
-    ) -> None:
-        self.on_new_message = on_new_message
-        self.client = client
-        self.agent = agent
-        self.last_message: dict[str, Any] = {}
-
-    async def _handle_user_message(self, text: str, sender_id: str, metadata: dict[str, Any] | None) -> None:
-        out_channel = MessengerBot(self.client)
-        await out_channel.send_action(sender_id, sender_action="mark_seen")
-        if is_delete_confirmation(text):
-            deletion = await confirm_deletion(self.agent, sender_id)
-            try:
-                await out_channel.send_text_message(sender_id, deletion.reply)
-            except Exception:
-                logger.exception("Could not tell a Facebook user the result of deleting their data.")
-            return
-        user_msg = UserMessage(text, out_channel, sender_id, input_channel=self.name(), metadata=metadata)
-        await out_channel.send_action(sender_id, sender_action="typing_on")
-        try:
-            await self.on_new_message(user_msg)
-        except Exception:
-            logger.exception("Exception when handling a Facebook message.")
-        finally:
-            await out_channel.send_action(sender_id, sender_action="typing_off")
+def text_events(payload: Any) -> Iterator[tuple[str, str]]:
+    """(PSID, text) for each text message, quick reply or postback of a webhook payload; anything else skipped."""
+    if not isinstance(payload, dict) or not isinstance(payload.get("entry"), list):
+        raise ValueError("not a webhook event")
+    count = 0
+    for entry in payload["entry"]:
+        messaging = entry.get("messaging") if isinstance(entry, dict) else None
+        for event in messaging if isinstance(messaging, list) else []:
+            if count >= MAX_EVENTS:
+                return
+            if not isinstance(event, dict) or not isinstance(event.get("sender"), dict):
+                continue
+            psid = event["sender"].get("id")
+            if not isinstance(psid, (str, int)) or isinstance(psid, bool) or not str(psid).strip():
+                continue
+            text = None
+            message, postback = event.get("message"), event.get("postback")
+            if isinstance(message, dict) and not message.get("is_echo"):
+                quick = message.get("quick_reply")
+                if isinstance(quick, dict) and isinstance(quick.get("payload"), str) and quick["payload"]:
+                    text = quick["payload"]
+                elif isinstance(message.get("text"), str):
+                    text = message["text"]
+            elif isinstance(postback, dict) and isinstance(postback.get("payload"), str):
+                text = postback["payload"]
+            if text and text.strip():
+                count += 1
+                yield str(psid), text
 
 
-class FacebookInput(RasaFacebookInput):
+class FacebookInput(MessengerInput, InputChannel):
+    REQUIRED = ("verify", "secret", "page-access-token")
+
+    @classmethod
+    def name(cls) -> str:
+        return "facebook"
+
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> FacebookInput:
-        settings = channel_settings(cls.name(), credentials, ("verify", "secret", "page-access-token"))
+        settings = cls.settings(credentials)
         if settings is None:
             return cls("", "", "", enabled=False)
         return cls(
@@ -143,7 +124,9 @@ class FacebookInput(RasaFacebookInput):
         api_url: str = DEFAULT_API_URL,
         enabled: bool = True,
     ) -> None:
-        super().__init__(fb_verify, fb_secret, fb_access_token)
+        self.fb_verify = fb_verify
+        self.fb_secret = fb_secret
+        self.fb_access_token = fb_access_token
         self.api_url = api_url
         self.enabled = enabled
 
@@ -158,16 +141,24 @@ class FacebookInput(RasaFacebookInput):
     def client(self) -> MessengerClient:
         return messenger_client(self.fb_access_token, self.fb_secret, self.api_url)
 
-    def get_output_channel(self) -> MessengerBot:
-        return MessengerBot(self.client())
+    def get_output_channel(self) -> Any:  # Rasa's API: no person to send to without a PSID
+        return None
+
+    def format(self, text: str | None, buttons: Sequence[dict[str, Any]], answer: Any) -> list[dict[str, Any]]:
+        return facebook_messages(text, buttons, answer)
+
+    async def send_formatted(self, recipient: str, message: dict[str, Any]) -> None:
+        # fbmessenger is synchronous (requests): off the event loop
+        await asyncio.to_thread(self.client().send, message, recipient, "RESPONSE")
+
+    async def sender_action(self, recipient: str, action: str) -> None:
+        try:
+            await asyncio.to_thread(self.client().send_action, SenderAction(action).to_dict(), recipient)
+        except Exception as error:
+            logger.warning("Facebook sender action failed: %s", type(error).__name__)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        fb_webhook = Blueprint("fb_webhook", __name__)
-
-        @fb_webhook.route("/", methods=["GET"])
-        async def health(_: Request) -> HTTPResponse:
-            return response.json({"status": "ok" if self.enabled else "off"})
-
+        fb_webhook = self.health_blueprint("fb_webhook")
         if not self.enabled:
             return fb_webhook
 
@@ -187,12 +178,18 @@ class FacebookInput(RasaFacebookInput):
                 logger.warning("Facebook webhook request with a missing or wrong signature rejected.")
                 return response.text("not validated", status=403)
             try:
-                payload = json.loads(request.body)
-                payload["entry"]  # noqa: B018 - must be a webhook event
-            except (ValueError, KeyError, TypeError):
+                events = list(text_events(json.loads(request.body)))
+            except (ValueError, TypeError, RecursionError):
                 return response.text("bad request", status=400)
-            messenger = Messenger(self.client(), on_new_message, getattr(request.app.ctx, "agent", None))
-            await messenger.handle(payload, self.get_metadata(request))
+            agent = getattr(request.app.ctx, "agent", None)
+            for psid, text in events:
+                with log_privacy.handling(psid, text):
+                    await self.sender_action(psid, "mark_seen")
+                    await self.sender_action(psid, "typing_on")
+                    try:
+                        await self.deliver(agent, on_new_message, psid, [text])
+                    finally:
+                        await self.sender_action(psid, "typing_off")
             return response.text("success")
 
         return fb_webhook

@@ -10,12 +10,13 @@ In chat, deleting takes two steps on every channel:
    `/loeschen` is mapped to that intent). A rule answers with `utter_confirm_delete`,
    whose buttons are "Ja, alles löschen" (`DELETE_CONFIRMED_PAYLOAD`) and
    "Nein, behalten" (`/keep_my_data`, answered by a rule).
-2. The confirmation payload never reaches Rasa's processor: each connector
-   (bot/server/channels/rest.py, website.py, telegram.py, facebook.py, twilio.py) checks
-   `is_delete_confirmation(text)` before `on_new_message` and calls
-   `confirm_deletion(agent, sender_id)`, which deletes under the sender's lock and
-   returns the German reply to send (`utter_data_deleted`, or `utter_delete_failed`
-   with the exception logged).
+2. The confirmation payload never reaches Rasa's processor: the REST and website
+   connectors and the messengers' shared base (bot/server/channels/messenger.py) check
+   `is_delete_confirmation(text)` before `on_new_message` and call
+   `confirm_deletion(agent, conversation_key)`, which deletes under the conversation's lock
+   and returns the German reply to send (`utter_data_deleted`, or `utter_delete_failed`
+   with the error's type logged). `EnvSQLTrackerStore.delete_conversation` also tells the
+   other instances to forget what they keep of it in memory (bot/server/stores.py).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from typing import Any
 
 from rasa.core.tracker_store import InMemoryTrackerStore, RedisTrackerStore, SQLTrackerStore, TrackerStore
 
-from bot.server import rasa_patches
+from bot.server.responses import response_text
 from bot.server.stores import EnvSQLTrackerStore
 
 logger = logging.getLogger(__name__)
@@ -66,6 +67,14 @@ async def delete_conversation(tracker_store: TrackerStore, sender_id: str) -> in
     if isinstance(store, RedisTrackerStore):
         return store.red.delete(store.key_prefix + sender_id)
     raise NotImplementedError(f"Deleting conversations is not implemented for {type(store).__name__}")
+
+
+def service_available(agent: Any, sender_id: str) -> bool:
+    """False when the tracker store is in an outage with a full buffer and does not know this
+    conversation (bot.server.stores.EnvSQLTrackerStore.accepts): answer utter_service_unavailable."""
+    store = unwrap(agent.tracker_store) if agent is not None and getattr(agent, "tracker_store", None) else None
+    accepts = getattr(store, "accepts", None)
+    return accepts(sender_id) if callable(accepts) else True
 
 
 async def forget_sender(agent: Any, sender_id: str) -> int:
@@ -107,8 +116,8 @@ async def confirm_deletion(agent: Any, sender_id: str) -> Deletion:
     domain = getattr(agent, "domain", None)
     try:
         removed = await forget_sender(agent, sender_id)
-    except Exception:  # the person must hear that it did not work
-        logger.exception("Deleting the conversation of a sender failed.")
-        return Deletion(False, rasa_patches.response_text(response="utter_delete_failed", domain=domain))
+    except Exception as error:  # the person must hear that it did not work
+        logger.exception("Deleting a conversation failed: %s", type(error).__name__)
+        return Deletion(False, response_text(response="utter_delete_failed", domain=domain))
     logger.info("Deleted a conversation on the person's request (%d stored row(s)/key(s)).", removed)
-    return Deletion(True, rasa_patches.response_text(response="utter_data_deleted", domain=domain))
+    return Deletion(True, response_text(response="utter_data_deleted", domain=domain))

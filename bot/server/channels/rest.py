@@ -1,4 +1,4 @@
-"""REST connector: Rasa's `RestInput` with its handling unchanged, behind a check of every request.
+"""REST connector: Rasa's REST webhook behind a check of every request, on conversation keys of its own.
 
 credentials.yml:
 
@@ -10,17 +10,28 @@ Stock Rasa answers some bad requests with 500 (a JSON body that is not an object
 or passes odd input deep into the stack (a missing sender becomes the shared
 conversation "default"). Here, before Rasa sees the request:
 
-- not JSON, not UTF-8, not an object, no or a bad `sender` (a string of at most
-  128 printable characters), a `message` that is not a string → 400 with a German
-  `error` text;
+- not JSON, not UTF-8, not an object, no or a bad `sender` (1 to 128 of the characters
+  A-Z a-z 0-9 . _ ~ : @ + -), a `message` that is not a string, a `metadata` that is not an
+  object, an `input_channel` that is not a string → 400 with a German `error` text
+  (interface_texts.yml, `api_errors:`);
+- the conversation is `rest:<sender>` (bot.server.conversation_keys): a REST client can reach
+  no other channel's conversation, whatever it sends as sender;
+- `metadata` and `input_channel` are checked and then DROPPED: nothing of them reaches Rasa,
+  the tracker store or the action server (stock Rasa stores `metadata` in every user event and
+  sends it to the action server on every later turn; `input_channel` is always "rest");
+- too many messages from one sender or one client address → 429 with the German text
+  `channels.rate_limited` (bot.server.rate_limit);
 - control characters and lone surrogates are removed from the message;
 - an empty message → the German reply `utter_empty_message`;
 - a message longer than `max_message_length` (500, the chat widget's limit too) →
   the German reply `utter_message_too_long`;
 - the "Ja, alles löschen" payload (bot.server.channels.forget) deletes the sender's
-  conversation and answers `utter_data_deleted` (or `utter_delete_failed`).
+  conversation and answers `utter_data_deleted` (or `utter_delete_failed`);
+- during a database outage with a full buffer, a new conversation gets `utter_service_unavailable`.
 
-Importing this module applies bot.server.rasa_patches (the Rasa server loads it via credentials.yml).
+The reply is Rasa's list of messages (`recipient_id` is the client's own sender), plus
+`answer` (the answer's structure) on the first message of each composed answer
+(docs/answer-structure.md). Nothing of the message is logged (bot.server.log_privacy).
 """
 
 from __future__ import annotations
@@ -36,11 +47,13 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.server import rasa_patches
+from bot.server import log_privacy
 from bot.server.channels.env import expand
-from bot.server.channels.forget import confirm_deletion, is_delete_confirmation
-
-rasa_patches.apply()
+from bot.server.channels.forget import confirm_deletion, is_delete_confirmation, service_available
+from bot.server.conversation_keys import conversation_key
+from bot.server.rate_limit import RateLimiter
+from bot.server.responses import response_text
+from bot.texts import texts
 
 logger = logging.getLogger(__name__)
 
@@ -49,7 +62,7 @@ MAX_SENDER_LENGTH = 128
 # C0 and C1 control characters except tab and newline, and lone UTF-16 surrogates
 # (JSON may carry "\ud800", which no database or log can encode).
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
-_SENDER = re.compile(r"^[^\x00-\x1f\x7f-\x9f\ud800-\udfff]+$")
+_SENDER = re.compile(rf"[A-Za-z0-9._~:@+\-]{{1,{MAX_SENDER_LENGTH}}}")
 
 
 class BadRequest(ValueError):
@@ -61,16 +74,20 @@ def clean_text(text: str) -> str:
     return _CONTROL.sub(" ", text).strip()
 
 
+def _error(key: str, **values: Any) -> BadRequest:
+    return BadRequest(texts().get(f"api_errors.{key}", **values))
+
+
 def parse_body(body: bytes) -> dict[str, Any]:
     """The request's JSON object, or BadRequest."""
     try:
         data = json.loads(body.decode("utf-8"))
     except UnicodeDecodeError as e:
-        raise BadRequest("Die Anfrage ist nicht in UTF-8 kodiert.") from e
-    except ValueError as e:
-        raise BadRequest("Die Anfrage ist kein gültiges JSON.") from e
+        raise _error("not_utf8") from e
+    except (ValueError, RecursionError) as e:
+        raise _error("not_json") from e
     if not isinstance(data, dict):
-        raise BadRequest('Die Anfrage muss ein JSON-Objekt sein: {"sender": "...", "message": "..."}.')
+        raise _error("not_object")
     return data
 
 
@@ -78,9 +95,9 @@ def check_sender(sender: Any) -> str:
     if isinstance(sender, int) and not isinstance(sender, bool):
         sender = str(sender)
     if not isinstance(sender, str) or not sender.strip():
-        raise BadRequest('Es fehlt "sender": eine Kennung der Unterhaltung, z. B. eine zufällige UUID.')
-    if len(sender) > MAX_SENDER_LENGTH or not _SENDER.match(sender):
-        raise BadRequest(f'"sender" darf höchstens {MAX_SENDER_LENGTH} druckbare Zeichen lang sein.')
+        raise _error("sender_missing")
+    if not _SENDER.fullmatch(sender):
+        raise _error("sender_invalid", limit=MAX_SENDER_LENGTH)
     return sender
 
 
@@ -89,8 +106,16 @@ def check_message(data: dict[str, Any]) -> str:
     if text is None:
         return ""
     if not isinstance(text, str):
-        raise BadRequest('"message" muss ein Text sein.')
+        raise _error("message_not_text")
     return clean_text(text)
+
+
+def check_dropped_fields(data: dict[str, Any]) -> None:
+    """`metadata` and `input_channel` are checked for their type (as before), then dropped."""
+    if data.get("metadata") is not None and not isinstance(data["metadata"], dict):
+        raise _error("metadata_not_object")
+    if data.get("input_channel") is not None and not isinstance(data["input_channel"], str):
+        raise _error("input_channel_not_text")
 
 
 class StructuredCollector(CollectingOutputChannel):
@@ -113,11 +138,15 @@ class RestInput(rest.RestInput):
         credentials = credentials or {}
         return cls(max_message_length=int(expand(credentials.get("max_message_length")) or DEFAULT_MAX_LENGTH))
 
-    def __init__(self, max_message_length: int = DEFAULT_MAX_LENGTH) -> None:
+    def __init__(self, max_message_length: int = DEFAULT_MAX_LENGTH, limiter: RateLimiter | None = None) -> None:
         self.max_message_length = max_message_length
+        self.limiter = limiter or RateLimiter()
+        texts().require("channels.rate_limited", *(f"api_errors.{k}" for k in texts().section("api_errors")))
 
-    def _reply(self, request: Request, sender: str, text: str) -> HTTPResponse:
-        return response.json([{"recipient_id": sender, "text": text}])
+    @staticmethod
+    def _reply(sender: str, text: str, status: int = 200) -> HTTPResponse:
+        headers = {"Retry-After": "10"} if status == 429 else None
+        return response.json([{"recipient_id": sender, "text": text}], status=status, headers=headers)
 
     async def check_request(self, request: Request) -> HTTPResponse | None:
         """None when Rasa may handle the request (its JSON cleaned), else the answer to send."""
@@ -129,26 +158,25 @@ class RestInput(rest.RestInput):
             data = parse_body(request.body)
             sender = check_sender(data.get("sender"))
             text = check_message(data)
-            metadata = data.get("metadata")
-            channel = data.get("input_channel")
-            if metadata is not None and not isinstance(metadata, dict):
-                raise BadRequest('"metadata" muss ein JSON-Objekt sein.')
-            if channel is not None and not isinstance(channel, str):
-                raise BadRequest('"input_channel" muss ein Text sein.')
+            check_dropped_fields(data)
         except BadRequest as e:
             return response.json({"error": str(e)}, status=400)
-        if not text:
-            return self._reply(
-                request, sender, rasa_patches.response_text(response="utter_empty_message", domain=domain)
-            )
-        if len(text) > self.max_message_length:
-            too_long = rasa_patches.response_text(
-                response="utter_message_too_long", domain=domain, limit=self.max_message_length
-            )
-            return self._reply(request, sender, too_long)
-        if is_delete_confirmation(text):
-            return self._reply(request, sender, (await confirm_deletion(agent, sender)).reply)
-        request.parsed_json = {**data, "sender": sender, "message": text}
+        key = conversation_key(self.name(), sender)
+        address = self.limiter.client_address(request.ip, request.headers.get("X-Forwarded-For"))
+        if not self.limiter.allow(key, address):
+            return self._reply(sender, texts().get("channels.rate_limited"), status=429)
+        with log_privacy.handling(sender, text):
+            if not text:
+                return self._reply(sender, response_text("utter_empty_message", domain))
+            if len(text) > self.max_message_length:
+                return self._reply(
+                    sender, response_text("utter_message_too_long", domain, limit=self.max_message_length)
+                )
+            if is_delete_confirmation(text):
+                return self._reply(sender, (await confirm_deletion(agent, key)).reply)
+            if not service_available(agent, key):
+                return self._reply(sender, response_text("utter_service_unavailable", domain))
+        request.ctx.rueckenbot = {"sender": sender, "key": key, "message": text}
         return None
 
     def blueprint(self, on_new_message: Any) -> Blueprint:
@@ -164,20 +192,17 @@ class RestInput(rest.RestInput):
 
         @blueprint.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
-            data = request.parsed_json
+            data = request.ctx.rueckenbot
             collector = StructuredCollector()
-            try:
-                await on_new_message(
-                    UserMessage(
-                        data["message"],
-                        collector,
-                        data["sender"],
-                        input_channel=self.name(),
-                        metadata=None,
+            with log_privacy.handling(data["sender"], data["message"]):
+                try:
+                    await on_new_message(
+                        UserMessage(data["message"], collector, data["key"], input_channel=self.name(), metadata=None)
                     )
-                )
-            except Exception as error:  # noqa: BLE001 - the log names the error's type, never the message
-                logger.error("REST message could not be handled: %s", type(error).__name__)
+                except Exception as error:  # noqa: BLE001 - the log names the error's type, never the message
+                    logger.error("REST message could not be handled: %s", type(error).__name__)
+            for message in collector.messages:  # the client's own id, not the conversation key
+                message["recipient_id"] = data["sender"]
             return response.json(collector.messages)
 
         blueprint.middleware("request")(self.check_request)  # Sanic 21.12 blueprints register only as a decorator
