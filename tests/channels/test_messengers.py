@@ -4,7 +4,10 @@ One real action server and Rasa server (credentials.yml as shipped, channels
 switched on by environment variables) talk to fake provider APIs on 127.0.0.1.
 Each test posts a provider-shaped update to the webhook and checks what arrives
 at the fake API. "Meine Daten löschen" is checked here on every channel (REST and
-the widget's socket.io too), against the SQLite tracker store the stack writes.
+the widget's socket.io too), against the SQLite tracker store the stack writes, where
+each conversation is found under its key (bot.server.conversation_keys): no chat id, PSID
+or phone number is stored in clear. The answers expected are what the REST channel
+answers to the same messages (its `answer.body`): the channels draw the same answer.
 """
 
 from __future__ import annotations
@@ -30,9 +33,10 @@ import socketio
 import yaml
 from twilio.request_validator import RequestValidator
 
-from actions.conversation import rasa_buttons
-from bot.content.answers import fact_answer
 from bot.content.knowledge import KnowledgeBase
+from bot.server.conversation_keys import conversation_key
+from bot.server.messenger_format import FEEDBACK_HELPFUL, FEEDBACK_NOT_HELPFUL
+from bot.texts import texts
 from tests.channels.fakes import FakeAPI, Recorded, facebook_responder, telegram_responder, twilio_responder
 from tests.servers import ROOT, Stack, running_stack
 
@@ -47,6 +51,8 @@ FB_PAGE_TOKEN = "fb-test-page-token"
 TWILIO_SID = "AC" + "0" * 32
 TWILIO_TOKEN = "twilio-test-auth-token"
 TWILIO_NUMBER = "whatsapp:+14155238886"
+ID_SECRET = "channels-test-id-secret-" + "0" * 40
+ID_ENV = {"RUECKENBOT_ID_SECRET": ID_SECRET}
 
 
 @dataclass
@@ -81,6 +87,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory, fakes: Fakes) -> Iterator[St
         "TWILIO_WHATSAPP_NUMBER": TWILIO_NUMBER,
         "TWILIO_WEBHOOK_URL": "",  # validate against the URL the request came to
         "TWILIO_API_URL": fakes.twilio.url,
+        **ID_ENV,
     }
     with running_stack(Path(tmp_path_factory.mktemp("channels")), env=env) as servers:
         yield servers
@@ -100,8 +107,26 @@ def assert_factual(text: str, kb: KnowledgeBase) -> None:
     assert text.rstrip().endswith(kb.disclaimer), text
 
 
-def button_payloads(kb: KnowledgeBase, therapy: str, aspect: str) -> list[dict]:
-    return rasa_buttons(fact_answer(kb, [therapy], aspect).buttons)
+def key(channel: str, raw_id: str) -> str:
+    return conversation_key(channel, raw_id, ID_ENV)
+
+
+def reference(stack: Stack, *messages: str) -> dict:
+    """What the REST channel answers to the last of `messages` (a fresh conversation): text, buttons, answer."""
+    sender = f"reference-{uuid.uuid4()}"
+    replies: list[dict] = []
+    for message in messages:
+        replies = stack.say(sender, message)
+    with_answer = [r for r in replies if "answer" in r]
+    return with_answer[0] if with_answer else replies[0]
+
+
+def body(stack: Stack, *messages: str) -> str:
+    return reference(stack, *messages)["answer"]["body"]
+
+
+FEEDBACK = [(texts().get("channels.feedback.helpful"), FEEDBACK_HELPFUL),
+            (texts().get("channels.feedback.not_helpful"), FEEDBACK_NOT_HELPFUL)]  # fmt: skip
 
 
 # --- Telegram -------------------------------------------------------------------------
@@ -145,25 +170,27 @@ def test_telegram_answer_with_html_source_link_and_inline_keyboard(stack: Stack,
     assert message.path == f"/bot{TELEGRAM_TOKEN}/sendMessage"
     assert message.body["parse_mode"] == "HTML"
     text = message.body["text"]
-    assert kb.fact("akupunktur", "wirksamkeit").text in plain(text)
+    expected = reference(stack, "Hilft Akupunktur?")
+    assert expected["answer"]["body"] in plain(text)
     assert f'<a href="{kb.page.url}">' in text
     assert_factual(plain(text), kb)
     keyboard = json.loads(message.body["reply_markup"])["inline_keyboard"]
-    expected = button_payloads(kb, "akupunktur", "wirksamkeit")
-    assert [row[0] for row in keyboard] == [{"text": b["title"], "callback_data": b["payload"]} for b in expected]
+    assert [row[0] for row in keyboard[:-1]] == [
+        {"text": b["title"], "callback_data": b["payload"]} for b in expected["buttons"]
+    ]
+    assert keyboard[-1] == [{"text": t, "callback_data": p} for t, p in FEEDBACK], "👍 👎 under a fact answer"
 
 
 def test_telegram_follow_up_and_button_use_context(stack: Stack, fakes: Fakes, kb) -> None:
     chat = Telegram(stack, fakes.telegram)
     chat.say("Hilft Akupunktur?")
     [risks] = chat.say("Und die Nebenwirkungen?")
-    assert kb.fact("akupunktur", "risiken").text in plain(risks.body["text"])
+    expected = reference(stack, "Hilft Akupunktur?", "Und die Nebenwirkungen?")
+    assert expected["answer"]["body"] in plain(risks.body["text"])
     assert_factual(plain(risks.body["text"]), kb)
-    costs_button = next(
-        b for b in button_payloads(kb, "akupunktur", "risiken") if b["payload"].startswith("/ask_costs")
-    )
+    costs_button = next(b for b in expected["buttons"] if b["payload"].startswith("/ask_costs"))
     [costs] = chat.tap(costs_button["payload"])
-    assert kb.fact("akupunktur", "kosten").text in plain(costs.body["text"])
+    assert body(stack, costs_button["payload"]) in plain(costs.body["text"])
     assert fakes.telegram.matching(lambda r: r.path.endswith("/answerCallbackQuery")), "the button's spinner stops"
 
 
@@ -220,12 +247,13 @@ def test_facebook_answer_with_quick_replies_source_and_disclaimer(stack: Stack, 
     [message] = chat.say("Hilft Akupunktur?")
     assert message.query["access_token"] == FB_PAGE_TOKEN
     text = message.body["message"]["text"]
-    assert kb.fact("akupunktur", "wirksamkeit").text in text and kb.page.url in text
+    expected = reference(stack, "Hilft Akupunktur?")
+    assert expected["answer"]["body"] in text and kb.page.url in text
     assert_factual(text, kb)
     assert len(text) < 2000
     replies = message.body["message"]["quick_replies"]
-    expected = button_payloads(kb, "akupunktur", "wirksamkeit")
-    assert [(r["title"], r["payload"]) for r in replies] == [(b["title"], b["payload"]) for b in expected]
+    wanted = [(b["title"][:19] + "…" if len(b["title"]) > 20 else b["title"], b["payload"]) for b in expected["buttons"]]
+    assert [(r["title"], r["payload"]) for r in replies] == wanted + FEEDBACK
     assert all(r["content_type"] == "text" and len(r["title"]) <= 20 for r in replies)
     actions = [
         r.body.get("sender_action") for r in fakes.facebook.matching(lambda r: r.body["recipient"]["id"] == chat.psid)
@@ -237,11 +265,12 @@ def test_facebook_follow_up_quick_reply_and_sha1_signature(stack: Stack, fakes: 
     chat = Facebook(stack, fakes.facebook)
     chat.say("Hilft Akupunktur?")
     [risks] = chat.say("Und die Nebenwirkungen?", sign="sha1")
-    assert kb.fact("akupunktur", "risiken").text in risks.body["message"]["text"]
+    expected = reference(stack, "Hilft Akupunktur?", "Und die Nebenwirkungen?")
+    assert expected["answer"]["body"] in risks.body["message"]["text"]
     assert_factual(risks.body["message"]["text"], kb)
-    costs = next(b for b in button_payloads(kb, "akupunktur", "risiken") if b["payload"].startswith("/ask_costs"))
+    costs = next(b for b in expected["buttons"] if b["payload"].startswith("/ask_costs"))
     [answer] = chat.say(costs["title"], quick_reply=costs["payload"])
-    assert kb.fact("akupunktur", "kosten").text in answer.body["message"]["text"]
+    assert body(stack, costs["payload"]) in answer.body["message"]["text"]
 
 
 @pytest.mark.parametrize(("sign", "secret"), [(None, FB_SECRET), ("sha256", "wrong"), ("sha1", "wrong")])
@@ -294,26 +323,28 @@ def options(body: str) -> list[str]:
 
 def test_whatsapp_answer_with_numbered_options_source_and_disclaimer(stack: Stack, fakes: Fakes, kb) -> None:
     chat = WhatsApp(stack, fakes.twilio)
-    [body] = chat.say("Hilft Akupunktur?")
+    [text] = chat.say("Hilft Akupunktur?")
     [request] = chat.sent()
     assert request.path == f"/2010-04-01/Accounts/{TWILIO_SID}/Messages.json"
     assert request.body["From"] == TWILIO_NUMBER
-    assert kb.fact("akupunktur", "wirksamkeit").text in body and kb.page.url in body
-    answer, _, menu = body.partition("\n\n1 – ")
+    expected = reference(stack, "Hilft Akupunktur?")
+    assert expected["answer"]["body"] in text and kb.page.url in text
+    answer, _, menu = text.partition("\n\n1 – ")
     assert_factual(answer, kb)
-    assert options(body) == [b["title"] for b in button_payloads(kb, "akupunktur", "wirksamkeit")]
-    assert body.endswith("Antworten Sie mit der Nummer.")
+    assert expected["answer"]["source"]["line"] in answer.splitlines(), "the source is a line of its own"
+    assert options(text) == [b["title"] for b in expected["buttons"]]
+    assert text.endswith(texts().get("channels.whatsapp.reply_hint"))
 
 
 def test_whatsapp_number_picks_that_option_and_follow_ups_use_context(stack: Stack, fakes: Fakes, kb) -> None:
     chat = WhatsApp(stack, fakes.twilio)
     chat.say("Hilft Akupunktur?")
-    second = fact_answer(kb, ["akupunktur"], "wirksamkeit").buttons[1]
+    second = reference(stack, "Hilft Akupunktur?")["buttons"][1]
     [picked] = chat.say("2")
-    assert kb.fact(second.therapy, second.aspect).text in picked
+    assert body(stack, "Hilft Akupunktur?", second["payload"]) in picked
     assert_factual(picked.partition("\n\n1 – ")[0], kb)
     [risks] = chat.say("Und die Nebenwirkungen?")
-    assert kb.fact("akupunktur", "risiken").text in risks
+    assert body(stack, "Hilft Akupunktur?", second["payload"], "Und die Nebenwirkungen?") in risks
 
 
 @pytest.mark.parametrize(("token", "signed"), [(TWILIO_TOKEN, False), ("wrong-token", True)])
@@ -338,8 +369,14 @@ def response_text(name: str) -> str:
 
 
 def stored_rows(stack: Stack, sender: str) -> int:
+    """Rows stored under a conversation key (`user.sender` is the key, never the raw id)."""
     with contextlib.closing(sqlite3.connect(stack.env["RUECKENBOT_TRACKER_DB"])) as db:
         return db.execute("SELECT COUNT(*) FROM events WHERE sender_id = ?", (sender,)).fetchone()[0]
+
+
+def all_stored_text(stack: Stack) -> str:
+    with contextlib.closing(sqlite3.connect(stack.env["RUECKENBOT_TRACKER_DB"])) as db:
+        return "\n".join(f"{sender} {data}" for sender, data in db.execute("SELECT sender_id, data FROM events"))
 
 
 @dataclass
@@ -353,13 +390,13 @@ class Reply:
 class TelegramUser(Telegram):
     @property
     def sender(self) -> str:
-        return str(self.chat_id)
+        return key("telegram", str(self.chat_id))
 
     def _reply(self, messages: list[Recorded]) -> Reply:
         keyboard = (
             json.loads(messages[-1].body.get("reply_markup", "{}")).get("inline_keyboard", []) if messages else []
         )
-        buttons = [(row[0]["text"], row[0]["callback_data"]) for row in keyboard]
+        buttons = [(row[0]["text"], row[0]["callback_data"]) for row in keyboard if len(row) == 1]
         return Reply(plain("\n".join(m.body["text"] for m in messages)), buttons)
 
     def ask(self, text: str) -> Reply:
@@ -372,12 +409,12 @@ class TelegramUser(Telegram):
 class FacebookUser(Facebook):
     @property
     def sender(self) -> str:
-        return self.psid
+        return key("facebook", self.psid)
 
     def _reply(self, messages: list[Recorded]) -> Reply:
         replies = messages[-1].body["message"].get("quick_replies", []) if messages else []
         text = "\n".join(m.body["message"]["text"] for m in messages)
-        return Reply(text, [(r["title"], r["payload"]) for r in replies])
+        return Reply(text, [(r["title"], r["payload"]) for r in replies if (r["title"], r["payload"]) not in FEEDBACK])
 
     def ask(self, text: str) -> Reply:
         return self._reply(self.say(text))
@@ -389,7 +426,7 @@ class FacebookUser(Facebook):
 class WhatsAppUser(WhatsApp):
     @property
     def sender(self) -> str:
-        return self.number
+        return key("twilio", self.number)
 
     def _reply(self, bodies: list[str]) -> Reply:
         body = "\n".join(bodies)
@@ -405,10 +442,11 @@ class WhatsAppUser(WhatsApp):
 class RestUser:
     def __init__(self, stack: Stack) -> None:
         self.stack = stack
-        self.sender = f"rest-{next(_ids)}"
+        self.raw = f"rest-{next(_ids)}"
+        self.sender = key("rest", self.raw)
 
     def ask(self, text: str) -> Reply:
-        replies = self.stack.say(self.sender, text)
+        replies = self.stack.say(self.raw, text)
         buttons = [(b["title"], b["payload"]) for b in (replies[-1].get("buttons", []) if replies else [])]
         return Reply("\n".join(r.get("text", "") for r in replies), buttons)
 
@@ -426,7 +464,7 @@ USERS = {
 
 def ask_to_delete(user, stack: Stack, kb, channel: str) -> None:
     """A conversation with stored rows, then "Meine Daten löschen" → the confirmation question with both buttons."""
-    assert kb.fact("akupunktur", "wirksamkeit").text in user.ask("Hilft Akupunktur?").text
+    assert body(stack, "Hilft Akupunktur?") in user.ask("Hilft Akupunktur?").text
     question = user.ask("Meine Daten löschen")
     assert question.text.strip() == response_text("utter_confirm_delete")
     if channel == "whatsapp":  # titles only; the number is mapped to the payload in the tracker
@@ -441,7 +479,7 @@ def test_delete_my_data_asks_confirms_and_removes_only_that_senders_rows(
     stack: Stack, fakes: Fakes, kb, channel: str
 ) -> None:
     user, other = USERS[channel](stack, fakes), USERS[channel](stack, fakes)
-    assert kb.fact("massage", "kosten").text in other.ask("Was kostet eine Massage?").text
+    assert body(stack, "Was kostet eine Massage?") in other.ask("Was kostet eine Massage?").text
     other_rows = stored_rows(stack, other.sender)
     assert other_rows > 0
 
@@ -456,7 +494,8 @@ def test_delete_my_data_asks_confirms_and_removes_only_that_senders_rows(
     fresh = user.ask("Und die Nebenwirkungen?")
     assert fresh.text.strip() == response_text("utter_ask_therapy")
     assert stored_rows(stack, user.sender) > 0
-    assert kb.fact("massage", "risiken").text in other.ask("Und die Nebenwirkungen?").text, "other keeps its context"
+    follow_up = body(stack, "Was kostet eine Massage?", "Und die Nebenwirkungen?")
+    assert follow_up in other.ask("Und die Nebenwirkungen?").text, "the other keeps its context"
 
 
 @pytest.mark.parametrize("channel", list(USERS))
@@ -468,7 +507,8 @@ def test_no_keeps_the_data(stack: Stack, fakes: Fakes, kb, channel: str) -> None
     kept = user.choose(2, title, payload)
     assert kept.text.strip() == response_text("utter_data_kept")
     assert stored_rows(stack, user.sender) > rows_before  # nothing deleted, the turn was added
-    assert kb.fact("akupunktur", "risiken").text in user.ask("Und die Nebenwirkungen?").text, "context kept"
+    follow_up = body(stack, "Hilft Akupunktur?", "Und die Nebenwirkungen?")
+    assert follow_up in user.ask("Und die Nebenwirkungen?").text, "context kept"
 
 
 def test_telegram_loeschen_command_asks_first(stack: Stack, fakes: Fakes, kb) -> None:
@@ -511,10 +551,10 @@ def test_website_chat_button_deletes_and_resets_the_widget(stack: Stack) -> None
             await emit(
                 "user_uttered", {"session_id": session_id, "message": "Meine Daten löschen"}, until="bot_uttered"
             )
-            rows_before = stored_rows(stack, session_id)
+            rows_before = stored_rows(stack, key("website", session_id))
             yes = {"session_id": session_id, "message": CONFIRM_BUTTONS[0][1]}
             await emit("user_uttered", yes, until="session_deleted")
-            return rows_before, stored_rows(stack, session_id)
+            return rows_before, stored_rows(stack, key("website", session_id))
         finally:  # without waiting for the open long-poll to end (up to the ping interval, ~25 s)
             await client.eio.disconnect(abort=True)
 
@@ -526,3 +566,108 @@ def test_website_chat_button_deletes_and_resets_the_widget(stack: Stack) -> None
     assert events[-2][1]["text"] == response_text("utter_data_deleted")
     assert events[-1][1] == {"deleted": True}
     assert rows_before > 0 and rows_after == 0
+
+
+# --- conversation keys: no raw id stored, no channel reaches another -----------------
+
+
+def test_no_chat_id_psid_or_phone_number_is_stored_in_clear(stack: Stack, fakes: Fakes) -> None:
+    telegram, facebook, whatsapp = (TelegramUser(stack, fakes.telegram), FacebookUser(stack, fakes.facebook),
+                                    WhatsAppUser(stack, fakes.twilio))  # fmt: skip
+    for user in (telegram, facebook, whatsapp):
+        user.ask("Hilft Akupunktur?")
+        assert stored_rows(stack, user.sender) > 0
+        assert re.fullmatch(r"(tg|fb|wa):[0-9a-f]{32}", user.sender)
+    stored = all_stored_text(stack)
+    for raw in (str(telegram.chat_id), facebook.psid, whatsapp.number, whatsapp.number.removeprefix("whatsapp:")):
+        assert raw not in stored
+
+
+def test_rest_cannot_reach_a_whatsapp_conversation_by_its_phone_number(stack: Stack, fakes: Fakes) -> None:
+    """Issue 14, item 1: the REST sender `whatsapp:+49…` is the conversation `rest:whatsapp:+49…`."""
+    person = WhatsAppUser(stack, fakes.twilio)
+    person.ask("Hilft Akupunktur?")
+    rows = stored_rows(stack, person.sender)
+    attacker = person.number  # knows the phone number
+    confirm = CONFIRM_BUTTONS[0][1]
+    deleted = stack.say(attacker, confirm)
+    assert deleted[0]["text"] == response_text("utter_data_deleted")  # deletes only its own (empty) conversation
+    assert stored_rows(stack, person.sender) == rows
+    probe = "\n".join(r.get("text", "") for r in stack.say(attacker, "Und die Nebenwirkungen?"))
+    assert probe.strip() == response_text("utter_ask_therapy"), "no therapy slot of the person leaks"
+    assert stored_rows(stack, person.sender) == rows, "nothing was written into the person's conversation"
+    assert stored_rows(stack, key("rest", attacker)) > 0
+
+
+# --- feedback (issue 16): 👍 👎 under fact answers, one short thank-you -----------------
+
+
+def stored_intents(stack: Stack, sender: str) -> list[str]:
+    with contextlib.closing(sqlite3.connect(stack.env["RUECKENBOT_TRACKER_DB"])) as db:
+        rows = db.execute("SELECT intent_name FROM events WHERE sender_id = ? AND type_name = 'user'", (sender,))
+        return [name for (name,) in rows]
+
+
+def test_telegram_feedback_keyboard_round_trip(stack: Stack, fakes: Fakes) -> None:
+    user = TelegramUser(stack, fakes.telegram)
+    user.ask("Hilft Akupunktur?")
+    thanks = user._reply(user.tap(FEEDBACK_HELPFUL))
+    assert thanks.text.strip() == response_text("utter_feedback_thanks") and thanks.buttons == []
+    assert stored_intents(stack, user.sender)[-1] == "feedback"
+    follow_up = body(stack, "Hilft Akupunktur?", "Und die Nebenwirkungen?")
+    assert follow_up in user.ask("Und die Nebenwirkungen?").text, "feedback does not interrupt the conversation"
+
+
+def test_facebook_feedback_quick_reply_round_trip(stack: Stack, fakes: Fakes) -> None:
+    user = FacebookUser(stack, fakes.facebook)
+    user.ask("Hilft Akupunktur?")
+    title, payload = FEEDBACK[1]
+    thanks = user._reply(user.say(title, quick_reply=payload))
+    assert thanks.text.strip() == response_text("utter_feedback_thanks")
+    assert stored_intents(stack, user.sender)[-1] == "feedback"
+
+
+def test_whatsapp_feedback_by_number_round_trip(stack: Stack, fakes: Fakes) -> None:
+    user = WhatsAppUser(stack, fakes.twilio)
+    [answer] = user.say("Hilft Akupunktur?")
+    offered = len(options(answer))
+    feedback_line = texts().get("channels.whatsapp.feedback_line", helpful=f"{offered + 1} – {FEEDBACK[0][0]}",
+                                not_helpful=f"{offered + 2} – {FEEDBACK[1][0]}")  # fmt: skip
+    assert feedback_line in answer.splitlines()
+    [thanks] = user.say(str(offered + 2))
+    assert thanks.strip() == response_text("utter_feedback_thanks")
+    assert stored_intents(stack, user.sender)[-1] == "feedback"
+
+
+def test_the_widget_gets_the_answer_structure_over_socket_io(stack: Stack) -> None:
+    session_id = str(uuid.uuid4())
+
+    async def scenario() -> list[dict]:
+        received: list[dict] = []
+        done = asyncio.Event()
+        client = socketio.AsyncClient(reconnection=False)
+
+        @client.on("session_confirm")
+        async def confirmed(_: Any = None) -> None:
+            await client.emit("user_uttered", {"session_id": session_id, "message": "Hilft Akupunktur?"})
+
+        @client.on("bot_uttered")
+        async def uttered(data: Any = None) -> None:
+            received.append(data)
+            done.set()
+
+        await client.connect(stack.url, socketio_path="/socket.io", transports=["polling"], wait_timeout=20)
+        try:
+            await client.emit("session_request", {"session_id": session_id})
+            await asyncio.wait_for(done.wait(), timeout=60)
+            await asyncio.sleep(0.5)
+        finally:
+            await client.eio.disconnect(abort=True)
+        return received
+
+    [message] = asyncio.run(scenario())
+    expected = reference(stack, "Hilft Akupunktur?")
+    assert message["text"] == expected["text"]
+    assert message["buttons"] == expected["buttons"]
+    assert message["answer"] == expected["answer"] and message["answer"]["kind"] == "fact"
+    assert stored_rows(stack, key("website", session_id)) > 0 and stored_rows(stack, session_id) == 0
