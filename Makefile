@@ -21,7 +21,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONWARNINGS := ignore::DeprecationWarning
 
-.PHONY: system-deps help setup train run shell actions test test-unit check test-stories test-nlu test-e2e test-channels lint clean web test-browser bench test-production forget-old report audit
+.PHONY: system-deps help setup train run shell actions test test-unit check test-stories test-nlu test-e2e test-channels lint clean web test-browser bench test-production forget-old report audit review review-apply
 
 help:  ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | column -t -s $$'\t'
@@ -130,6 +130,17 @@ test-production: train  ## PostgreSQL + Redis + two Rasa instances on loopback: 
 
 forget-old: setup  ## delete conversations older than RUECKENBOT_RETENTION_DAYS (default 30) from the tracker store
 	@$(BIN)/python -m tools.retention
+
+# The review (tools/review/, docs/review.md): messages the bot did not understand, declined, asked
+# back about, answered with the emergency reply, or whose answer got a thumbs-down, pseudonymised,
+# from the tracker store -> reports/review.html and reports/review.yml. SINCE=7d, 14, 2w or all.
+SINCE ?= 7d
+
+review: setup  ## Nachrichten zum Durchsehen (nicht verstanden, abgelehnt, Rückfrage, Notfall, 👎) -> reports/review.html; SINCE=7d
+	@$(BIN)/python -m tools.review --since "$(SINCE)"
+
+review-apply: setup  ## in reports/review.yml markierte Nachrichten als Trainingsbeispiele übernehmen, dann make check
+	@$(BIN)/python -m tools.review apply; status=$$?; $(MAKE) --no-print-directory check && exit $$status
 
 # The quality report (tools/report/): held-out NLU evaluation and test stories for our model, next
 # to Rasa's stock pipeline (config-stock.yml, trained into a temporary folder) and a keyword baseline.
