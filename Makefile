@@ -52,21 +52,17 @@ $(MODEL): $(TRAINING_INPUTS) | setup
 
 train: $(MODEL)  ## train the model if data or config changed since the last one
 
-# The chat widget: npm packages (web/package-lock.json), bundled into web/dist/ (served at /widget/).
+# The chat widget: npm packages (web/package-lock.json), bundled into web/dist/ (served at /widget/)
+# with its texts from interface_texts.yml (tools/build_widget.py checks them first).
 WEB_DIST := web/dist
-WEB_SOURCES := $(wildcard web/src/*)
+WEB_SOURCES := $(wildcard web/src/*) interface_texts.yml knowledge/sources.yml tools/build_widget.py
 
 web/node_modules/.package-lock.json: web/package.json web/package-lock.json
 	@tools/system-deps.sh web
 	cd web && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
 
-$(WEB_DIST)/rueckenbot.js: web/node_modules/.package-lock.json $(WEB_SOURCES)
-	@mkdir -p $(WEB_DIST)
-	sed '/sourceMappingURL=/d' web/node_modules/socket.io-client/dist/socket.io.min.js > $@.tmp
-	cat web/src/widget.js >> $@.tmp
-	cp web/src/widget.css $(WEB_DIST)/rueckenbot.css
-	cp web/src/demo.css $(WEB_DIST)/demo.css
-	mv $@.tmp $@
+$(WEB_DIST)/rueckenbot.js: web/node_modules/.package-lock.json $(WEB_SOURCES) | $(BIN)/.installed
+	$(BIN)/python -m tools.build_widget --out $(WEB_DIST)
 
 web: $(WEB_DIST)/rueckenbot.js  ## install the chat widget's npm packages and build it into web/dist/
 

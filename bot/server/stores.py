@@ -340,7 +340,7 @@ class EnvSQLTrackerStore(SQLTrackerStore):
             return self.available or self._knows(sender_id) or len(self._pending) < self.max_buffered
 
     def _knows(self, sender_id: str) -> bool:
-        return sender_id in self._pending or sender_id in self._handed_out or self._recent_events(sender_id) is not None
+        return sender_id in self._pending or self._recent_events(sender_id) is not None
 
     def _recent_events(self, sender_id: str) -> list[dict] | None:
         entry = self._recent.get(sender_id)
@@ -366,8 +366,9 @@ class EnvSQLTrackerStore(SQLTrackerStore):
             stored = len(events)
         else:
             events, stored = [], 0
-        if sender_id in self._handed_out or len(self._handed_out) < self.max_buffered + RECENT_CONVERSATIONS:
-            self._handed_out[sender_id] = stored
+        known = sender_id in self._pending or recent is not None
+        if known or (len(self._pending) < self.max_buffered and len(self._handed_out) < self.max_buffered * 2):
+            self._handed_out[sender_id] = stored  # bounded: at most the buffer's and the memory's conversations
         if not events or self.domain is None:
             return None
         return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)

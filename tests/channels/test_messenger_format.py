@@ -11,8 +11,14 @@ import re
 import pytest
 
 from actions.conversation import answer_message, rasa_buttons
-from bot.content.answers import Question, aspect_choice_buttons, fact_answer, start_buttons, therapy_choice_buttons
-from bot.content.answers import topic_answer
+from bot.content.answers import (
+    Question,
+    aspect_choice_buttons,
+    fact_answer,
+    start_buttons,
+    therapy_choice_buttons,
+    topic_answer,
+)
 from bot.content.knowledge import KnowledgeBase
 from bot.server import messenger_format as fmt
 from bot.server.messenger_format import (
@@ -233,7 +239,12 @@ def test_whatsapp_long_answer_keeps_source_with_disclaimer_and_limit() -> None:
 
 @pytest.mark.parametrize(
     ("reply", "payload"),
-    [("1", BUTTONS[0]["payload"]), (" 2 ", BUTTONS[1]["payload"]), ("3.", "/inform_therapy"), ("2)", BUTTONS[1]["payload"])],
+    [
+        ("1", BUTTONS[0]["payload"]),
+        (" 2 ", BUTTONS[1]["payload"]),
+        ("3.", "/inform_therapy"),
+        ("2)", BUTTONS[1]["payload"]),
+    ],
 )
 def test_a_bare_number_picks_that_option(reply: str, payload: str) -> None:
     assert resolve_numbered_reply(reply, BUTTONS) == payload

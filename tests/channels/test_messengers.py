@@ -252,7 +252,9 @@ def test_facebook_answer_with_quick_replies_source_and_disclaimer(stack: Stack, 
     assert_factual(text, kb)
     assert len(text) < 2000
     replies = message.body["message"]["quick_replies"]
-    wanted = [(b["title"][:19] + "…" if len(b["title"]) > 20 else b["title"], b["payload"]) for b in expected["buttons"]]
+    wanted = [
+        (b["title"][:19] + "…" if len(b["title"]) > 20 else b["title"], b["payload"]) for b in expected["buttons"]
+    ]
     assert [(r["title"], r["payload"]) for r in replies] == wanted + FEEDBACK
     assert all(r["content_type"] == "text" and len(r["title"]) <= 20 for r in replies)
     actions = [

@@ -37,9 +37,16 @@ def test_the_apology_is_plain_german_with_the_emergency_numbers() -> None:
     assert APOLOGY.startswith("Entschuldigung") and "112" in APOLOGY and "116117" in APOLOGY
 
 
+def verdict(kb: KnowledgeBase, therapy: str) -> str:
+    """The page's verdict on a treatment's benefit: in every answer on whether it helps."""
+    claim = kb.verdict(therapy)
+    assert claim is not None
+    return claim.text
+
+
 def test_action_server_down_then_back(stack: Stack, kb: KnowledgeBase) -> None:
     sender = str(uuid.uuid4())
-    answer = kb.fact("akupunktur", "wirksamkeit").text
+    answer = verdict(kb, "akupunktur")
     assert answer in timed_say(stack, sender, "Hilft Akupunktur?")[0]
 
     stack.stop("actions")
@@ -51,7 +58,7 @@ def test_action_server_down_then_back(stack: Stack, kb: KnowledgeBase) -> None:
 
     stack.start_actions()
     text, _ = timed_say(stack, sender, "Hilft Massage?")
-    assert kb.fact("massage", "wirksamkeit").text in text, stack.log_tail()
+    assert verdict(kb, "massage") in text, stack.log_tail()
 
 
 def test_hung_action_server_gets_the_apology_within_the_timeout(stack: Stack, kb: KnowledgeBase) -> None:
@@ -67,4 +74,4 @@ def test_hung_action_server_gets_the_apology_within_the_timeout(stack: Stack, kb
 
     stack.start_actions()
     text, _ = timed_say(stack, sender, "Hilft Akupunktur?")
-    assert kb.fact("akupunktur", "wirksamkeit").text in text, stack.log_tail()
+    assert verdict(kb, "akupunktur") in text, stack.log_tail()

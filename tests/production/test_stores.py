@@ -16,9 +16,18 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from tools import retention
 from bot.server.stores import AtomicRedisLockStore, EnvLockStore, EnvSQLTrackerStore, database_settings, redis_settings
 from tests.servers import ROOT
+from tools import retention
+
+
+@pytest.fixture(autouse=True, scope="module")
+def no_patches_left():
+    """Creating the tracker store applies bot.server.rasa_patches (as in the server): undo them afterwards."""
+    yield
+    from bot.server import rasa_patches
+
+    rasa_patches.undo()
 
 
 def test_database_settings_default_to_the_sqlite_file() -> None:

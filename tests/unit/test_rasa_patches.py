@@ -17,7 +17,13 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from bot.server import rasa_patches
 from tests.servers import ROOT
 
-rasa_patches.apply()
+
+@pytest.fixture(autouse=True, scope="module")
+def patches_applied():
+    """This module tests the patched Rasa; undone afterwards, so no later test sees the patches."""
+    rasa_patches.apply()
+    yield
+    rasa_patches.undo()
 
 
 @pytest.fixture(scope="module")
@@ -81,3 +87,123 @@ def test_event_types_resolve_as_in_rasa() -> None:
     assert Event.resolve_by_type("no_such_event", default=SlotSet) is SlotSet
     with pytest.raises(ValueError, match="Unknown event name 'no_such_event'"):
         Event.resolve_by_type("no_such_event")
+
+
+# --- the fence: units, signatures, version guard, undo ----------------------------------
+
+
+@pytest.fixture
+def fresh_patches():
+    """Rasa's originals before and after the test, whatever the test applies."""
+    was_applied = rasa_patches.applied()
+    rasa_patches.undo()
+    yield
+    rasa_patches.undo()
+    if was_applied:
+        rasa_patches.apply()
+
+
+@pytest.mark.parametrize("patch", rasa_patches.PATCHES, ids=lambda p: p.name)
+def test_each_patched_attribute_still_has_the_signature_it_was_written_for(patch, fresh_patches) -> None:
+    assert patch.signature_matches(), (patch.name, patch.parameters)
+
+
+def test_apply_replaces_and_undo_restores_rasas_originals(fresh_patches) -> None:
+    originals = {p.name: p.owner().__dict__[p.attribute] for p in rasa_patches.PATCHES}
+    assert rasa_patches.apply()
+    for patch in rasa_patches.PATCHES:
+        assert patch.installed and patch.owner().__dict__[patch.attribute] is not originals[patch.name], patch.name
+    rasa_patches.undo()
+    for patch in rasa_patches.PATCHES:
+        assert patch.owner().__dict__[patch.attribute] is originals[patch.name], patch.name
+    assert not rasa_patches.applied()
+
+
+def test_another_rasa_version_is_refused_with_a_clear_log_line(
+    fresh_patches, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:  # fmt: skip
+    originals = {p.name: p.owner().__dict__[p.attribute] for p in rasa_patches.PATCHES}
+    monkeypatch.setattr(rasa_patches, "rasa_version", lambda: "3.7.0")
+    with caplog.at_level("ERROR", logger="bot.server.rasa_patches"):
+        assert rasa_patches.apply() is False
+    assert "Rasa 3.7.0 is installed" in caplog.text and "NOT applying" in caplog.text
+    assert all(p.owner().__dict__[p.attribute] is originals[p.name] for p in rasa_patches.PATCHES)
+
+
+def test_a_unit_whose_signature_changed_is_skipped(fresh_patches, monkeypatch: pytest.MonkeyPatch, caplog) -> None:
+    unit = rasa_patches.PATCHES[0]
+    original = unit.owner().__dict__[unit.attribute]
+    monkeypatch.setattr(unit, "parameters", ("self", "something_else"))
+    with caplog.at_level("ERROR", logger="bot.server.rasa_patches"):
+        rasa_patches.apply()
+    assert f"Rasa patch '{unit.name}' skipped" in caplog.text
+    assert unit.owner().__dict__[unit.attribute] is original
+    assert all(p.installed for p in rasa_patches.PATCHES[1:])
+
+
+# --- the kept-alive session and the cached validator ------------------------------------
+
+
+def test_the_kept_alive_session_is_reused_per_loop_and_replaced_when_closed() -> None:
+    import asyncio
+
+    from rasa.utils.endpoints import EndpointConfig
+
+    endpoint = EndpointConfig(
+        "http://127.0.0.1:1/webhook", headers={"X-Test": "1"}, basic_auth={"username": "u", "password": "p"}
+    )
+    rasa_patches.keep_alive(endpoint)
+    rasa_patches.keep_alive(endpoint)  # idempotent
+
+    async def sessions() -> tuple:
+        async with endpoint.session() as first, endpoint.session() as second:
+            pass
+        assert not first.closed, "leaving `async with` does not close the kept-alive session"
+        headers, auth = dict(first.headers), first.auth
+        await first.close()
+        async with endpoint.session() as third:
+            pass
+        await third.close()
+        return first, second, third, headers, auth
+
+    first, second, third, headers, auth = asyncio.run(sessions())
+    assert first is second and third is not first
+    assert headers.get("X-Test") == "1" and auth.login == "u"
+
+    async def other_loop():
+        async with endpoint.session() as session:
+            await session.close()
+            return session
+
+    assert asyncio.run(other_loop()) is not third, "a new event loop gets its own session"
+
+
+def test_the_cached_validator_raises_what_jsonschema_validate_raises() -> None:
+    import jsonschema
+    from rasa.core.actions.action import RemoteAction
+
+    schema = RemoteAction.action_response_format_spec()
+    validator = rasa_patches.CachedValidator(schema)
+    good = {"events": [], "responses": [{"text": "Hallo"}]}
+    validator.validate(good)
+    jsonschema.validate(good, schema)
+    for bad in ({"events": "nein"}, {"events": [{"event": 5}]}, {"events": [{"event": "user", "text": 3}]}, []):
+        with pytest.raises(jsonschema.ValidationError) as ours:
+            validator.validate(bad)
+        with pytest.raises(jsonschema.ValidationError) as stock:
+            jsonschema.validate(bad, schema)
+        assert ours.value.message == stock.value.message and list(ours.value.path) == list(stock.value.path)
+
+
+def test_the_cached_validator_checks_the_schema_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    from jsonschema.validators import Draft202012Validator
+
+    calls = []
+    stock = Draft202012Validator.check_schema
+    monkeypatch.setattr(Draft202012Validator, "check_schema", classmethod(lambda cls, s: calls.append(s) or stock(s)))
+    validator = rasa_patches.CachedValidator(
+        {"$schema": "https://json-schema.org/draft/2020-12/schema", "type": "object"}
+    )
+    for _ in range(5):
+        validator.validate({})
+    assert len(calls) == 1

@@ -16,6 +16,15 @@ from bot.server.stores import EnvSQLTrackerStore
 from tests.servers import ROOT
 
 
+@pytest.fixture(autouse=True, scope="module")
+def no_patches_left():
+    """Creating the tracker store applies bot.server.rasa_patches (as in the server): undo them afterwards."""
+    yield
+    from bot.server import rasa_patches
+
+    rasa_patches.undo()
+
+
 @pytest.fixture
 def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[EnvSQLTrackerStore]:
     for name in ("RUECKENBOT_DATABASE_URL", "RUECKENBOT_DB_DIALECT"):
