@@ -1,7 +1,8 @@
 // Drives the chat widget in Debian's headless Chromium (playwright-core, no downloaded browser)
 // against a running bot, and prints what it saw as JSON for tests/browser/test_widget.py to judge.
 //
-// env: BOT_URL (the bot's origin), ARTIFACTS (screenshot folder), CHROMIUM (default /usr/bin/chromium)
+// env: BOT_URL (the bot's origin), ARTIFACTS (screenshot folder), CHROMIUM (default /usr/bin/chromium),
+//      TEXTS (JSON: the interface texts the session looks for, from interface_texts.yml and domain.yml)
 // protocol on stdout: "CHECKPOINT <json>" then waits for one line on stdin (pytest looks at the
 // tracker store meanwhile); at the end "OBSERVATIONS <json>".
 import { readFileSync } from "node:fs";
@@ -18,6 +19,7 @@ const ARTIFACTS = process.env.ARTIFACTS;
 const ORIGIN = new URL(BOT_URL).origin;
 const WS_ORIGIN = ORIGIN.replace(/^http/, "ws");
 const TIMEOUT = 60000;
+const TEXTS = JSON.parse(process.env.TEXTS);
 const obs = { foreignRequests: [], requests: 0, websockets: 0, pollingRequests: 0, dialogs: [], pageErrors: [], steps: [] };
 const stdin = createInterface({ input: process.stdin });
 const lines = stdin[Symbol.asyncIterator]();
@@ -118,13 +120,22 @@ async function showLastQuestion(page) {
   obs.panelScrolled = (obs.panelScrolled || 0) + (await page.evaluate(() => document.querySelector(".rb-panel").scrollTop));
 }
 
+// The structure of the last message, if it is an answer (what the widget keeps in sessionStorage).
+async function lastAnswer(page) {
+  return page.evaluate(() => {
+    const transcript = JSON.parse(sessionStorage.getItem("rueckenbot.transcript")) || [];
+    const last = transcript[transcript.length - 1];
+    return (last && last.answer) || null;
+  });
+}
+
 async function ask(page, text) {
   const before = await botCount(page);
   await page.locator(".rb-input").fill(text);
   await page.locator(".rb-input").press("Enter");
   const typingShown = await page.locator(".rb-typing").isVisible();
   const replies = await waitForReply(page, before);
-  return { typingShown, replies };
+  return { typingShown, replies, structure: await lastAnswer(page) };
 }
 
 const browser = await chromium.launch({
@@ -144,6 +155,34 @@ try {
     buttons: await page.$$eval(".rb-suggestion", (n) => n.map((b) => b.textContent)),
     panelVisible: await page.locator(".rb-panel").isVisible(),
   };
+  // every interface text the page shows or reads aloud, to compare with interface_texts.yml
+  obs.interface = await page.evaluate(() => {
+    const q = (sel) => document.querySelector(sel);
+    const tools = [...document.querySelectorAll(".rb-tool")].map((b) => b.textContent);
+    return {
+      launcher: q(".rb-launcher").textContent,
+      title: q("#rb-title").textContent,
+      subtitle: q(".rb-subtitle").textContent,
+      restart: tools[0],
+      delete_data: tools[1],
+      close: q(".rb-close").getAttribute("aria-label"),
+      log: q(".rb-log").getAttribute("aria-label"),
+      input_label: q("label[for=rb-input]").textContent,
+      placeholder: q(".rb-input").placeholder,
+      send: q(".rb-send").textContent,
+      typing: q(".rb-typing").textContent,
+      suggestions: q(".rb-suggestions").getAttribute("aria-label"),
+      privacy: q(".rb-note").innerText,
+      you: null,
+      bot: q(".rb-msg.rb-bot .rb-sr-only").textContent,
+      demo_page: {
+        title: document.title,
+        heading: q("h1").textContent,
+        intro: q("#demo-intro").textContent,
+        note: q("#demo-note").textContent,
+      },
+    };
+  });
   obs.storage = await page.evaluate(() => ({
     sessionId: JSON.parse(sessionStorage.getItem("rueckenbot.session")),
     localStorageKeys: Object.keys(localStorage),
@@ -165,9 +204,44 @@ try {
         return { href: a.href, text: a.innerText, target: a.target, rel: a.rel, clickable: a.contains(hit) || hit === a };
       }),
     ),
+    ...(await page.locator(".rb-msg.rb-bot").last().evaluate((m) => ({
+      classes: m.className,
+      source: m.querySelector(".rb-source") && m.querySelector(".rb-source").textContent,
+      disclaimer: m.querySelector(".rb-disclaimer") && m.querySelector(".rb-disclaimer").innerText,
+      bodyText: m.querySelector(".rb-body").innerText,
+      feedback: [...m.querySelectorAll(".rb-feedback")].map((g) => ({
+        role: g.getAttribute("role"),
+        name: document.getElementById(g.getAttribute("aria-labelledby")).textContent,
+        buttons: [...g.querySelectorAll("button")].map((b) => ({
+          type: b.type,
+          name: b.getAttribute("aria-label"),
+          shown: b.textContent,
+        })),
+      })),
+    }))),
   };
-  await showLastQuestion(page);
+  // the end of the answer: its source link, disclaimer, "Hilfreich? 👍 👎" and the next questions
+  await page.locator(".rb-log").evaluate((log) => {
+    log.scrollTop = log.scrollHeight;
+  });
   await page.screenshot({ path: join(ARTIFACTS, "widget-desktop.png") });
+
+  step("feedback: tap 👍");
+  {
+    const before = await botCount(page);
+    const suggestionsBefore = await page.locator(".rb-suggestion").count();
+    await page.locator(".rb-msg.rb-bot").last().getByRole("button", { name: TEXTS.yes_name }).click();
+    const replies = await waitForReply(page, before);
+    obs.thumbsUp = {
+      lastUser: await page.locator(".rb-msg.rb-user .rb-body").last().innerText(),
+      replies,
+      live: await page.locator(".rb-live").innerText(),
+      focused: await page.evaluate(() => document.activeElement.id),
+      groupsLeft: await page.locator(".rb-feedback").count(),
+      suggestionsBefore,
+      suggestionsAfter: await page.locator(".rb-suggestion").count(),
+    };
+  }
 
   step("tap a quick reply");
   const suggestion = page.locator(".rb-suggestion").first();
@@ -179,8 +253,51 @@ try {
     title,
     lastUser: await page.locator(".rb-msg.rb-user").last().innerText(),
     replies: quickReplies,
+    structure: await lastAnswer(page),
     focused: await page.evaluate(() => document.activeElement.className),
   };
+
+  step("feedback by keyboard: 👎 and a comment");
+  {
+    // from the input backwards (Shift+Tab) to the 👎 under the answer
+    await page.locator(".rb-input").focus();
+    const path = [];
+    for (let i = 0; i < 12; i += 1) {
+      await page.keyboard.press("Shift+Tab");
+      const name = await page.evaluate(() => document.activeElement.getAttribute("aria-label") || document.activeElement.textContent.trim());
+      path.push(name);
+      if (name === TEXTS.no_name) break;
+    }
+    let before = await botCount(page);
+    await page.keyboard.press("Enter");
+    const focusedField = await page.evaluate(() => ({
+      className: document.activeElement.className,
+      label: document.activeElement.labels && document.activeElement.labels[0] ? document.activeElement.labels[0].textContent : null,
+      maxLength: document.activeElement.maxLength,
+    }));
+    const thanks = await waitForReply(page, before);
+    await page.screenshot({ path: join(ARTIFACTS, "widget-feedback-comment.png") });
+    const afterTap = {
+      lastUser: await page.locator(".rb-msg.rb-user .rb-body").last().innerText(),
+      focused: await page.evaluate(() => document.activeElement.className),
+      fieldVisible: await page.locator(".rb-comment-input").isVisible(),
+    };
+    before = await botCount(page);
+    await page.keyboard.type(TEXTS.comment);
+    await page.keyboard.press("Enter");
+    const commentReplies = await waitForReply(page, before);
+    obs.thumbsDown = {
+      path,
+      focusedField,
+      thanks,
+      afterTap,
+      commentUser: await page.locator(".rb-msg.rb-user .rb-body").last().innerText(),
+      commentReplies,
+      focusedAfterComment: await page.evaluate(() => document.activeElement.id),
+      formsLeft: await page.locator(".rb-comment").count(),
+      suggestionsLeft: await page.locator(".rb-suggestion").count(),
+    };
+  }
 
   step("reload");
   const transcript = await page.$$eval(".rb-msg", (n) => n.map((m) => m.innerText));
@@ -193,7 +310,7 @@ try {
     live: await page.locator(".rb-live").innerText(),
   };
   // the kept conversation goes on with the same sender: a follow-up uses its context
-  obs.reload.followUp = (await ask(page, "Wer zahlt das?")).replies;
+  obs.reload.followUp = await ask(page, "Wer zahlt das?");
 
   step("XSS");
   const payload = '<img src=x onerror="window.__xss=1;alert(1)">';
@@ -206,6 +323,21 @@ try {
     replies: xss.replies,
   };
 
+  step("an emergency: shown as sent, nothing added");
+  {
+    const before = await botCount(page);
+    await page.locator(".rb-input").fill(TEXTS.emergency);
+    await page.locator(".rb-input").press("Enter");
+    await waitForReply(page, before);
+    obs.safety = await page.locator(".rb-msg.rb-bot").last().evaluate((m) => ({
+      classes: m.className,
+      text: m.querySelector(".rb-body").innerText,
+      feedback: m.querySelectorAll(".rb-feedback").length,
+      links: m.querySelectorAll("a").length,
+      buttons: m.querySelectorAll("button").length,
+    }));
+  }
+
   step("input length");
   await page.locator(".rb-input").fill("x".repeat(600));
   obs.length = {
@@ -217,13 +349,25 @@ try {
   step("delete my data");
   const sessionId = obs.reload.sessionId;
   await checkpoint({ sessionId });
-  await page.getByRole("button", { name: "Meine Daten löschen" }).click();
-  await page.locator(".rb-note", { hasText: "gelöscht" }).waitFor();
+  const beforeDelete = await botCount(page);
+  await page.locator(".rb-tool", { hasText: TEXTS.delete_data }).click();
+  const question = await waitForReply(page, beforeDelete);
+  const asked = {
+    lastUser: await page.locator(".rb-msg.rb-user .rb-body").last().innerText(),
+    question,
+    buttons: await page.$$eval(".rb-suggestion", (n) => n.map((b) => b.textContent)),
+  };
+  await page.locator(".rb-suggestion", { hasText: TEXTS.delete_yes }).click();
+  await page.waitForFunction((old) => JSON.parse(sessionStorage.getItem("rueckenbot.session")) !== old, sessionId);
+  await page.waitForTimeout(300);
   obs.deletion = {
     sessionId,
+    asked,
     messages: await page.$$eval(".rb-msg", (n) => n.map((m) => m.innerText)),
+    bodies: await page.$$eval(".rb-msg .rb-body", (n) => n.map((m) => m.innerText)),
     live: await page.locator(".rb-live").innerText(),
     newSessionId: await page.evaluate(() => JSON.parse(sessionStorage.getItem("rueckenbot.session"))),
+    transcript: await page.evaluate(() => JSON.parse(sessionStorage.getItem("rueckenbot.transcript"))),
   };
   await page.waitForTimeout(300);
 
@@ -265,7 +409,7 @@ try {
     await waitForReply(p, 0, "Rückenbot");
     await p.locator(".rb-suggestion").first().waitFor();
     const result = { layoutOpening: await layout(p), axe: await axe(p) };
-    result.answer = (await ask(p, "Hilft Akupunktur?")).replies;
+    result.answer = await ask(p, "Hilft Akupunktur?");
     result.layout = await layout(p);
     await showLastQuestion(p);
     if (name === "phone") await p.screenshot({ path: join(ARTIFACTS, "widget-phone.png") });
