@@ -26,6 +26,8 @@ from bot.content.answers import (
     Question,
     aspect_choice_buttons,
     fact_answer,
+    general_answer,
+    other_treatment_answer,
     quote_answer,
     therapy_choice_buttons,
     topic_answer,
@@ -55,10 +57,15 @@ def _therapies(kb: KnowledgeBase, tracker: Tracker, intent: str | None) -> list[
 
 
 def _aspects(kb: KnowledgeBase, tracker: Tracker, intent: str | None, details: list[str]) -> list[str]:
-    """From the intent; for a bare treatment or a personal question from the detail asked,
-    else the `aspect` slot. A second aspect asked in the same message is kept too."""
+    """Which aspects to answer, first the main one.
+
+    From the intent; a detail that decides its aspect wins ("Was ist besser …?" asks whether
+    it helps); for a bare treatment or a personal question the detail's aspect, else the
+    `aspect` slot. A second aspect named in the message ("… und was kostet das?") is
+    answered too; a personal question also hears whether the treatment helps."""
     asked = [a for a in entity_values(tracker, "asked") if a in kb.aspects]
-    primary = ASPECT_BY_INTENT.get(intent or "")
+    winning = [kb.details[d].aspect for d in details if d in kb.details and kb.details[d].aspect_wins]
+    primary = winning[0] if winning else ASPECT_BY_INTENT.get(intent or "")
     if primary is None:
         from_detail = [kb.details[d].aspect for d in details if d in kb.details]
         primary = (from_detail or [None])[0]
@@ -72,7 +79,9 @@ def _aspects(kb: KnowledgeBase, tracker: Tracker, intent: str | None, details: l
     if primary is None:
         return []
     others = [a for a in asked if a != primary]
-    return [primary, *others[:1]] if primary in asked and others else [primary]
+    if intent == PERSONAL_ADVICE and "wirksamkeit" != primary:
+        others = ["wirksamkeit", *others]
+    return [primary, *others[:1]]
 
 
 class ActionAnswerFact(Action):
@@ -92,8 +101,15 @@ class ActionAnswerFact(Action):
         interface = texts()
         intent = (tracker.latest_message.get("intent") or {}).get("name")
 
+        details = [d for d in entity_values(tracker, "detail") if d in kb.details]
+        premise = (entity_values(tracker, "premise") or [None])[0]
+
         if intent in TOPIC_BY_INTENT:
-            answer = topic_answer(kb, interface, TOPIC_BY_INTENT[intent])
+            topic = TOPIC_BY_INTENT[intent]
+            if topic == "uebersicht" and premise in ("benefit", "proof", "tag"):
+                topic = "einordnung"  # "… sind doch die beste Behandlung?": where passive treatments stand
+            lead = [c for d in details for c in kb.general_claims(d) if not c.advice][:1]
+            answer = topic_answer(kb, interface, topic, lead=lead)
             dispatcher.utter_message(**answer_message(answer, kind="topic"))
             return [SlotSet("claims", list(answer.claims))]
 
@@ -105,14 +121,25 @@ class ActionAnswerFact(Action):
                 dispatcher.utter_message(**answer_message(answer, kind="quote"))
             return []
 
-        details = [d for d in entity_values(tracker, "detail") if d in kb.details]
         therapies = _therapies(kb, tracker, intent)
         aspects = _aspects(kb, tracker, intent, details)
 
         if not therapies:
+            others = entity_values(tracker, "other_treatment")
+            scope_names = safety_texts().scope_names
+            if others and others[0] in scope_names:
+                answer = other_treatment_answer(kb, interface, scope_names[others[0]], (aspects or [None])[0])
+                dispatcher.utter_message(**answer_message(answer, kind="topic"))
+                return [SlotSet("claims", list(answer.claims))]
+            answer = general_answer(kb, interface, details, (aspects or [None])[0])
+            if answer is not None and intent != INFORM_THERAPY:
+                dispatcher.utter_message(**answer_message(answer, kind="topic"))
+                return [SlotSet("claims", list(answer.claims))]
             if intent == PERSONAL_ADVICE:
-                dispatcher.utter_message(response="utter_personal_advice")
-                return []
+                # the referral, then what the page says to everyone (it decides nothing for a person)
+                answer = topic_answer(kb, interface, "persoenlich")
+                dispatcher.utter_message(**answer_message(answer, kind="topic"))
+                return [SlotSet("claims", list(answer.claims))]
             if intent == "ask_costs":
                 # The page's general statement on costs answers "Wer zahlt das?" on its own.
                 answer = topic_answer(kb, interface, "kosten_allgemein")
@@ -135,12 +162,17 @@ class ActionAnswerFact(Action):
             return [SlotSet("therapy", therapy.id)]
 
         safety = safety_texts()
-        conditions = [safety.scope_names[c] for c in entity_values(tracker, "condition") if c in safety.scope_names]
+        conditions = [
+            e.get("text") or safety.scope_names[e["value"]]
+            for e in tracker.latest_message.get("entities", [])
+            if e.get("entity") == "condition" and e.get("value") in safety.scope_names
+        ][:1]
+        conditions = [c[:1].upper() + c[1:] for c in conditions]
         question = Question(
             therapies=tuple(therapies),
             aspects=tuple(aspects),
             details=tuple(details),
-            premise=(entity_values(tracker, "premise") or [None])[0],
+            premise=premise,
             personal=intent == PERSONAL_ADVICE,
             conditions=tuple(conditions),
             safety_line=safety.mention_line if entity_values(tracker, "sign_mention") else None,

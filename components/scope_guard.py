@@ -44,6 +44,7 @@ TOPICAL = {
     "ask_personal_advice",
     FALLBACK,
 }
+INTENT_BY_ASPECT = {"wirksamkeit": "ask_effectiveness", "risiken": "ask_risks", "kosten": "ask_costs", "methode": "ask_method"}
 # Entities that show a message is about the topic (therapy names, details, aspects).
 TOPICAL_ENTITIES = {"therapy", "detail", "asked", "premise"}
 
@@ -67,6 +68,10 @@ class ScopeGuard(YamlLexiconComponent):
                     tuple(compile_rule(rule) for rule in entry.get("together") or []),
                 )
             )
+        self.other_treatments = [
+            (str(treatment_id), compile_group(entry.get("alone") or []))
+            for treatment_id, entry in (lists.get("other_treatments") or {}).items()
+        ]
         self.needed_words = {
             str(intent): compile_group(words or []) for intent, words in (lists.get("intents_need_words") or {}).items()
         }
@@ -86,10 +91,11 @@ class ScopeGuard(YamlLexiconComponent):
         return found
 
     def is_target(self, intent: str | None, tokens: list[Token], match: Match) -> bool:
-        """Is the condition what the treatment is for? In a question about risks, a body part
-        is often a side effect ("danach einen steifen Nacken"): there only "bei/gegen/für …"
-        makes it the target ("Ist Akupunktur bei Migräne gefährlich?")."""
-        if intent != "ask_risks":
+        """Is the condition what the treatment is for? In a question about risks a body part is
+        often a side effect ("danach einen steifen Nacken"), in a personal question an illness
+        the person has ("Ich habe Diabetes, darf ich …?"): there only "bei/gegen/für …" makes
+        it the target ("Ist Akupunktur bei Migräne gefährlich?")."""
+        if intent not in ("ask_risks", "ask_personal_advice"):
             return True
         before = range(max(0, match.first - 3), match.first)
         return any(tokens[i].norm in self.target_words for i in before)
@@ -140,6 +146,18 @@ class ScopeGuard(YamlLexiconComponent):
             return FALLBACK, conditions
         return None, conditions
 
+    def other_treatments_in(self, text: str, tokens: list[Token]) -> list[dict[str, Any]]:
+        found = []
+        for treatment_id, patterns in self.other_treatments:
+            match = first_match(patterns, tokens)
+            if match is not None:
+                start, end = tokens[match.first].start, tokens[match.last].end
+                found.append(
+                    {"entity": "other_treatment", "value": treatment_id, "start": start, "end": end,
+                     "text": text[start:end], "extractor": type(self).__name__}
+                )  # fmt: skip
+        return found
+
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
             text = message.get(TEXT) or ""
@@ -151,8 +169,16 @@ class ScopeGuard(YamlLexiconComponent):
             ranking = [r.get("name") for r in message.get("intent_ranking") or [] if r.get("name") != FALLBACK]
             best_guess = ranking[0] if ranking else None
             intent, conditions = self.decide(text, intent_name(message), has_therapy, topical, best_guess)
+            others = [] if has_therapy else self.other_treatments_in(text, tokenize(text))
+            if others and not conditions and (intent or intent_name(message)) in (OUT_OF_SCOPE, FALLBACK, *TOPICAL):
+                # a passive treatment the page does not describe: a question about it, answered
+                # with what the page says in general (not declined like an off-topic request)
+                asked = [e.get("value") for e in entities if e.get("entity") == "asked"]
+                intent = INTENT_BY_ASPECT.get(asked[0] if asked else "", "ask_effectiveness")
+                if intent_name(message) in INTENT_BY_ASPECT.values() and not asked:
+                    intent = intent_name(message)
             if intent is not None:
                 override_intent(message, intent)
-            if conditions:
-                message.set(ENTITIES, entities + conditions, add_to_output=True)
+            if conditions or others:
+                message.set(ENTITIES, entities + conditions + others, add_to_output=True)
         return messages

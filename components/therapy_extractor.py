@@ -42,6 +42,11 @@ from rasa.shared.utils.io import dump_obj_as_json_to_file, read_json_file
 from components.german_words import german_word_forms
 
 LEXICON_FILE = "lexicon.json"
+# Words that never start a treatment's name split in two ("ein Gerät" is not "eingerenkt").
+_FUNCTION_WORDS = frozenset({"ein", "eine", "einen", "der", "die", "das", "den", "dem", "und", "mit", "bei", "von", "zu", "im", "in", "an", "auf", "the", "a", "an", "and"})
+# English words one typo away from a German name ("messages" ~ "Massagen", "typing" ~ "taping"):
+# not German, so the German word list does not protect them.
+_ENGLISH_WORDS = frozenset({"messages", "message", "typing", "massive", "passage", "passages", "testing"})
 _FOLD = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 
@@ -199,7 +204,11 @@ class TherapyExtractor(GraphComponent, EntityExtractorMixin):
             if compact.startswith(term) or compact.endswith(term):
                 return self._compact[term], 0.95
         # 3. typos, in the whole word or in a compound's head or tail
-        if len(compact) >= self._config["min_fuzzy_length"] - 1 and compact not in self._known_words():
+        if (
+            len(compact) >= self._config["min_fuzzy_length"] - 1
+            and compact not in self._known_words()
+            and compact not in _ENGLISH_WORDS
+        ):
             best: tuple[int, str] | None = None
             for term in self._long_terms:
                 limit = self._max_typos(term)
@@ -259,10 +268,16 @@ class TherapyExtractor(GraphComponent, EntityExtractorMixin):
             if len(joined) < self._config["two_typos_length"]:
                 continue
             value = self._compact.get(joined)
-            if value is None and self._match_word(words[i]) is None and self._match_word(words[i + 1]) is None:
+            if (
+                value is None
+                and min(len(words[i].compact), len(words[i + 1].compact)) >= 3
+                and words[i].norm not in _FUNCTION_WORDS
+                and self._match_word(words[i]) is None
+                and self._match_word(words[i + 1]) is None
+            ):
                 for term in self._long_terms:
-                    if len(term) >= self._config["two_typos_length"] and abs(len(joined) - len(term)) <= 2:
-                        if DamerauLevenshtein.distance(joined, term, score_cutoff=2) <= 2:
+                    if len(term) >= self._config["two_typos_length"] and abs(len(joined) - len(term)) <= 1:
+                        if DamerauLevenshtein.distance(joined, term, score_cutoff=1) <= 1:
                             value = self._compact[term]
                             break
             if value is not None:

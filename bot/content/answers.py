@@ -109,9 +109,12 @@ class _Draft:
     sentences: int = 0
     reserved: int = 0  # sentences kept free for what must come later (the advice)
     refer: list[str] = field(default_factory=list)  # who can tell what the page does not say
+    keep_room_for_refer: bool = True  # a one-part answer always says who can tell; a two-part one if room is left
 
     def fits(self, text: str, budget: int) -> bool:
-        return self.sentences + self.reserved + sentence_count(text) <= budget
+        # room is kept for the advice and for saying who can tell what the page does not
+        referrals = len(self.refer) if self.keep_room_for_refer else 0
+        return self.sentences + self.reserved + referrals + sentence_count(text) <= budget
 
     def add_claim(self, claim: Claim, budget: int) -> bool:
         if claim in self.claims or not self.fits(claim.text, budget):
@@ -173,25 +176,32 @@ def source_of(kb: KnowledgeBase, texts: Texts, claims: Iterable[Claim]) -> Sourc
 def _say_silence(draft: _Draft, text: str, nearest: list[Claim], refer: str | None, budget: int) -> None:
     """What the page does not say, first; then the nearest thing it does say."""
     draft.add_text(text, budget, force=not draft.parts)
-    for claim in nearest:
-        draft.add_claim(claim, budget)
     if refer and refer not in draft.refer:
         draft.refer.append(refer)
+    for index, claim in enumerate(nearest):
+        # the nearest fact belongs to the silence: it may use the whole answer's room
+        draft.add_claim(claim, max(budget, MAX_SENTENCES) if index == 0 else budget)
 
 
 def _cell(
-    kb: KnowledgeBase, texts: Texts, therapy: str, aspect: str, question: Question, draft: _Draft, budget: int
+    kb: KnowledgeBase, therapy: str, aspect: str, question: Question, said: set[str], draft: _Draft, budget: int
 ) -> None:
-    """Add what answers (therapy, aspect) for this question to the draft, within budget."""
-    verdict = kb.verdict(therapy)
+    """Add what answers (therapy, aspect) for this question to the draft, within budget.
 
-    # 1. a premise of benefit, proof or mechanism: the verdict first
-    if question.premise in VERDICT_PREMISES and aspect in ("wirksamkeit", "methode") and verdict is not None:
+    `said`: details whose silence the answer already said once for the whole question."""
+    verdict = kb.verdict(therapy)
+    premise = question.premise
+    if premise == "tag" and aspect != "wirksamkeit":
+        premise = None  # "…, oder?" after a description asks for a fact, not for a benefit
+
+    # 1. a premise of benefit, proof or mechanism: the verdict first, then what the page
+    #    says about the proof (a belief in a mechanism: about that mechanism)
+    if premise in VERDICT_PREMISES and aspect in ("wirksamkeit", "methode") and verdict is not None:
         draft.add_claim(verdict, budget)
-        if question.premise == "mechanism":
-            for claim in kb.claims_of(therapy, detail="mechanismus"):
-                if "nachweis" in claim.details:
-                    draft.add_claim(claim, budget)
+        wanted = "mechanismus" if premise == "mechanism" else "nachweis"
+        for claim in kb.claims_of(therapy, detail=wanted):
+            if "nachweis" in claim.details and not claim.advice:
+                draft.add_claim(claim, budget)
 
     # 2./3. the details asked: the claims that answer them, or what the page does not say
     for detail_id in question.details:
@@ -200,28 +210,28 @@ def _cell(
         if answering:
             for claim in answering:
                 draft.add_claim(claim, budget)
-        else:
-            silence = kb.silence(therapy, detail=detail_id)
-            if silence is not None:
-                nearest = [kb.claim(c) for c in silence.nearest]
-                _say_silence(draft, silence.text, nearest, silence.refer, budget)
-            elif detail is not None and detail.silent:
-                nearest = [c for c in kb.claims_of(therapy, detail.aspect) if not c.advice]
-                nearest += [c for c in kb.general_claims(detail_id) if not c.advice][:1]
-                _say_silence(draft, detail.silent, nearest, detail.refer, budget)
+            continue
+        silence = kb.silence(therapy, detail=detail_id)
+        if silence is not None:
+            _say_silence(draft, silence.text, [kb.claim(c) for c in silence.nearest], silence.refer, budget)
+        elif detail_id not in said and detail is not None and kb.silence(therapy, aspect=detail.aspect) is None:
+            for claim in kb.general_claims(detail_id):  # the page's general statement answers it
+                if not claim.advice:
+                    draft.add_claim(claim, budget)
+    if "mechanismus" in question.details and verdict is not None:
+        draft.add_claim(verdict, budget)  # "how is it supposed to work" also asks whether it works
 
     # 4. the aspect's own answer: what the page does not say about it, or its claims
     silence = kb.silence(therapy, aspect=aspect)
     if silence is not None:
-        nearest = [kb.claim(c) for c in silence.nearest]
-        _say_silence(draft, silence.text, nearest, silence.refer, budget)
+        _say_silence(draft, silence.text, [kb.claim(c) for c in silence.nearest], silence.refer, budget)
+        if aspect in ("risiken", "methode") and verdict is not None:
+            draft.add_claim(verdict, budget)  # the nearest thing that matters: whether it helps at all
     for claim in kb.claims_of(therapy, aspect):
         if not claim.advice:
             draft.add_claim(claim, budget)
-
-    # "How is it supposed to work?" also asks whether it works
-    if "mechanismus" in question.details and verdict is not None:
-        draft.add_claim(verdict, budget)
+    if aspect == "methode" and verdict is not None:
+        draft.add_claim(verdict, budget)  # a description is not a recommendation: say whether it helps
 
 
 def _advice(kb: KnowledgeBase, therapies: Iterable[str]) -> Claim | None:
@@ -230,6 +240,31 @@ def _advice(kb: KnowledgeBase, therapies: Iterable[str]) -> Claim | None:
             if claim.advice:
                 return claim
     return None
+
+
+def _therapies(kb: KnowledgeBase, named: Iterable[str]) -> list[str]:
+    """At most two treatments; a group is left out when one of its members is named too."""
+    named = list(dict.fromkeys(named))
+    groups = {kb.therapies[t].part_of for t in named if t in kb.therapies}
+    return [t for t in named if t not in groups][:2]
+
+
+def _question_silences(kb: KnowledgeBase, therapies: list[str], question: Question, draft: _Draft) -> set[str]:
+    """Say once, first, what the page never says about a detail asked for these treatments."""
+    said = set()
+    for detail_id in question.details:
+        detail = kb.details.get(detail_id)
+        if detail is None or not detail.silent:
+            continue
+        answered = any(
+            kb.claims_of(t, detail=detail_id) or kb.silence(t, detail=detail_id) is not None for t in therapies
+        )
+        if detail.always_silent or not answered:
+            draft.add_text(detail.silent, MAX_SENTENCES, force=True)
+            if detail.refer and detail.refer not in draft.refer:
+                draft.refer.append(detail.refer)
+            said.add(detail_id)
+    return said
 
 
 def follow_up_buttons(kb: KnowledgeBase, texts: Texts, therapy: str, asked: set[str]) -> list[Button]:
@@ -246,7 +281,7 @@ def follow_up_buttons(kb: KnowledgeBase, texts: Texts, therapy: str, asked: set[
 
 def fact_answer(kb: KnowledgeBase, texts: Texts, question: Question) -> Answer:
     """Answer one or two treatments × one or two aspects, fitted to the question asked."""
-    therapies = list(dict.fromkeys(question.therapies))[:2]
+    therapies = _therapies(kb, question.therapies)
     aspects = list(dict.fromkeys(question.aspects))[:2]
     draft = _Draft()
     if question.personal:
@@ -254,21 +289,25 @@ def fact_answer(kb: KnowledgeBase, texts: Texts, question: Question) -> Answer:
     if question.conditions:
         note = texts.get("answer.condition_note", condition=_joined(list(question.conditions), texts))
         draft.add_text(note, MAX_SENTENCES, force=True)
+    said = _question_silences(kb, therapies, question, draft)
     advice = _advice(kb, therapies) if "wirksamkeit" in aspects else None
     draft.reserved = 1 if advice is not None else 0
     cells = [(t, a) for t in therapies for a in aspects]
+    draft.keep_room_for_refer = len(cells) == 1
     for index, (therapy, aspect) in enumerate(cells):
-        # every cell gets an even share of the room; the last one takes what is left
+        # every cell gets an even share of the room; the last one takes what is left; a cell
+        # that got nothing in its share may take more, so each says at least one whole claim
         left = MAX_SENTENCES - draft.sentences - draft.reserved
         share = max(1, left // (len(cells) - index)) if index < len(cells) - 1 else left
         before = draft.sentences
-        _cell(kb, texts, therapy, aspect, question, draft, draft.sentences + draft.reserved + share)
-        if draft.sentences == before:  # nothing fitted: let this cell have one claim more
-            _cell(kb, texts, therapy, aspect, question, draft, draft.sentences + draft.reserved + 2)
+        _cell(kb, therapy, aspect, question, said, draft, draft.sentences + draft.reserved + share)
+        if draft.sentences == before:
+            _cell(kb, therapy, aspect, question, said, draft, MAX_SENTENCES)
     draft.reserved = 0
+    referrals, draft.refer = draft.refer, []
     if advice is not None:
-        draft.add_claim(advice, MAX_SENTENCES)
-    for refer in draft.refer:
+        draft.add_claim(advice, MAX_SENTENCES - len(referrals))
+    for refer in referrals:
         draft.add_text(texts.get(f"answer.refer_{refer}"), MAX_SENTENCES)
     if question.safety_line:
         draft.add_text(question.safety_line, MAX_SENTENCES, force=True)
@@ -307,13 +346,16 @@ def _topic_buttons(texts: Texts, topic_id: str) -> list[Button]:
     }.get(topic_id, [])
 
 
-def topic_answer(kb: KnowledgeBase, texts: Texts, topic_id: str) -> Answer:
-    claims = list(kb.topics[topic_id])
+def topic_answer(kb: KnowledgeBase, texts: Texts, topic_id: str, lead: Iterable[Claim] = ()) -> Answer:
+    """A general answer; `lead` claims (answering a detail asked) come first."""
+    lead = [c for c in lead if c not in kb.topics[topic_id]]
+    claims = lead + list(kb.topics[topic_id])
+    claims = claims[: max(len(kb.topics[topic_id]), MAX_SENTENCES)] if lead else claims
     parts = [c.text for c in claims]
     buttons = _topic_buttons(texts, topic_id)
     if topic_id == "uebersicht":
         names = _joined([t.name for t in kb.top_level_therapies()], texts)
-        parts.insert(1, texts.get("answer.therapy_list", therapies=names))
+        parts.insert(1 + len(lead), texts.get("answer.therapy_list", therapies=names))
         buttons = therapy_choice_buttons(kb, None)[:8] + buttons
     return Answer(
         body=" ".join(parts),
@@ -321,6 +363,47 @@ def topic_answer(kb: KnowledgeBase, texts: Texts, topic_id: str) -> Answer:
         disclaimer=kb.disclaimer,
         buttons=tuple(buttons),
         claims=tuple(c.id for c in claims),
+    )
+
+
+def general_answer(kb: KnowledgeBase, texts: Texts, details: Iterable[str], aspect: str | None) -> Answer | None:
+    """A question about a detail that names no treatment, answered by the page's general
+    statements ("Warum reicht es nicht, dass es mir besser ging?"), or None."""
+    claims: list[Claim] = []
+    for detail_id in details:
+        for claim in kb.general_claims(detail_id):
+            if claim not in claims and not claim.advice:
+                claims.append(claim)
+    if not claims:
+        return None
+    draft = _Draft()
+    for claim in claims:
+        draft.add_claim(claim, MAX_SENTENCES - (1 if aspect == "wirksamkeit" else 0))
+    advice = kb.claims.get(f"{GENERAL}.rat")
+    if aspect == "wirksamkeit" and advice is not None:
+        draft.add_claim(advice, MAX_SENTENCES)
+    return Answer(
+        body=" ".join(draft.parts),
+        source=source_of(kb, texts, draft.claims),
+        disclaimer=kb.disclaimer,
+        buttons=tuple(_topic_buttons(texts, "uebersicht")),
+        claims=tuple(c.id for c in draft.claims),
+        aspect=aspect,
+    )
+
+
+def other_treatment_answer(kb: KnowledgeBase, texts: Texts, name: str, aspect: str | None) -> Answer:
+    """A passive treatment the page does not describe: say so, then what it says in general."""
+    topic = "kosten_allgemein" if aspect == "kosten" else "andere_behandlung"
+    claims = list(kb.topics[topic])
+    body = " ".join([texts.get("answer.other_treatment_note", treatment=name), *(c.text for c in claims)])
+    return Answer(
+        body=body,
+        source=source_of(kb, texts, claims),
+        disclaimer=kb.disclaimer,
+        buttons=tuple(_topic_buttons(texts, "uebersicht")),
+        claims=tuple(c.id for c in claims),
+        aspect=aspect,
     )
 
 
@@ -366,6 +449,8 @@ __all__ = [
     "aspect_choice_buttons",
     "fact_answer",
     "follow_up_buttons",
+    "general_answer",
+    "other_treatment_answer",
     "quote_answer",
     "source_of",
     "start_buttons",

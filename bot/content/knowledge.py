@@ -89,6 +89,8 @@ class Detail:
     aspect: str
     silent: str | None = None  # said first when no claim answers the detail
     refer: str | None = None
+    aspect_wins: bool = False  # the detail decides the aspect, whatever the wording suggests
+    always_silent: bool = False  # the page never gives this detail: `silent` comes first even next to claims
 
 
 @dataclass(frozen=True)
@@ -463,6 +465,8 @@ class _Loader:
                 aspect=aspect,
                 silent=fold_whitespace(silent) if isinstance(silent, str) else None,
                 refer=refer,
+                aspect_wins=bool(node.get("aspect_wins", False)),
+                always_silent=bool(node.get("always_silent", False)),
             )
         return details
 

@@ -97,5 +97,9 @@ def load_safety_texts(root: Path | str = DEFAULT_KNOWLEDGE_DIR) -> SafetyTexts:
         general_warning=str(general.get("text", "")).strip(),
         general_source=fold_whitespace(str(general.get("source", ""))),
         mention_line=fold_whitespace(str(safety.get("mention_line", ""))),
-        scope_names={str(k): str(v.get("name")) for k, v in (scope.get("topics") or {}).items()},
+        scope_names={
+            str(k): str(v.get("name"))
+            for section in ("topics", "other_treatments")
+            for k, v in (scope.get(section) or {}).items()
+        },
     )

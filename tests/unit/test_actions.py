@@ -1,4 +1,5 @@
-"""Custom actions, run against rasa-sdk's Tracker and CollectingDispatcher."""
+"""Custom actions, run against rasa-sdk's Tracker and CollectingDispatcher (as in RasaHQ/financial-demo:
+each test asserts the messages sent and the exact list of events returned)."""
 
 from __future__ import annotations
 
@@ -10,21 +11,25 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.conversation import payload
+from actions.decline import ActionDecline
 from actions.fact_answers import ActionAnswerFact
+from actions.feedback import ActionFeedback
 from actions.introduction import ActionIntroduce
+from actions.safety import ActionSafetyReply
 from bot.content.answers import Button
 from bot.content.knowledge import KnowledgeBase
 
 
-def tracker(intent: str, entities: list[str] = (), **slots: Any) -> Tracker:
+def tracker(intent: str, entities: list[tuple[str, str]] | list[str] = (), text: str = "…", **slots: Any) -> Tracker:
+    items = [("therapy", e) if isinstance(e, str) else e for e in entities]
     return Tracker.from_dict(
         {
             "sender_id": "test-user",
-            "slots": {"therapy": None, "aspect": None, **slots},
+            "slots": {"therapy": None, "aspect": None, "claims": None, **slots},
             "latest_message": {
-                "text": "…",
+                "text": text,
                 "intent": {"name": intent, "confidence": 0.99},
-                "entities": [{"entity": "therapy", "value": value} for value in entities],
+                "entities": [{"entity": name, "value": value, "text": value} for name, value in items],
             },
             "events": [],
             "paused": False,
@@ -35,109 +40,181 @@ def tracker(intent: str, entities: list[str] = (), **slots: Any) -> Tracker:
     )
 
 
-def run(action: Any, state: Tracker) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def run(action: Any, state: Tracker) -> tuple[list[dict[str, Any]], list[Any]]:
     dispatcher = CollectingDispatcher()
     events = asyncio.run(action.run(dispatcher, state, {}))
     return dispatcher.messages, events
 
 
-def test_fact_question_is_answered_and_sets_both_slots(kb: KnowledgeBase) -> None:
+def slots(events: list[Any]) -> dict[str, Any]:
+    return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+
+
+def test_fact_question_is_answered_with_structure_and_sets_the_slots(kb: KnowledgeBase) -> None:
     messages, events = run(ActionAnswerFact(), tracker("ask_effectiveness", ["akupunktur"]))
     assert len(messages) == 1
-    text = messages[0]["text"]
-    assert text.startswith(kb.fact("akupunktur", "wirksamkeit").text)
-    assert "\nQuelle: " in text and text.endswith(kb.disclaimer)
-    assert events == [SlotSet("therapy", "akupunktur"), SlotSet("aspect", "wirksamkeit")]
-    payloads = [b["payload"] for b in messages[0]["buttons"]]
-    assert '/ask_risks{"therapy": "akupunktur"}' in payloads
-    assert "/inform_therapy" in payloads
+    message = messages[0]
+    assert message["text"].startswith(kb.verdict("akupunktur").text)
+    assert "\nQuelle: " in message["text"] and message["text"].endswith(kb.disclaimer)
+    assert message["answer"]["kind"] == "fact" and message["answer"]["cells"] == [["akupunktur", "wirksamkeit"]]
+    assert message["answer"]["source"]["url"] == kb.page.url
+    assert events == [
+        SlotSet("therapy", "akupunktur"),
+        SlotSet("aspect", "wirksamkeit"),
+        SlotSet("claims", list(message["answer"]["claims"])),
+    ]
+    payloads = [b["payload"] for b in message["buttons"]]
+    assert '/ask_risks{"therapy": "akupunktur"}' in payloads and "/inform_therapy" in payloads and "/ask_quote" in payloads
 
 
-def test_follow_up_without_therapy_uses_the_slot(kb: KnowledgeBase) -> None:
-    messages, events = run(ActionAnswerFact(), tracker("ask_risks", therapy="akupunktur", aspect="wirksamkeit"))
-    assert messages[0]["text"].startswith(kb.fact("akupunktur", "risiken").text)
-    assert events == [SlotSet("therapy", "akupunktur"), SlotSet("aspect", "risiken")]
+def test_follow_up_without_therapy_uses_the_slot() -> None:
+    _, events = run(ActionAnswerFact(), tracker("ask_risks", therapy="akupunktur", aspect="wirksamkeit"))
+    assert slots(events)["therapy"] == "akupunktur" and slots(events)["aspect"] == "risiken"
 
 
-def test_follow_up_with_only_a_therapy_keeps_the_aspect(kb: KnowledgeBase) -> None:
-    messages, events = run(
-        ActionAnswerFact(), tracker("inform_therapy", ["massage"], therapy="massage", aspect="risiken")
-    )
-    assert messages[0]["text"].startswith(kb.fact("massage", "risiken").text)
-    assert events == [SlotSet("therapy", "massage"), SlotSet("aspect", "risiken")]
+def test_follow_up_with_only_a_therapy_keeps_the_aspect() -> None:
+    _, events = run(ActionAnswerFact(), tracker("inform_therapy", ["massage"], therapy="akupunktur", aspect="kosten"))
+    assert slots(events)["therapy"] == "massage" and slots(events)["aspect"] == "kosten"
 
 
-def test_costs_follow_up(kb: KnowledgeBase) -> None:
-    messages, _ = run(ActionAnswerFact(), tracker("ask_costs", therapy="massage", aspect="risiken"))
-    assert messages[0]["text"].startswith(kb.fact("massage", "kosten").text)
+def test_a_sibling_described_after_a_group_member_is_that_sibling() -> None:
+    """"und das mit den Nadeln?" right after TENS is PENS (the other electrotherapy), not Akupunktur."""
+    state = tracker("inform_therapy", ["akupunktur"], text="und das mit den Nadeln?", therapy="tens", aspect="risiken")
+    _, events = run(ActionAnswerFact(), state)
+    assert slots(events)["therapy"] == "pens" and slots(events)["aspect"] == "risiken"
+
+
+def test_a_treatment_named_outright_after_a_group_member_stays_itself() -> None:
+    state = tracker("inform_therapy", ["akupunktur"], text="Und Akupunktur?", therapy="tens", aspect="risiken")
+    assert slots(run(ActionAnswerFact(), state)[1])["therapy"] == "akupunktur"
+
+
+def test_the_detail_decides_the_aspect_of_a_bare_treatment() -> None:
+    state = tracker("inform_therapy", ["akupunktur", ("detail", "blutverduenner")], aspect="kosten")
+    messages, events = run(ActionAnswerFact(), state)
+    assert slots(events)["aspect"] == "risiken"
+    assert messages[0]["answer"]["claims"][0] == "akupunktur.blutungen"
+
+
+def test_two_aspects_asked_get_two_parts(kb: KnowledgeBase) -> None:
+    state = tracker("ask_costs", ["massage", ("asked", "kosten"), ("asked", "risiken")])
+    message = run(ActionAnswerFact(), state)[0][0]
+    assert message["answer"]["cells"] == [["massage", "kosten"], ["massage", "risiken"]]
+
+
+def test_personal_advice_with_a_treatment_refers_first_then_gives_facts() -> None:
+    state = tracker("ask_personal_advice", ["manipulation", ("detail", "osteoporose")])
+    message = run(ActionAnswerFact(), state)[0][0]
+    assert message["text"].startswith("Ob das für Sie persönlich passt")
+    assert "manuelle_therapie.risikofaktoren" in message["answer"]["claims"]
+
+
+def test_personal_advice_without_a_treatment_refers_and_says_what_helps_most(kb: KnowledgeBase) -> None:
+    messages, _ = run(ActionAnswerFact(), tracker("ask_personal_advice"))
+    assert messages[0]["answer"]["claims"][0] == "allgemein.einzelfall"
+    assert "allgemein.aktiv_am_besten" in messages[0]["answer"]["claims"]
+
+
+def test_a_treatment_the_page_does_not_describe_is_not_declined() -> None:
+    messages, _ = run(ActionAnswerFact(), tracker("ask_effectiveness", [("other_treatment", "waerme")]))
+    assert messages[0]["text"].startswith("Über Wärmebehandlungen wie Wärmflasche, Fango oder Rotlicht sagt die Seite nichts.")
+
+
+def test_a_warning_sign_mentioned_in_a_risk_question_adds_what_to_do() -> None:
+    state = tracker("ask_risks", ["manipulation", ("sign_mention", "beine_gelaehmt")])
+    message = run(ActionAnswerFact(), state)[0][0]
+    assert "112" in message["answer"]["body"].splitlines()[-1]
 
 
 def test_question_without_any_therapy_asks_which_one() -> None:
-    messages, events = run(ActionAnswerFact(), tracker("ask_method"))
+    messages, events = run(ActionAnswerFact(), tracker("ask_risks"))
     assert messages[0]["response"] == "utter_ask_therapy"
-    payloads = [b["payload"] for b in messages[0]["buttons"]]
-    assert '/ask_method{"therapy": "osteopathie"}' in payloads
-    assert events == [SlotSet("aspect", "methode")]
+    assert len(messages[0]["buttons"]) >= 5
+    assert events == [SlotSet("aspect", "risiken")]
 
 
 def test_cost_question_without_therapy_gets_the_general_statement(kb: KnowledgeBase) -> None:
     messages, events = run(ActionAnswerFact(), tracker("ask_costs"))
-    assert messages[0]["text"].startswith(kb.topic("kosten_allgemein").text)
-    assert messages[0]["text"].endswith(kb.disclaimer)
-    assert '/ask_costs{"therapy": "akupunktur"}' in [b["payload"] for b in messages[0]["buttons"]]
-    assert events == [SlotSet("aspect", "kosten")]
+    assert kb.claim("allgemein.igel").text in messages[0]["text"]
+    assert slots(events)["aspect"] == "kosten"
 
 
 def test_another_treatment_asks_anew_even_with_a_remembered_therapy() -> None:
-    messages, events = run(ActionAnswerFact(), tracker("inform_therapy", therapy="akupunktur", aspect="kosten"))
+    messages, _ = run(ActionAnswerFact(), tracker("inform_therapy", therapy="akupunktur", aspect="kosten"))
     assert messages[0]["response"] == "utter_ask_therapy"
-    assert events == [SlotSet("aspect", "kosten")]
 
 
-def test_therapy_alone_asks_what_about_it(kb: KnowledgeBase) -> None:
-    messages, events = run(ActionAnswerFact(), tracker("inform_therapy", ["kinesio_taping"]))
-    assert messages[0]["response"] == "utter_ask_aspect"
-    assert messages[0]["therapy_name"] == kb.therapies["kinesio_taping"].name
-    assert len(messages[0]["buttons"]) == 4
-    assert events == [SlotSet("therapy", "kinesio_taping")]
-
-
-def test_two_therapies_in_one_question(kb: KnowledgeBase) -> None:
-    messages, events = run(ActionAnswerFact(), tracker("ask_risks", ["akupunktur", "massage"]))
-    assert kb.fact("massage", "risiken").text in messages[0]["text"]
-    assert kb.fact("akupunktur", "risiken").text in messages[0]["text"]
-    assert events[0] == SlotSet("therapy", "akupunktur")
-
-
-def test_warning_signs_get_urgent_advice_only(kb: KnowledgeBase) -> None:
-    messages, events = run(ActionAnswerFact(), tracker("warning_signs", therapy="massage"))
-    assert len(messages) == 1
-    assert messages[0]["text"].startswith(kb.topic("warnzeichen").text)
-    assert "112" in messages[0]["text"] and "116117" in messages[0]["text"]
-    assert messages[0]["buttons"] == []
-    assert events == []
+def test_therapy_alone_asks_what_about_it() -> None:
+    messages, events = run(ActionAnswerFact(), tracker("inform_therapy", ["osteopathie"]))
+    assert messages[0]["response"] == "utter_ask_aspect" and messages[0]["therapy_name"] == "Osteopathie"
+    assert events == [SlotSet("therapy", "osteopathie")]
 
 
 def test_general_topics_are_answered_from_the_fact_store(kb: KnowledgeBase) -> None:
-    for intent, topic in [
-        ("ask_overview", "uebersicht"),
-        ("ask_active_treatments", "aktive_behandlungen"),
-        ("ask_source", "quellen"),
-    ]:
-        messages, _ = run(ActionAnswerFact(), tracker(intent))
-        assert messages[0]["text"].startswith(kb.topic(topic).text)
-        assert "\nQuelle: " in messages[0]["text"]
+    for intent, topic in (("ask_overview", "uebersicht"), ("ask_active_treatments", "aktive_behandlungen")):
+        message = run(ActionAnswerFact(), tracker(intent))[0][0]
+        assert kb.topics[topic][0].text in message["text"]
+        assert message["answer"]["kind"] == "topic"
+
+
+def test_the_page_words_behind_the_last_answer() -> None:
+    message = run(ActionAnswerFact(), tracker("ask_quote", claims=["akupunktur.punkte"]))[0][0]
+    assert message["answer"]["kind"] == "quote" and "keine Rolle spielt" in message["text"]
+    nothing_yet = run(ActionAnswerFact(), tracker("ask_quote"))[0][0]
+    assert "noch keine Antwort" in nothing_yet["text"]
+
+
+def test_an_emergency_gets_112_first_and_nothing_else(kb: KnowledgeBase) -> None:
+    messages, events = run(ActionSafetyReply(), tracker("warning_signs", [("sign", "herz")]))
+    assert len(messages) == 1 and events == []
+    lines = messages[0]["text"].splitlines()
+    assert lines[0] == "Rufen Sie jetzt den Notruf 112."
+    assert "Herzinfarkt" in lines[1]
+    assert "nicht von der IQWiG-Seite" in messages[0]["text"]
+    assert not messages[0].get("buttons")
+    assert messages[0]["answer"]["kind"] == "safety" and messages[0]["answer"]["tier"] == "notruf"
+
+
+def test_a_crisis_gets_the_crisis_line() -> None:
+    text = run(ActionSafetyReply(), tracker("crisis", [("sign", "krise")]))[0][0]["text"]
+    assert "0800 111 0 111" in text and "112" in text
+
+
+def test_a_crisis_next_to_an_emergency_gets_both_emergency_first() -> None:
+    text = run(ActionSafetyReply(), tracker("warning_signs", [("sign", "krise"), ("sign", "blase_darm")]))[0][0]["text"]
+    assert text.startswith("Rufen Sie jetzt den Notruf 112.") and "0800 111 0 111" in text
+
+
+def test_urgent_signs_get_todays_advice_with_116117() -> None:
+    text = run(ActionSafetyReply(), tracker("warning_signs", [("sign", "fieber")]))[0][0]["text"]
+    assert text.startswith("Bitte lassen Sie das heute noch ärztlich abklären.") and "116117" in text
+
+
+def test_warning_signs_without_a_known_sign_get_the_list_with_both_numbers() -> None:
+    text = run(ActionSafetyReply(), tracker("warning_signs"))[0][0]["text"]
+    assert "112" in text.splitlines()[0] and "116117" in text
+
+
+def test_another_condition_is_declined_by_name() -> None:
+    messages, _ = run(ActionDecline(), tracker("out_of_scope", [("condition", "kopf")]))
+    assert messages[0]["response"] == "utter_other_condition" and messages[0]["condition"] == "Kopfschmerzen und Migräne"
+    messages, _ = run(ActionDecline(), tracker("out_of_scope"))
+    assert messages[0]["response"] == "utter_out_of_scope"
+
+
+def test_feedback_gets_one_thank_you_and_changes_nothing() -> None:
+    messages, events = run(ActionFeedback(), tracker("feedback", [("helpful", "false")], therapy="massage"))
+    assert [m["response"] for m in messages] == ["utter_feedback_thanks"] and events == []
 
 
 def test_introduction_fills_in_the_disclaimer(kb: KnowledgeBase) -> None:
-    messages, events = run(ActionIntroduce(), tracker("greet"))
-    assert messages[0]["response"] == "utter_intro"
-    assert messages[0]["disclaimer"] == kb.disclaimer
-    assert len(messages[0]["buttons"]) >= 3
-    assert events == []
+    messages, _ = run(ActionIntroduce(), tracker("greet"))
+    assert messages[0]["response"] == "utter_intro" and messages[0]["disclaimer"] == kb.disclaimer
+    assert len(messages[0]["buttons"]) == 4
 
 
 def test_payloads_are_rasa_intent_payloads() -> None:
-    assert payload(Button("Kosten", therapy="tens", aspect="kosten")) == '/ask_costs{"therapy": "tens"}'
-    assert payload(Button("Akupunktur", therapy="akupunktur")) == '/inform_therapy{"therapy": "akupunktur"}'
-    assert payload(Button("Übersicht", topic="uebersicht")) == "/ask_overview"
+    assert payload(Button("x", therapy="tens", aspect="kosten")) == '/ask_costs{"therapy": "tens"}'
+    assert payload(Button("x", therapy="tens")) == '/inform_therapy{"therapy": "tens"}'
+    assert payload(Button("x", topic="quellen")) == "/ask_source"
+    assert payload(Button("x", topic="originaltext")) == "/ask_quote"

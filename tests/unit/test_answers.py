@@ -1,53 +1,159 @@
-"""The answer composer: text, `Quelle:` line, disclaimer and buttons, without Rasa."""
+"""The answer composer (bot/content/answers.py): its choices, without Rasa."""
 
 from __future__ import annotations
 
-from bot.content.answers import OTHER_THERAPY, fact_answer, source_line, therapy_choice_buttons, topic_answer
+import pytest
+
+from bot.content.answers import (
+    MAX_SENTENCES,
+    OTHER_THERAPY,
+    QUOTE,
+    Question,
+    fact_answer,
+    quote_answer,
+    sentence_count,
+    therapy_choice_buttons,
+    topic_answer,
+)
 from bot.content.knowledge import KnowledgeBase
+from bot.texts import Texts, texts
 
 
-def test_fact_answer_is_body_then_source_then_disclaimer(kb: KnowledgeBase) -> None:
-    answer = fact_answer(kb, ["akupunktur"], "wirksamkeit")
+@pytest.fixture(scope="module")
+def interface() -> Texts:
+    return texts()
+
+
+def ask(kb: KnowledgeBase, interface: Texts, therapies, aspects, **kwargs):
+    return fact_answer(kb, interface, Question(tuple(therapies), tuple(aspects), **kwargs))
+
+
+def test_answer_is_body_then_source_line_then_disclaimer(kb, interface) -> None:
+    answer = ask(kb, interface, ["akupunktur"], ["wirksamkeit"])
     lines = answer.text.split("\n")
-    assert answer.body == kb.fact("akupunktur", "wirksamkeit").text
     assert lines[-1] == kb.disclaimer
     assert lines[-2].startswith("Quelle: IQWiG, gesundheitsinformation.de")
-    assert "Abschnitte „Akupunktur“ und „Einleitung“" in lines[-2]
     assert "Stand 20.08.2025" in lines[-2] and kb.page.url in lines[-2]
+    assert answer.body == "\n".join(lines[:-2])
 
 
-def test_buttons_offer_the_other_aspects_and_another_treatment(kb: KnowledgeBase) -> None:
-    answer = fact_answer(kb, ["massage"], "risiken")
-    aspects = [b.aspect for b in answer.buttons if b.aspect]
-    assert sorted(aspects) == ["kosten", "methode", "wirksamkeit"]
-    assert all(b.therapy == "massage" for b in answer.buttons if b.aspect)
-    assert answer.buttons[-1].topic == OTHER_THERAPY
+def test_source_line_names_headings_in_quotes_and_the_untitled_opening_plainly(kb, interface) -> None:
+    line = ask(kb, interface, ["akupunktur"], ["wirksamkeit"]).source.line
+    assert "Abschnitt „Akupunktur“ und Anfang der Seite" in line
+    assert "Einleitung" not in line  # the page has no such heading
 
 
-def test_two_therapies_are_answered_together_with_both_sections(kb: KnowledgeBase) -> None:
-    answer = fact_answer(kb, ["akupunktur", "osteopathie"], "wirksamkeit")
-    assert kb.fact("akupunktur", "wirksamkeit").text in answer.body
-    assert kb.fact("osteopathie", "wirksamkeit").text in answer.body
-    assert "Abschnitte" in answer.source_line and "„Osteopathie“" in answer.source_line
+def test_plain_question_gets_the_verdict_first_and_the_advice_once(kb, interface) -> None:
+    answer = ask(kb, interface, ["akupunktur"], ["wirksamkeit"])
+    assert answer.claims[0] == kb.verdict("akupunktur").id
+    assert answer.body.count("höchstens als mögliche Ergänzung") == 1
 
 
-def test_source_line_cites_references(kb: KnowledgeBase) -> None:
-    line = source_line(kb, [kb.topic("warnzeichen")])
-    assert line.startswith("Quelle: Chenot JF")
-    assert "2017" in line
+@pytest.mark.parametrize("premise", ["benefit", "proof"])
+def test_a_premise_of_benefit_or_proof_is_answered_with_the_verdict_first(kb, interface, premise) -> None:
+    answer = ask(kb, interface, ["osteopathie"], ["methode"], premise=premise)
+    assert answer.claims[0] == "osteopathie.widerspruechlich"
 
 
-def test_warning_answer_has_no_buttons_and_no_treatment_facts(kb: KnowledgeBase) -> None:
-    answer = topic_answer(kb, "warnzeichen")
-    assert answer.buttons == ()
-    assert answer.text.endswith(kb.disclaimer)
-    for fact in kb.facts.values():
-        assert fact.text not in answer.text
+def test_the_detail_asked_comes_first(kb, interface) -> None:
+    answer = ask(kb, interface, ["manipulation"], ["methode"], details=("knacken",))
+    assert answer.claims[0] == "manuelle_therapie.knacken"
+    assert "Gasbläschen" in answer.body.split(". ")[1]
 
 
-def test_therapy_choice_fits_messenger_limits(kb: KnowledgeBase) -> None:
+def test_blood_thinners_get_the_claim_about_bleeding(kb, interface) -> None:
+    answer = ask(kb, interface, ["akupunktur"], ["risiken"], details=("blutverduenner",))
+    assert answer.claims[0] == "akupunktur.blutungen"
+
+
+def test_a_detail_the_page_is_silent_on_is_said_first_then_the_nearest_fact(kb, interface) -> None:
+    answer = ask(kb, interface, ["akupunktur"], ["methode"], details=("sitzungen",))
+    assert answer.body.startswith(kb.details["sitzungen"].silent)
+    assert answer.claims and all(claim.startswith("akupunktur.") for claim in answer.claims)
+    assert interface.get("answer.refer_arzt") in answer.body
+
+
+def test_costs_of_one_treatment_never_read_as_you_pay_yourself(kb, interface) -> None:
+    for therapy in kb.therapies:
+        body = ask(kb, interface, [therapy], ["kosten"]).body
+        assert body.startswith("Ob die Krankenkasse"), therapy
+        assert "Die meisten passiven Behandlungen" in body
+        assert "müssen Sie selbst" not in body and "zahlen Sie selbst" not in body
+
+
+def test_personal_advice_refers_first_then_gives_the_facts(kb, interface) -> None:
+    answer = ask(kb, interface, ["manipulation"], ["risiken"], details=("osteoporose",), personal=True)
+    assert answer.body.startswith(interface.get("answer.personal_lead"))
+    assert "manuelle_therapie.risikofaktoren" in answer.claims
+
+
+def test_two_treatments_get_one_part_each_and_the_advice_once(kb, interface) -> None:
+    answer = ask(kb, interface, ["tens", "akupunktur"], ["wirksamkeit"])
+    assert {c.split(".")[0] for c in answer.claims} >= {"elektrotherapie", "akupunktur"}
+    assert answer.body.count("höchstens als mögliche Ergänzung") == 1
+    assert answer.cells == (("tens", "wirksamkeit"), ("akupunktur", "wirksamkeit"))
+    assert answer.source.line.count("Quelle:") == 1
+
+
+def test_two_aspects_get_one_part_each(kb, interface) -> None:
+    answer = ask(kb, interface, ["massage"], ["kosten", "risiken"])
+    assert "allgemein.igel" in answer.claims
+    assert any(c in answer.claims for c in ("massage.schmerzen", "massage.allergie"))
+
+
+@pytest.mark.parametrize("aspect", ["wirksamkeit", "risiken", "kosten", "methode"])
+def test_every_default_answer_stays_short(kb, interface, aspect) -> None:
+    for therapy in kb.therapies:
+        body = ask(kb, interface, [therapy], [aspect]).body
+        assert 1 <= sentence_count(body) <= MAX_SENTENCES, (therapy, aspect, body)
+
+
+def test_a_condition_named_next_to_the_back_is_said_first(kb, interface) -> None:
+    answer = ask(kb, interface, ["massage"], ["wirksamkeit"], conditions=("Nacken- und Schulterschmerzen",))
+    assert answer.body.startswith("Über Nacken- und Schulterschmerzen sagt die Seite nichts.")
+
+
+def test_buttons_offer_other_aspects_another_treatment_and_the_original_text(kb, interface) -> None:
+    answer = ask(kb, interface, ["massage"], ["risiken"])
+    assert sorted(b.aspect for b in answer.buttons if b.aspect) == ["kosten", "methode", "wirksamkeit"]
+    assert [b.topic for b in answer.buttons if b.topic] == [OTHER_THERAPY, QUOTE]
+
+
+def test_quote_answer_shows_the_pages_exact_words_with_the_part_and_link(kb, interface) -> None:
+    answer = quote_answer(kb, interface, ["akupunktur.punkte"])
+    assert kb.claim("akupunktur.punkte").quotes[0] in answer.body
+    assert "(Akupunktur)" in answer.body and kb.page.url in answer.body
+    assert quote_answer(kb, interface, []) is None
+
+
+def test_overview_lists_the_treatments_and_the_verdict(kb, interface) -> None:
+    answer = topic_answer(kb, interface, "uebersicht")
+    assert all(t.name in answer.body for t in kb.top_level_therapies())
+    assert kb.claim("allgemein.allenfalls_kurzfristig").text in answer.body
+
+
+def test_therapy_choice_fits_messenger_limits(kb) -> None:
     buttons = therapy_choice_buttons(kb, "kosten")
     assert 5 <= len(buttons) <= 13  # Facebook allows at most 13 quick replies
     assert all(len(b.title) <= 20 for b in buttons)
-    assert {b.therapy for b in buttons} >= {"akupunktur", "massage", "osteopathie", "elektrotherapie"}
-    assert "tens" not in {b.therapy for b in buttons}, "group members are reached by typing"
+
+
+def test_a_question_ending_oder_gets_the_verdict_first_when_it_is_about_benefit(kb, interface) -> None:
+    assert ask(kb, interface, ["massage"], ["wirksamkeit"], premise="tag").claims[0] == "massage.voruebergehend"
+    assert ask(kb, interface, ["massage"], ["methode"], premise="tag").claims[0] == "massage.was_ist"
+
+
+def test_a_treatment_the_page_does_not_describe_gets_what_it_says_in_general(kb, interface) -> None:
+    from bot.content.answers import other_treatment_answer
+
+    answer = other_treatment_answer(kb, interface, "Wärmebehandlungen", "wirksamkeit")
+    assert answer.body.startswith("Über Wärmebehandlungen sagt die Seite nichts.")
+    assert "allgemein.aktiv_am_besten" in answer.claims
+
+
+def test_a_detail_without_a_treatment_is_answered_from_the_general_statements(kb, interface) -> None:
+    from bot.content.answers import general_answer
+
+    answer = general_answer(kb, interface, ["erfahrung"], "wirksamkeit")
+    assert answer.claims[0] == "allgemein.vergleichsstudien"
+    assert general_answer(kb, interface, ["knacken"], "methode") is None

@@ -1,0 +1,103 @@
+"""Answer the question that was asked (issue 12), measured on tests/answers/questions.yml.
+
+The questions were written from the page alone by someone who had not seen the fact store
+or the training data; each lists the page facts the reply must convey (as the page's own
+words), what it must not state, whether the page is silent on what is asked, and whether
+the reply must refer to a doctor. tests/answers/expected.yml maps each fact to the claims
+that carry it. A question counts as right when, through the REST webhook of the real bot:
+
+- every fact is conveyed (the reply's `answer.claims` include a claim that carries it);
+- nothing of `must_not_state` appears in the reply;
+- where the page is silent, the first sentence says so (for two-part questions: some sentence);
+- where a referral is required, the reply names the doctor.
+
+`make test` fails below 90 % right. Figures and misses: results/answers-summary.txt.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections import Counter
+
+import pytest
+import yaml
+
+from tests.servers import ROOT
+
+pytestmark = pytest.mark.model
+
+QUESTIONS = ROOT / "tests" / "answers" / "questions.yml"
+EXPECTED = ROOT / "tests" / "answers" / "expected.yml"
+SUMMARY = ROOT / "results" / "answers-summary.txt"
+MIN_RIGHT = 0.90
+# how the bot says that the page is silent (knowledge/: silent texts, details.yml, scope replies)
+SILENCE = re.compile(r"sagt (die Seite|sie) (nicht|nichts|wenig)|steht nicht auf der Seite|beschreibt die Seite nicht|vergleicht die Seite nicht|Über .+ sagt sie nichts")
+REFERRAL = re.compile(r"Ärztin|Arzt")
+
+
+def folded(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
+def first_sentence(text: str) -> str:
+    return re.split(r"(?<=[.!?])\s+", text.strip(), maxsplit=1)[0]
+
+
+def judge(question: dict, convey: list[list[str]], replies: list[dict]) -> list[str]:
+    """What is wrong with the reply (empty when right)."""
+    text = "\n".join(r.get("text", "") for r in replies)
+    claims = {c for r in replies for c in (r.get("answer") or {}).get("claims") or []}
+    body = next(((r.get("answer") or {}).get("body") for r in replies if r.get("answer")), text)
+    problems = []
+    for item, ids in zip(question.get("must_convey") or [], convey):
+        if not claims & set(ids):
+            problems.append(f"not conveyed: {item['quote'][:60]!r}")
+    for phrase in question.get("must_not_state") or []:
+        if folded(phrase) in folded(text):
+            problems.append(f"states: {phrase!r}")
+    if question.get("silent"):
+        where = body if question["pattern"] == "two_part" else first_sentence(body)
+        if not SILENCE.search(where):
+            problems.append("does not say first that the page is silent")
+    if question.get("must_refer") and not REFERRAL.search(text):
+        problems.append("no referral to a doctor")
+    return problems
+
+
+@pytest.fixture(scope="module")
+def judged(bot) -> list[tuple[dict, list[str]]]:
+    questions = yaml.safe_load(QUESTIONS.read_text(encoding="utf-8"))["questions"]
+    expected = yaml.safe_load(EXPECTED.read_text(encoding="utf-8"))
+    return [(q, judge(q, expected[q["id"]], bot.say(f"answers-{uuid.uuid4()}", q["text"]))) for q in questions]
+
+
+def test_every_fact_to_convey_is_mapped_to_a_claim(kb) -> None:
+    questions = yaml.safe_load(QUESTIONS.read_text(encoding="utf-8"))["questions"]
+    expected = yaml.safe_load(EXPECTED.read_text(encoding="utf-8"))
+    for question in questions:
+        convey = expected[question["id"]]
+        assert len(convey) == len(question.get("must_convey") or []), question["id"]
+        assert all(ids and set(ids) <= set(kb.claims) for ids in convey), question["id"]
+
+
+def test_the_set_is_large_and_covers_every_pattern() -> None:
+    questions = yaml.safe_load(QUESTIONS.read_text(encoding="utf-8"))["questions"]
+    patterns = Counter(q["pattern"] for q in questions)
+    assert len(questions) >= 80
+    assert set(patterns) >= {"false_premise", "detail", "silent", "personal", "two_part"}
+
+
+def test_tricky_questions_are_answered_as_asked(judged) -> None:
+    right = [q for q, problems in judged if not problems]
+    by_pattern: dict[str, list[int]] = {}
+    for question, problems in judged:
+        by_pattern.setdefault(question["pattern"], [0, 0])
+        by_pattern[question["pattern"]][0] += not problems
+        by_pattern[question["pattern"]][1] += 1
+    SUMMARY.parent.mkdir(exist_ok=True)
+    lines = [f"tricky questions answered as asked: {len(right)}/{len(judged)} ({len(right) / len(judged):.3f})"]
+    lines += [f"  {pattern:14} {ok}/{total}" for pattern, (ok, total) in sorted(by_pattern.items())]
+    lines += [f"  {q['id']} {q['text'][:70]!r}: {'; '.join(p)}" for q, p in judged if p]
+    SUMMARY.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert len(right) / len(judged) >= MIN_RIGHT, "\n".join(lines)
