@@ -173,7 +173,7 @@ try {
       typing: q(".rb-typing").textContent,
       suggestions: q(".rb-suggestions").getAttribute("aria-label"),
       privacy: q(".rb-note").innerText,
-      you: null,
+      you: null, // no message of the person yet: read after the first question
       bot: q(".rb-msg.rb-bot .rb-sr-only").textContent,
       demo_page: {
         title: document.title,
@@ -241,6 +241,7 @@ try {
       suggestionsBefore,
       suggestionsAfter: await page.locator(".rb-suggestion").count(),
     };
+    obs.interface.you = await page.locator(".rb-msg.rb-user .rb-sr-only").first().textContent();
   }
 
   step("tap a quick reply");
@@ -274,6 +275,7 @@ try {
       className: document.activeElement.className,
       label: document.activeElement.labels && document.activeElement.labels[0] ? document.activeElement.labels[0].textContent : null,
       maxLength: document.activeElement.maxLength,
+      buttons: [...document.activeElement.closest(".rb-comment").querySelectorAll("button")].map((b) => b.textContent),
     }));
     const thanks = await waitForReply(page, before);
     await page.screenshot({ path: join(ARTIFACTS, "widget-feedback-comment.png") });
