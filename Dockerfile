@@ -37,7 +37,10 @@ COPY --from=web /app/web/dist/ web/dist/
 RUN make train && mkdir -p var && chown -R rueckenbot var
 USER 1001
 EXPOSE 5005 5055
-# The Rasa server (as `make run` starts it, without --enable-api). The action server runs
-# from the same image with: command: [".venv/bin/rasa", "run", "actions", "--port", "5055", "--actions", "actions"]
-CMD [".venv/bin/rasa", "run", "--model", "models/rueckenbot.tar.gz", "--port", "5005", \
-     "--endpoints", "endpoints.yml", "--credentials", "credentials.yml"]
+# The Rasa server (as `make run` starts it, without --enable-api), through the project's launcher
+# (bot/server/rasa_cli.py applies the Rasa patches and keeps personal data out of the logs). Inside a
+# container it listens on every interface; only the proxy reaches it (docker-compose.yml). Needs
+# RUECKENBOT_ID_SECRET (the same on every instance, docs/threat-model.md). The action server runs from
+# the same image with: [".venv/bin/python", "-m", "bot.server.rasa_cli", "run", "actions", "--port", "5055", "--actions", "actions"]
+CMD [".venv/bin/python", "-m", "bot.server.rasa_cli", "run", "--interface", "0.0.0.0", "--model", "models/rueckenbot.tar.gz", \
+     "--port", "5005", "--endpoints", "endpoints.yml", "--credentials", "credentials.yml"]

@@ -21,7 +21,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONWARNINGS := ignore::DeprecationWarning
 
-.PHONY: system-deps help setup train run shell actions test test-unit check test-stories test-nlu test-e2e test-channels lint clean web test-browser bench test-production forget-old report audit review review-apply
+.PHONY: system-deps help setup train run shell actions test test-unit check test-stories test-nlu test-e2e test-channels test-security lint clean web test-browser bench test-production forget-old report audit review review-apply
 
 help:  ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | column -t -s $$'\t'
@@ -107,10 +107,13 @@ test-browser: train web  ## the chat widget in headless Chromium (Debian's chrom
 test-channels: train  ## Telegram, Facebook, WhatsApp end to end against fake provider APIs
 	$(BIN)/pytest -m channels -q
 
+test-security: train  ## fuzz runs over REST, socket.io and every webhook, logs at DEBUG without personal data, rate limits, the Redis lock attack
+	$(BIN)/pytest -m security -q tests/security
+
 # `make test SKIP=browser,production` leaves suites out (only when asked: a missing system
 # package is installed by system-deps, or stops the run with the command that installs it).
 comma := ,
-SUITES  := unit stories nlu e2e channels browser production
+SUITES  := unit stories nlu e2e channels browser production security
 SKIPPED := $(subst $(comma), ,$(SKIP))
 RUN_SUITES := $(filter-out $(SKIPPED),$(SUITES))
 SYSTEM_SUITES := $(filter browser production,$(RUN_SUITES))

