@@ -15,6 +15,7 @@ import requests
 import sqlalchemy as sa
 
 from bot.content.knowledge import KnowledgeBase
+from bot.server.conversation_keys import conversation_key
 from tests.production.conftest import API_TOKEN, Cluster
 from tests.servers import ROOT
 
@@ -29,6 +30,11 @@ def new_sender() -> str:
     return str(uuid.uuid4())
 
 
+def rest(sender: str) -> str:
+    """The conversation key of a REST sender (bot.server.conversation_keys)."""
+    return conversation_key("rest", sender)
+
+
 def fact(kb: KnowledgeBase, therapy: str, aspect: str) -> str:
     return kb.fact(therapy, aspect).text
 
@@ -39,7 +45,7 @@ def test_alternating_instances_keep_context(cluster: Cluster, kb: KnowledgeBase)
     assert fact(kb, "akupunktur", "risiken") in texts(cluster.b.say(sender, "Und die Nebenwirkungen?"))
     assert fact(kb, "massage", "risiken") in texts(cluster.a.say(sender, "Und bei Massagen?"))
     assert fact(kb, "massage", "kosten") in texts(cluster.b.say(sender, "Wer zahlt das?"))
-    assert cluster.postgres.user_messages(sender) == [
+    assert cluster.postgres.user_messages(rest(sender)) == [
         "Hilft Akupunktur?",
         "Und die Nebenwirkungen?",
         "Und bei Massagen?",
@@ -83,11 +89,11 @@ def test_concurrent_messages_for_one_sender_are_processed_in_order(cluster: Clus
         thread.join(timeout=120)
     assert not errors, errors
 
-    assert cluster.postgres.user_messages(sender) == [text for text, _ in messages]
+    assert cluster.postgres.user_messages(rest(sender)) == [text for text, _ in messages]
     for index, (text, (therapy, aspect)) in enumerate(messages):
         assert fact(kb, therapy, aspect) in replies[index], (text, replies[index])
     # no turn interleaved with another: after each user message, the bot acts and listens again
-    events = cluster.postgres.event_types(sender)
+    events = cluster.postgres.event_types(rest(sender))
     turns = [i for i, (kind, _) in enumerate(events) if kind == "user"]
     for start, end in zip(turns, turns[1:] + [len(events)], strict=True):
         kinds = events[start + 1 : end]
@@ -108,12 +114,12 @@ def test_restarting_one_instance_loses_nothing(cluster: Cluster, kb: KnowledgeBa
     # A restarted: both conversations continue where they were, on A
     assert fact(kb, "massage", "risiken") in texts(cluster.a.say(sender, "Und bei Massagen?"))
     assert fact(kb, "tens", "kosten") in texts(cluster.a.say(other, "Wer zahlt das?"))
-    assert cluster.postgres.user_messages(sender) == [
+    assert cluster.postgres.user_messages(rest(sender)) == [
         "Hilft Akupunktur?",
         "Und die Nebenwirkungen?",
         "Und bei Massagen?",
     ]
-    assert cluster.postgres.user_messages(other) == ["Hilft TENS?", "Wer zahlt das?"]
+    assert cluster.postgres.user_messages(rest(other)) == ["Hilft TENS?", "Wer zahlt das?"]
 
 
 def test_database_outage_answers_and_loses_nothing(cluster: Cluster, kb: KnowledgeBase) -> None:
@@ -135,10 +141,10 @@ def test_database_outage_answers_and_loses_nothing(cluster: Cluster, kb: Knowled
 
     # back: the buffered events reach the database without waiting for another message
     deadline = time.monotonic() + 30
-    while cluster.postgres.user_messages(sender) != ["Hilft Akupunktur?", "Und die Nebenwirkungen?"]:
-        assert time.monotonic() < deadline, cluster.postgres.user_messages(sender)
+    while cluster.postgres.user_messages(rest(sender)) != ["Hilft Akupunktur?", "Und die Nebenwirkungen?"]:
+        assert time.monotonic() < deadline, cluster.postgres.user_messages(rest(sender))
         time.sleep(0.5)
-    assert cluster.postgres.user_messages(newcomer) == ["Hilft Massage?"]
+    assert cluster.postgres.user_messages(rest(newcomer)) == ["Hilft Massage?"]
     assert "wrote" in cluster.log(cluster.a)
 
     # B never saw the outage turn: it answers from what reached the database (aspect = risiken)
@@ -168,15 +174,40 @@ def test_forget_old_on_postgresql(cluster: Cluster, kb: KnowledgeBase) -> None:
     with engine.begin() as connection:
         connection.execute(
             sa.text("INSERT INTO events (sender_id, type_name, timestamp, data) VALUES (:s, 'user', :t, :d)"),
-            {"s": old, "t": time.time() - 31 * 86400, "d": json.dumps({"event": "user", "text": "Hilft Massage?"})},
+            {
+                "s": rest(old),
+                "t": time.time() - 31 * 86400,
+                "d": json.dumps({"event": "user", "text": "Hilft Massage?"}),
+            },
         )
     engine.dispose()
-    assert cluster.postgres.user_messages(old) == ["Hilft Massage?"]
+    assert cluster.postgres.user_messages(rest(old)) == ["Hilft Massage?"]
 
     env = {**os.environ, "RUECKENBOT_DATABASE_URL": cluster.postgres.url, "RUECKENBOT_RETENTION_DAYS": "30"}
     result = subprocess.run([sys.executable, "-m", "tools.retention"], cwd=ROOT, env=env, capture_output=True,
                             text=True, timeout=120)  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert "Deleted 1 event(s) of 1 conversation(s) older than 30 days" in result.stdout
-    assert cluster.postgres.user_messages(old) == []
-    assert cluster.postgres.user_messages(recent) == ["Hilft Akupunktur?"]
+    assert cluster.postgres.user_messages(rest(old)) == []
+    assert cluster.postgres.user_messages(rest(recent)) == ["Hilft Akupunktur?"]
+
+
+def test_deletion_reaches_the_other_instance(cluster: Cluster, kb: KnowledgeBase) -> None:
+    """Issue 14, item 6: deleted on B, A (which remembers the conversation for outages) forgets it too.
+
+    Then, during a database outage, A must not answer from the deleted context nor write it back."""
+    sender = new_sender()
+    assert texts(cluster.a.say(sender, "Hilft Akupunktur?"))  # A remembers it (outage memory)
+    deleted = cluster.b.say(sender, '/delete_my_data{"confirmed": true}')
+    assert cluster.postgres.user_messages(rest(sender)) == [], deleted
+    time.sleep(1.0)  # the broadcast is asynchronous
+    cluster.postgres.stop()
+    try:
+        reply = texts(cluster.a.say(sender, "Und die Nebenwirkungen?"))
+    finally:
+        cluster.postgres.start()
+    assert "Zu welcher Behandlung" in reply, reply  # utter_ask_therapy: the deleted context is gone on A too
+    deadline = time.monotonic() + 30
+    while cluster.postgres.user_messages(rest(sender)) != ["Und die Nebenwirkungen?"]:
+        assert time.monotonic() < deadline, cluster.postgres.user_messages(rest(sender))
+        time.sleep(0.5)

@@ -20,10 +20,15 @@ from tests.security.conftest import FB_SECRET, TELEGRAM_SECRET, TWILIO_NUMBER, T
 def telegram_update(chat_id: int, text: str, update_id: int = 1) -> dict:
     chat = {"id": chat_id, "type": "private"}
     sender = {"id": chat_id, "is_bot": False, "first_name": "Test"}
-    return {"update_id": update_id, "message": {"message_id": update_id, "date": 0, "chat": chat, "from": sender, "text": text}}
+    return {
+        "update_id": update_id,
+        "message": {"message_id": update_id, "date": 0, "chat": chat, "from": sender, "text": text},
+    }
 
 
-def post_telegram(session: requests.Session, url: str, body: bytes | dict, secret: str | None = TELEGRAM_SECRET) -> requests.Response:
+def post_telegram(
+    session: requests.Session, url: str, body: bytes | dict, secret: str | None = TELEGRAM_SECRET
+) -> requests.Response:
     headers = {"Content-Type": "application/json"}
     if secret is not None:
         headers["X-Telegram-Bot-Api-Secret-Token"] = secret
@@ -51,10 +56,19 @@ def post_whatsapp(session: requests.Session, url: str, form: dict[str, str], sig
 
 
 def whatsapp_form(number: str, text: str) -> dict[str, str]:
-    return {"From": number, "To": TWILIO_NUMBER, "Body": text, "AccountSid": TWILIO_SID, "MessageSid": "SM1", "NumMedia": "0"}
+    return {
+        "From": number,
+        "To": TWILIO_NUMBER,
+        "Body": text,
+        "AccountSid": TWILIO_SID,
+        "MessageSid": "SM1",
+        "NumMedia": "0",
+    }
 
 
-def widget_exchange(url: str, events: list[tuple[str, Any]], wait_for_replies: int = 0, timeout: float = 60) -> list[dict]:
+def widget_exchange(
+    url: str, events: list[tuple[str, Any]], wait_for_replies: int = 0, timeout: float = 60
+) -> list[dict]:
     """Emit socket.io events in order; return the bot_uttered messages (waiting for `wait_for_replies`)."""
 
     async def scenario() -> list[dict]:

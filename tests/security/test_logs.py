@@ -39,7 +39,9 @@ def test_no_personal_data_in_the_logs_at_debug(stack) -> None:
     assert post_facebook(session, stack.url, facebook_event(PSID, TEXT)).status_code == 200
     assert post_whatsapp(session, stack.url, whatsapp_form(PHONE, TEXT)).status_code == 204
     # a message that fails in a connector (the delete confirmation on an unknown conversation is fine too)
-    session.post(f"{stack.url}/webhooks/rest/webhook", json={"sender": REST_SENDER, "message": TEXT + " " * 600}, timeout=60)
+    session.post(
+        f"{stack.url}/webhooks/rest/webhook", json={"sender": REST_SENDER, "message": TEXT + " " * 600}, timeout=60
+    )
     replies = widget_exchange(
         stack.url, [("session_request", {"session_id": SESSION}), ("user_uttered", {"session_id": SESSION, "message": TEXT})],
         wait_for_replies=1,
