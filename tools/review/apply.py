@@ -102,7 +102,7 @@ def _strings(node: Any) -> list[str]:
     return []
 
 
-def test_set_texts(root: Path) -> dict[str, Path]:
+def texts_of_test_sets(root: Path) -> dict[str, Path]:
     """Every text in a test set (tests/, dev/), folded → its file. Only read, never written."""
     found: dict[str, Path] = {}
     for folder in TEST_SETS:
@@ -133,27 +133,55 @@ def _tokenizer() -> Any:
     return spacy.blank("de").tokenizer
 
 
-def therapy_matcher(data: Path) -> Any:
-    """components/therapy_extractor.py's TherapyExtractor with the lexicon it learns from `data`."""
-    from rasa.shared.nlu.training_data.loading import load_data
+_JSON_ENTITY = re.compile(r"\[(?P<text>[^\]]+)\](?P<json>\{[^}]*\})")
+_SHORT_ENTITY = re.compile(r"\[(?P<text>[^\]]+)\]\((?P<entity>[\w-]+)(?::(?P<value>[^)]+))?\)")
 
+
+def _therapy_annotations(line: str) -> list[tuple[str, str]]:
+    """(text, value) of every `therapy` annotation in one example line."""
+    found = []
+    for match in _JSON_ENTITY.finditer(line):
+        try:
+            entity = json.loads(match.group("json"))
+        except json.JSONDecodeError:
+            continue
+        if entity.get("entity") == "therapy":
+            found.append((match.group("text"), str(entity.get("value") or match.group("text"))))
+    for match in _SHORT_ENTITY.finditer(line):
+        if match.group("entity") == "therapy":
+            found.append((match.group("text"), match.group("value") or match.group("text")))
+    return found
+
+
+def therapy_matcher(data: Path) -> Any:
+    """components/therapy_extractor.py's TherapyExtractor with the lexicon its `train` learns from `data`:
+    the annotated therapy values, the `synonym:` forms and the annotated texts (read here directly:
+    Rasa's own loader takes half a minute for the same)."""
     from components.therapy_extractor import TherapyExtractor, normalize
 
-    training = load_data(str(data), language="de")
-    values = {
-        e["value"]
-        for example in training.entity_examples
-        for e in example.get("entities", [])
-        if e.get("entity") == "therapy"
-    }
+    spans: list[tuple[str, str]] = []
+    synonyms: list[tuple[str, str]] = []
+    for path in sorted(data.rglob("*.yml")):
+        document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for item in document.get("nlu") or [] if isinstance(document, dict) else []:
+            lines = [
+                line.strip()[2:]
+                for line in str(item.get("examples") or "").splitlines()
+                if line.strip().startswith("- ")
+            ]
+            if "intent" in item:
+                for line in lines:
+                    spans += _therapy_annotations(line)
+            elif "synonym" in item:
+                synonyms += [(line, str(item["synonym"])) for line in lines]
+    values = {value for _, value in spans}
+    synonyms += [(text, value) for text, value in spans if text != value]  # Rasa maps annotated texts too
     lexicon: dict[str, str] = {normalize(value): value for value in values}
-    for form, value in training.entity_synonyms.items():
+    for form, value in synonyms:
         if value in values:
             lexicon.setdefault(normalize(form), value)
-    for example in training.entity_examples:
-        for e in example.get("entities", []):
-            if e.get("entity") == "therapy":
-                lexicon.setdefault(normalize(example.get("text")[e["start"] : e["end"]]), e["value"])
+    for text, value in spans:
+        lexicon.setdefault(normalize(text), value)
     lexicon.pop("", None)
     return TherapyExtractor({}, None, None, lexicon)  # type: ignore[arg-type]
 
@@ -241,7 +269,7 @@ def apply(review_file: Path, data: Path, root: Path = ROOT) -> Outcome:
     intents = [i for i in files if i not in NOT_TYPED]
     therapies = known_therapies(root)
     existing = existing_examples(data)
-    tests = test_set_texts(root)
+    tests = texts_of_test_sets(root)
     matcher = therapy_matcher(data)
     outcome = Outcome([], [], [], 0)
     for entry in marked:
