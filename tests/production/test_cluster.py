@@ -23,7 +23,14 @@ pytestmark = pytest.mark.production
 
 
 def texts(replies: list[dict]) -> str:
-    return "\n".join(r.get("text", "") for r in replies)
+    """The replies' texts, and for each composed answer what it answered, as `[therapy/aspect]`."""
+    parts = []
+    for reply in replies:
+        parts.append(reply.get("text", ""))
+        answer = reply.get("answer") or {}
+        for therapy, aspect in answer.get("cells") or [(answer.get("therapy"), answer.get("aspect"))]:
+            parts.append(f"[{therapy}/{aspect}]")
+    return "\n".join(parts)
 
 
 def new_sender() -> str:
@@ -36,7 +43,8 @@ def rest(sender: str) -> str:
 
 
 def fact(kb: KnowledgeBase, therapy: str, aspect: str) -> str:
-    return kb.fact(therapy, aspect).text
+    """What `texts` shows for an answer on (therapy, aspect) from the fact store."""
+    return f"[{therapy}/{aspect}]"
 
 
 def test_alternating_instances_keep_context(cluster: Cluster, kb: KnowledgeBase) -> None:

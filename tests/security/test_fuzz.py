@@ -43,7 +43,7 @@ FUZZ = settings(
 )  # fmt: skip
 ENV = {"RUECKENBOT_ID_SECRET": ID_SECRET}
 POOL = 12  # senders per channel whose conversations are checked
-TOKEN = re.compile(r"‹s(\d+)›")
+TOKEN = re.compile(r"‹([a-z]+)(\d+)›")
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=40),
@@ -74,8 +74,11 @@ class Run:
         return f"{self.channel}: {self.count} requests in {time.monotonic() - self.started:.0f} s, statuses {dict(self.statuses)}"
 
 
+CURRENT = {"channel": "rest"}
+
+
 def tagged(text: str, sender: int) -> str:
-    return f"{text} ‹s{sender}›"
+    return f"{text} ‹{CURRENT['channel']}{sender}›"
 
 
 def assert_no_leak(stack, raw_ids: dict[int, str], channel: str) -> None:
@@ -84,8 +87,11 @@ def assert_no_leak(stack, raw_ids: dict[int, str], channel: str) -> None:
     for key, kind, data in stored(stack.env["RUECKENBOT_TRACKER_DB"]):
         if kind != "user":
             continue
-        for token in TOKEN.findall(data.get("text") or ""):
-            assert owners.get(key) == int(token), (key, data.get("text"))
+        for token_channel, index in TOKEN.findall(data.get("text") or ""):
+            if token_channel == channel:
+                assert owners.get(key) == int(index), (key, data.get("text"))
+            else:
+                assert key not in owners, (key, data.get("text"))
 
 
 def assert_answers_normally(stack) -> None:
@@ -95,6 +101,7 @@ def assert_answers_normally(stack) -> None:
 
 def test_fuzz_rest(stack) -> None:
     session, run = requests.Session(), Run("rest")
+    CURRENT["channel"] = "rest"
     senders = {i: f"fuzz-rest-{i}" for i in range(POOL)}
     url = f"{stack.url}/webhooks/rest/webhook"
 
@@ -127,6 +134,7 @@ def test_fuzz_rest(stack) -> None:
 
 def test_fuzz_telegram(stack) -> None:
     session, run = requests.Session(), Run("telegram")
+    CURRENT["channel"] = "telegram"
     chats = {i: 880_000 + i for i in range(POOL)}
 
     @FUZZ
@@ -156,6 +164,7 @@ def test_fuzz_telegram(stack) -> None:
 
 def test_fuzz_facebook(stack) -> None:
     session, run = requests.Session(), Run("facebook")
+    CURRENT["channel"] = "facebook"
     psids = {i: f"fuzzpsid{i}" for i in range(POOL)}
 
     @FUZZ
@@ -182,6 +191,7 @@ def test_fuzz_facebook(stack) -> None:
 
 def test_fuzz_whatsapp(stack) -> None:
     session, run = requests.Session(), Run("whatsapp")
+    CURRENT["channel"] = "twilio"
     numbers = {i: f"whatsapp:+4915100000{i:03d}" for i in range(POOL)}
     fields = st.dictionaries(
         st.sampled_from(["From", "To", "Body", "NumMedia", "Latitude", "X"]), st.text(max_size=60), max_size=5
@@ -211,6 +221,7 @@ def test_fuzz_whatsapp(stack) -> None:
 def test_fuzz_socketio(stack) -> None:
     """2,000 generated socket.io events in batches of 200 over one connection each; the server stays up."""
     sessions = {i: str(uuid.uuid4()) for i in range(POOL)}
+    CURRENT["channel"] = "website"
     events = st.one_of(
         st.tuples(st.sampled_from(["user_uttered", "session_request", "delete_session", "nonsense"]), json_values),
         st.tuples(st.just("user_uttered"), st.fixed_dictionaries({"session_id": json_values | st.text(max_size=40), "message": json_values | texts})),
