@@ -231,6 +231,7 @@ def build(
     threshold: float | None = None,
 ) -> Review:
     threshold = fallback_threshold() if threshold is None else threshold
+    pseudonymise = functools.lru_cache(maxsize=100_000)(pseudonymise)  # bot replies and common messages repeat
     window = [t for t in all_turns if since is None or t.timestamp >= since]
     # identical messages (after pseudonymising) with the same reason and reading are one item
     merged: dict[tuple, Item] = {}
