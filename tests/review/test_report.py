@@ -5,119 +5,15 @@ The same through the real bot is in test_report_e2e.py."""
 from __future__ import annotations
 
 import datetime as dt
-import json
-import sqlite3
-import time
 from pathlib import Path
-from typing import Any
 
 import pytest
 import yaml
 
+from tests.review.fake_store import DAY, NOW, SENDERS, bot, conversation_events, user, write_store
 from tools.review import analysis, conversations, render
 from tools.review.__main__ import main, parse_since
 from tools.review.pseudonymise import pseudonymise
-
-NOW = time.time()
-DAY = 86400.0
-SENDERS = ("rest:sender-one-4711", "web:sender-two-0815", "tg:3f9a1c2b7e")
-
-
-def user(text: str, intent: str, confidence: float = 0.95, ts: float = NOW, **entities: Any) -> dict:
-    ranking = [{"name": intent, "confidence": confidence}]
-    if intent == "nlu_fallback":
-        ranking.append({"name": entities.pop("guess", "ask_effectiveness"), "confidence": 0.31})
-    ents = [{"entity": k, "value": v} for k, vs in entities.items() for v in (vs if isinstance(vs, list) else [vs])]
-    return {
-        "event": "user",
-        "timestamp": ts,
-        "text": text,
-        "parse_data": {
-            "intent": {"name": intent, "confidence": confidence},
-            "entities": ents,
-            "intent_ranking": ranking,
-        },
-    }
-
-
-def bot(text: str, ts: float = NOW, utter: str | None = None, **answer: Any) -> dict:
-    metadata: dict[str, Any] = {}
-    if utter:
-        metadata["utter_action"] = utter
-    if answer:
-        metadata["answer"] = answer
-    return {
-        "event": "bot",
-        "timestamp": ts,
-        "text": text,
-        "metadata": metadata,
-        "data": {"buttons": [{"title": "Kosten", "payload": "/ask_costs"}]},
-    }
-
-
-FACT = "Akupunktur kann chronische Rückenschmerzen allenfalls kurzfristig lindern.\nQuelle: IQWiG"
-
-
-def conversation_events(base: float = NOW) -> dict[str, list[dict]]:
-    return {
-        SENDERS[0]: [
-            user("hilft akupunktur?", "ask_effectiveness", 0.99, base, therapy="akupunktur"),
-            bot(FACT, base, kind="fact", therapy="akupunktur", aspect="wirksamkeit"),
-            user(
-                '/feedback{"helpful": false, "comment": "zu lang, ruf mich an 0171 2345678"}',
-                "feedback",
-                1.0,
-                base + 1,
-                helpful=False,
-                comment="zu lang, ruf mich an 0171 2345678",
-            ),
-            bot("Danke für Ihre Rückmeldung!", base + 1, utter="utter_feedback_thanks"),
-            user("blubb bla", "nlu_fallback", 0.4, base + 2),
-            bot("Das habe ich leider nicht verstanden.", base + 2, utter="utter_please_rephrase"),
-            user("blubb bla", "nlu_fallback", 0.4, base + 3),
-            bot("Das habe ich leider nicht verstanden.", base + 3, utter="utter_please_rephrase"),
-        ],
-        SENDERS[1]: [
-            user("Ich heiße Gerda Müller, hilft Akupunktur bei Migräne?", "out_of_scope", 1.0, base, condition="kopf"),
-            bot("Über Kopfschmerzen und Migräne sagt sie nichts.", base, utter="utter_other_condition"),
-            user("massage", "inform_therapy", 0.97, base + 1, therapy="massage"),
-            bot("Was möchten Sie über Massage wissen?", base + 1, utter="utter_ask_aspect"),
-            user("/ask_effectiveness", "ask_effectiveness", 1.0, base + 2),  # a button: counted, not listed
-            bot("Zu welcher Behandlung möchten Sie das wissen?", base + 2, utter="utter_ask_therapy"),
-            # a model trained before the feedback intent existed: the payload reaches the NLU as text
-            user('/feedback{"helpful": true}', "nlu_fallback", 0.4, base + 3),
-            bot("Das habe ich leider nicht verstanden.", base + 3, utter="utter_please_rephrase"),
-        ],
-        SENDERS[2]: [
-            user("mein bein ist taub, tel 030 1234567", "warning_signs", 1.0, base - 8 * DAY, sign="taub"),
-            bot("Rufen Sie jetzt den Notruf 112.", base - 8 * DAY, kind="safety", tier="notruf"),
-            user("bringt massage was", "ask_effectiveness", 0.9, base - 8 * DAY, therapy="massage"),
-            bot("Massagen helfen kurzfristig.", base - 8 * DAY, kind="fact", therapy="massage", aspect="wirksamkeit"),
-            user('/feedback{"helpful": true}', "feedback", 1.0, base - 8 * DAY, helpful=True),
-            bot("Danke für Ihre Rückmeldung!", base - 8 * DAY, utter="utter_feedback_thanks"),
-        ],
-    }
-
-
-def write_store(path: Path, by_sender: dict[str, list[dict]]) -> Path:
-    """An SQLite file with Rasa's `events` table, as SQLTrackerStore writes it."""
-    db = sqlite3.connect(path)
-    db.execute(
-        "CREATE TABLE events (id INTEGER PRIMARY KEY, sender_id VARCHAR(255) NOT NULL, type_name VARCHAR(255) NOT NULL, "
-        "timestamp FLOAT, intent_name VARCHAR(255), action_name VARCHAR(255), data TEXT)"
-    )
-    for sender, events in by_sender.items():
-        db.execute("INSERT INTO events (sender_id, type_name, timestamp, data) VALUES (?, 'action', ?, ?)",
-                   (sender, events[0]["timestamp"], json.dumps({"event": "action", "name": "action_listen"})))  # fmt: skip
-        for event in events:
-            intent = (event.get("parse_data") or {}).get("intent", {}).get("name")
-            db.execute(
-                "INSERT INTO events (sender_id, type_name, timestamp, intent_name, data) VALUES (?, ?, ?, ?, ?)",
-                (sender, event["event"], event["timestamp"], intent, json.dumps(event)),
-            )
-    db.commit()
-    db.close()
-    return path
 
 
 @pytest.fixture
@@ -306,3 +202,13 @@ def test_command_without_store_fails_in_german(
     assert main(["--out", str(tmp_path)]) == 1
     assert "Fehler: Keine gespeicherten Gespräche gefunden" in capsys.readouterr().err
     assert not (tmp_path / "none.db").exists()  # reading never creates a database
+
+
+def test_an_unreachable_database_is_a_clear_german_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    from tests.servers import free_port
+
+    monkeypatch.setenv("RUECKENBOT_DATABASE_URL", f"postgresql://postgres@127.0.0.1:{free_port()}/rueckenbot")
+    assert main(["--out", str(tmp_path)]) == 1
+    assert "Fehler: Die Datenbank postgresql://postgres@127.0.0.1" in capsys.readouterr().err
