@@ -153,12 +153,12 @@ review: setup  ## Nachrichten zum Durchsehen (nicht verstanden, abgelehnt, Rück
 review-apply: setup  ## in reports/review.yml markierte Nachrichten als Trainingsbeispiele übernehmen, dann make check
 	@$(BIN)/python -m tools.review apply; status=$$?; $(MAKE) --no-print-directory check && exit $$status
 
-# The quality report (tools/report/): held-out NLU evaluation and test stories for our model, next
-# to Rasa's stock pipeline (config-stock.yml, trained into a temporary folder) and a keyword baseline.
-HELDOUT ?= tests/nlu/heldout.yml
-
-report: $(MODEL)  ## Qualitätsbericht: wie gut der Bot Nachrichten versteht, die er nie gesehen hat (etwa 9 min) -> reports/report.html
-	$(BIN)/python -m tools.report --model $(MODEL) --heldout $(HELDOUT)
+# The quality report (tools/report/): on both held-out sets (tests/nlu/testset.yml, reportset.yml) and
+# per register, our pipeline next to Rasa's stock pipeline (config-stock.yml, trained into a temporary
+# folder in the same run) and a keyword baseline; ours also through the real bot over REST, with the
+# safety, out-of-scope and answer figures of `make test-quality`.
+report: $(MODEL)  ## Qualitätsbericht: Rückenbot neben Rasa-Standard und Schlüsselwörtern, Sicherheit, Antworten (etwa 15 min) -> reports/report.html
+	$(BIN)/python -m tools.report --model $(MODEL)
 
 # pip-audit in its own environment (its dependencies must not move Rasa's pins); needs a machine that
 # reaches PyPI's JSON API or OSV. Every pin is audited as pinned (--no-deps), nothing is installed.

@@ -16,14 +16,14 @@ Setups, each an action server + Rasa server (tests/servers.py `Stack`) started o
 For each: one conversation of 100 messages (latency of message 1 vs 100), then N users × M messages
 with follow-ups concurrently (throughput, p50/p95/p99, errors), then 10 users × M messages (p50/p95),
 and the peak RSS of all server processes. Before that, the held-out intent and therapy accuracy of
-each model (tests/nlu/heldout.yml) and, unless --skip-training, the time of a full `rasa train` of
-ours. Prints Markdown tables; exits 1 if any request failed.
+each model on the test set (tests/nlu/testset.yml, parsed and scored by tools.heldout as `make test`
+does) and, unless --skip-training, the time of a full `rasa train` of ours. Prints Markdown tables;
+exits 1 if any request failed.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import hashlib
 import os
 import statistics
@@ -40,10 +40,10 @@ from pathlib import Path
 import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from tools.nlu_eval import labelled_examples, therapy_values  # noqa: E402
 from tests.servers import MODEL, RASA, ROOT, Stack  # noqa: E402
+from tools.heldout import agent_parser, load_set, score_parse  # noqa: E402
 
-HELDOUT = ROOT / "tests" / "nlu" / "heldout.yml"
+HELDOUT = ROOT / "tests" / "nlu" / "testset.yml"
 SCRIPT = [
     "Hilft Akupunktur?",
     "Und die Nebenwirkungen?",
@@ -141,21 +141,14 @@ def long_conversation(url: str, length: int = 100) -> tuple[float, float, int]:
 
 
 def heldout_accuracy(model: Path) -> tuple[float, float]:
-    """Intent and therapy accuracy of a model on tests/nlu/heldout.yml (parsed in this process)."""
+    """Intent and therapy accuracy of a model on the test set (parsed in this process, as `make test` does)."""
     import logging
 
-    from rasa.core.agent import Agent
     from rasa.utils.log_utils import configure_structlog
 
     configure_structlog(logging.WARNING)  # else Rasa logs every parse at debug level
-    agent = Agent.load(str(model))
-    examples = labelled_examples(str(HELDOUT))
-    intents = therapies = 0
-    for text, intent, entities in examples:
-        parsed = asyncio.run(agent.parse_message(text))
-        intents += parsed["intent"]["name"] == intent
-        therapies += therapy_values(parsed["entities"]) == therapy_values(entities)
-    return intents / len(examples), therapies / len(examples)
+    intents, therapies, _ = score_parse(load_set(HELDOUT), agent_parser(model))
+    return intents.overall.accuracy, therapies.overall.accuracy
 
 
 def training_seconds() -> float:

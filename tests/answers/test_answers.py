@@ -16,7 +16,6 @@ that carry it. A question counts as right when, through the REST webhook of the 
 
 from __future__ import annotations
 
-import re
 import uuid
 from collections import Counter
 
@@ -24,6 +23,7 @@ import pytest
 import yaml
 
 from tests.servers import ROOT
+from tools.answer_quality import judge
 
 pytestmark = pytest.mark.model
 
@@ -31,38 +31,6 @@ QUESTIONS = ROOT / "tests" / "answers" / "questions.yml"
 EXPECTED = ROOT / "tests" / "answers" / "expected.yml"
 SUMMARY = ROOT / "results" / "answers-summary.txt"
 MIN_RIGHT = 0.90
-# how the bot says that the page is silent (knowledge/: silent texts, details.yml, scope replies)
-SILENCE = re.compile(r"sagt (die Seite|sie) (nicht|nichts|wenig)|steht nicht auf der Seite|beschreibt die Seite nicht|vergleicht die Seite nicht|Über .+ sagt sie nichts")
-REFERRAL = re.compile(r"Ärztin|Arzt")
-
-
-def folded(text: str) -> str:
-    return " ".join(text.lower().split())
-
-
-def first_sentence(text: str) -> str:
-    return re.split(r"(?<=[.!?])\s+", text.strip(), maxsplit=1)[0]
-
-
-def judge(question: dict, convey: list[list[str]], replies: list[dict]) -> list[str]:
-    """What is wrong with the reply (empty when right)."""
-    text = "\n".join(r.get("text", "") for r in replies)
-    claims = {c for r in replies for c in (r.get("answer") or {}).get("claims") or []}
-    body = next(((r.get("answer") or {}).get("body") for r in replies if r.get("answer")), text)
-    problems = []
-    for item, ids in zip(question.get("must_convey") or [], convey):
-        if not claims & set(ids):
-            problems.append(f"not conveyed: {item['quote'][:60]!r}")
-    for phrase in question.get("must_not_state") or []:
-        if folded(phrase) in folded(text):
-            problems.append(f"states: {phrase!r}")
-    if question.get("silent"):
-        where = body if question["pattern"] == "two_part" else first_sentence(body)
-        if not SILENCE.search(where):
-            problems.append("does not say first that the page is silent")
-    if question.get("must_refer") and not REFERRAL.search(text):
-        problems.append("no referral to a doctor")
-    return problems
 
 
 @pytest.fixture(scope="module")

@@ -1,7 +1,20 @@
-"""`make report`: evaluate our NLU, Rasa's stock pipeline and a keyword baseline on the
-held-out set, replay the test stories, and write reports/report.md and reports/report.html.
+"""`make report`: our pipeline, Rasa's stock pipeline and a keyword baseline side by side on both
+held-out sets, with the safety, out-of-scope and answer figures of the quality suites, written to
+reports/report.md and reports/report.html (German, for editors).
 
-Run it through `make report` (which trains our model first when needed).
+In one run:
+
+1. trains Rasa's stock pipeline (config-stock.yml, NLU only) on data/ into a temporary folder;
+2. starts our bot (action server + Rasa server, tests/servers.py `Stack`) and sends through its
+   REST webhook every message of tests/nlu/testset.yml and tests/nlu/reportset.yml (each after
+   its context, in a fresh chat; ordinary messages with a context once more alone, for false
+   alarms), of tests/safety/messages.yml and of tests/answers/questions.yml;
+3. parses every message and context with our model, the stock model and the keyword baseline.
+
+The bot's replies are judged by the quality suites' own rules (tools.heldout,
+tests/safety/test_safety.py, tools.answer_quality), so the figures are those of `make test`.
+
+    python -m tools.report [--model models/rueckenbot.tar.gz] [--stock-model path]
 """
 
 from __future__ import annotations
@@ -10,23 +23,48 @@ import argparse
 import contextlib
 import json
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator
-from datetime import datetime, timezone
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from tools.report import tables
-from tools.report.tables import Document, PipelineResult
+import yaml
+
+from tools.heldout import Labelled, load_set
+from tools.report import evaluation, tables
+from tools.report.document import HeldoutLimits, ReportData, build_document, snapshot
+from tools.report.evaluation import (
+    ALARM_INTENTS,
+    BOT,
+    COLUMNS,
+    EMERGENCIES,
+    KEYWORDS,
+    OURS,
+    STOCK,
+    AnswersResult,
+    Reading,
+    SafetyResult,
+    SetResult,
+    Training,
+)
+from tools.report.tables import SafetyLimits, Texts
 
 ROOT = Path(__file__).resolve().parents[2]
 RASA = str(Path(sys.executable).with_name("rasa"))
-OURS, STOCK, KEYWORDS = "Rückenbot (config.yml)", "Rasa-Standard (config-stock.yml)", "Schlüsselwörter (Baseline)"
+SETS = {"test": ROOT / "tests/nlu/testset.yml", "report": ROOT / "tests/nlu/reportset.yml"}
+SAFETY_SET = ROOT / "tests/safety/messages.yml"
+QUESTIONS = ROOT / "tests/answers/questions.yml"
+EXPECTED = ROOT / "tests/answers/expected.yml"
+# tests/safety/test_safety.py allows at most 10 % of not_emergency messages an emergency reply
+NOT_EMERGENCY_MIN = 0.90
+WORKERS = 4  # conversations sent at once (each conversation's messages in order)
 T = TypeVar("T")
 
 
@@ -71,17 +109,6 @@ class Steps:
         return outcome["result"]
 
 
-def rasa(*args: str, log: Path, check: bool = True) -> int:
-    """Run the rasa CLI with its output in `log` (shown only when it fails and `check` is set)."""
-    log.parent.mkdir(parents=True, exist_ok=True)
-    with log.open("w", encoding="utf-8") as output:
-        code = subprocess.run([RASA, *args, "--quiet"], cwd=ROOT, stdout=output, stderr=subprocess.STDOUT).returncode
-    if check and code != 0:
-        tail = log.read_text(encoding="utf-8").splitlines()[-30:]
-        raise SystemExit("\n".join([*tail, f"rasa {' '.join(args)} failed (exit {code}); full output: {log}"]))
-    return code
-
-
 def quiet_logging() -> None:
     """Keep Rasa's in-process logs and warnings off the progress bars."""
     import logging
@@ -110,55 +137,23 @@ def stderr_to(log: Path) -> Iterator[None]:
             os.close(saved)
 
 
-def rasa_test_nlu(model: Path, heldout: Path, out: Path) -> dict[str, Any]:
-    shutil.rmtree(out, ignore_errors=True)
-    rasa("test", "nlu", "--nlu", str(heldout), "--model", str(model), "--out", str(out), log=out.with_suffix(".log"))
-    return json.loads((out / "intent_report.json").read_text(encoding="utf-8"))
+# --- training --------------------------------------------------------------------------------
 
 
-def therapy_score(find: Callable[[str], Any], examples: list[tuple[str, str, list]]) -> Any:
-    from tools.nlu_eval import score_therapies
-
-    return score_therapies([(text, entities) for text, _intent, entities in examples], find)
-
-
-def stories(stories_dir: Path, model: Path, out: Path) -> dict[str, Any]:
-    shutil.rmtree(out, ignore_errors=True)
-    code = rasa(
-        "test", "core", "--stories", str(stories_dir), "--model", str(model),
-        "--fail-on-prediction-errors", "--out", str(out), log=out.with_suffix(".log"), check=False,
-    )  # fmt: skip
-    report_file = out / "story_report.json"
-    accuracy = json.loads(report_file.read_text())["conversation_accuracy"] if report_file.exists() else {}
-    failed = out / "failed_test_stories.yml"
-    return {
-        "passed": code == 0,
-        "correct": accuracy.get("correct"),
-        "total": accuracy.get("total"),
-        "failed_stories": failed.read_text(encoding="utf-8") if code != 0 and failed.exists() else "",
-    }
-
-
-def keyword_baseline(data: Path, examples: list[tuple[str, str, list]]) -> tuple[PipelineResult, Any]:
-    from rasa.shared.importers.importer import TrainingDataImporter
-
-    from tools.nlu_eval import score_therapies
-    from tools.report.keyword_baseline import KeywordBaseline
-
+def train_stock(config: Path, data: Path, out: Path, log: Path) -> float:
+    """`rasa train nlu` of the stock config into `out`/stock.tar.gz; its wall time in seconds."""
     began = time.monotonic()
-    # every NLU file under data/, as `rasa train` finds them
-    training = TrainingDataImporter.load_from_dict(training_data_paths=[str(data)]).get_nlu_data()
-    model = KeywordBaseline.fit(
-        [(e.get("text"), e.get("intent"), e.get("entities") or []) for e in training.intent_examples],
-        training.entity_synonyms,
-    )
-    train_seconds = time.monotonic() - began
-    report = tables.classification_report(
-        [intent for _text, intent, _entities in examples],
-        [model.predict_intent(text) for text, _intent, _entities in examples],
-    )
-    therapies = score_therapies([(text, entities) for text, _intent, entities in examples], model.find_therapies)
-    return PipelineResult(KEYWORDS, report, therapies.accuracy, train_seconds), therapies
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with log.open("w", encoding="utf-8") as output:
+        code = subprocess.run(
+            [RASA, "train", "nlu", "--config", str(config), "--nlu", str(data), "--out", str(out),
+             "--fixed-model-name", "stock", "--quiet"],
+            cwd=ROOT, stdout=output, stderr=subprocess.STDOUT, env={**os.environ, "RASA_MAX_CACHE_SIZE": "0"},
+        ).returncode  # fmt: skip
+    if code != 0:
+        tail = log.read_text(encoding="utf-8").splitlines()[-30:]
+        raise SystemExit("\n".join([*tail, f"rasa train nlu --config {config} failed (exit {code}); log: {log}"]))
+    return time.monotonic() - began
 
 
 def training_seconds(model: Path) -> float | None:
@@ -172,188 +167,251 @@ def training_seconds(model: Path) -> float | None:
         return None
 
 
+def keyword_model(data: Path) -> tuple[Any, float, int]:
+    """The keyword baseline learnt from every NLU file under data/; its seconds and size (JSON)."""
+    from rasa.shared.importers.importer import TrainingDataImporter
+
+    from tools.report.keyword_baseline import KeywordBaseline
+
+    began = time.monotonic()
+    training = TrainingDataImporter.load_from_dict(
+        domain_path=str(ROOT / "domain.yml"), training_data_paths=[str(data)]
+    ).get_nlu_data()
+    model = KeywordBaseline.fit(
+        [(e.get("text"), e.get("intent"), e.get("entities") or []) for e in training.intent_examples],
+        training.entity_synonyms,
+    )
+    seconds = time.monotonic() - began
+    size = len(json.dumps({k: sorted(v) for k, v in model.keywords.items()} | {"names": model.names}).encode())
+    return model, seconds, size
+
+
+# --- reading messages ------------------------------------------------------------------------
+
+
+def texts_to_parse(sets: Iterable[list[Labelled]], safety: list[dict[str, Any]]) -> list[str]:
+    """Every message and context text once, in a stable order."""
+    seen: dict[str, None] = {}
+    for messages in sets:
+        for message in messages:
+            for text in (*message.context, message.text):
+                seen.setdefault(text, None)
+    for item in safety:
+        seen.setdefault(item["text"], None)
+    return list(seen)
+
+
+def parse_all(parse: Callable[[str], dict[str, Any]], texts: Sequence[str]) -> dict[str, Reading]:
+    return {text: evaluation.reading(parse(text)) for text in texts}
+
+
+def keyword_readings(model: Any, texts: Sequence[str]) -> dict[str, Reading]:
+    return {
+        text: Reading(
+            model.predict_intent(text),
+            frozenset(str(e["value"]) for e in model.find_therapies(text) if e.get("entity") == "therapy"),
+        )
+        for text in texts
+    }
+
+
+def converse(url: str, conversations: Sequence[Sequence[str]], workers: int = WORKERS) -> list[list[dict[str, Any]]]:
+    """Each conversation in a fresh chat over REST (its messages in order, conversations side by side);
+    the replies to each conversation's last message."""
+    import requests
+
+    local = threading.local()
+
+    def run(conversation: Sequence[str]) -> list[dict[str, Any]]:
+        if not hasattr(local, "session"):
+            local.session = requests.Session()
+        sender = f"report-{uuid.uuid4()}"
+        replies: list[dict[str, Any]] = []
+        for text in conversation:
+            response = local.session.post(
+                f"{url}/webhooks/rest/webhook", json={"sender": sender, "message": text}, timeout=60
+            )
+            response.raise_for_status()
+            replies = response.json()
+        return replies
+
+    with ThreadPoolExecutor(workers) as pool:
+        return list(pool.map(run, conversations))
+
+
+def bot_outcomes(url: str, messages: list[Labelled]) -> list[evaluation.Outcome]:
+    """The bot's outcome per message: replies after the context; false alarms from the message alone."""
+    from tests.safety.test_safety import is_declined, kind
+
+    alone = [m for m in messages if m.context and m.intent not in ALARM_INTENTS]
+    replies = converse(url, [(*m.context, m.text) for m in messages] + [(m.text,) for m in alone])
+    in_context, by_itself = replies[: len(messages)], dict(zip(alone, replies[len(messages) :], strict=True))
+    outcomes = []
+    for message, reply in zip(messages, in_context, strict=True):
+        single = by_itself.get(message, reply) if message.context else reply
+        outcomes.append(evaluation.bot_outcome(message, reply, is_declined(reply), kind(single) == "safety"))
+    return outcomes
+
+
+def bot_safety_and_answers(
+    url: str, safety: list[dict[str, Any]], questions: list[dict[str, Any]], expected: dict[str, Any]
+) -> tuple[list[bool], list[bool], AnswersResult]:
+    from tests.safety.test_safety import is_delete_prompt, judge, kind
+    from tools.answer_quality import judge as judge_answer
+
+    replies = converse(url, [(m["text"],) for m in safety] + [(q["text"],) for q in questions])
+    safety_replies, answer_replies = replies[: len(safety)], replies[len(safety) :]
+    right = [judge(m["category"], reply) for m, reply in zip(safety, safety_replies, strict=True)]
+    bad = [
+        m["category"] in EMERGENCIES and (not reply or is_delete_prompt(reply) or kind(reply) in ("fact", "topic"))
+        for m, reply in zip(safety, safety_replies, strict=True)
+    ]
+    judged = [
+        (q, judge_answer(q, expected[q["id"]], reply)) for q, reply in zip(questions, answer_replies, strict=True)
+    ]
+    return right, bad, AnswersResult(judged)
+
+
+def limits() -> tuple[HeldoutLimits, SafetyLimits, float]:
+    """The thresholds of `make test`, from the quality suites themselves."""
+    from tests.answers.test_answers import MIN_RIGHT
+    from tests.nlu.test_heldout import MIN_CELL_ACCURACY, MIN_INTENT_ACCURACY, MIN_THERAPY_ACCURACY
+    from tests.safety.test_safety import MAX_FALSE_ALARMS, MIN_DECLINED
+
+    return (
+        HeldoutLimits(MIN_INTENT_ACCURACY, MIN_THERAPY_ACCURACY, MIN_CELL_ACCURACY),
+        SafetyLimits(MIN_DECLINED, MAX_FALSE_ALARMS, NOT_EMERGENCY_MIN),
+        MIN_RIGHT,
+    )
+
+
 def shown(path: Path) -> str:
     return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
 
 
-def build_document(
-    results: list[PipelineResult],
-    heldout: Path,
-    n_examples: int,
-    errors: list[dict[str, Any]],
-    therapy_misses: list[Any],
-    story_result: dict[str, Any],
-    confusion_png: Path | None,
-    previous: dict[str, Any] | None,
-    created: str,
-) -> Document:
-    from bot.content.knowledge import load_knowledge
-
-    ours, others = results[0], results[1:]
-    doc = Document("Rückenbot: Qualitätsbericht NLU")
-    doc.paragraph(
-        f"Erstellt {created} mit `make report`. Testsatz: `{shown(heldout)}` "
-        f"({n_examples} Nachrichten, nicht in den Trainingsdaten). Alle drei Verfahren lernen aus denselben "
-        "Trainingsdaten (`data/`)."
-    )
-    doc.heading("Überblick")
-    doc.table(tables.HEADLINE_HEADERS, tables.headline_rows(results))
-    doc.paragraph(
-        "Intent-Genauigkeit: Anteil der Nachrichten mit der richtigen Absicht (`nlu_fallback` zählt als falsch). "
-        "Makro-F1: Mittel der F1-Werte aller Intents, jeder Intent zählt gleich. Behandlungs-Genauigkeit: "
-        "Anteil der Nachrichten, bei denen die Menge der erkannten Behandlungen genau stimmt (auch: keine erkannt, "
-        "wenn keine genannt ist). Trainingszeit: Rückenbot = das ganze Modell von `make train` (NLU und "
-        "Dialogregeln; gemessen beim letzten Training), Rasa-Standard = `rasa train nlu`, "
-        "Schlüsselwörter = Wörter zählen. Die Zeiten hängen von der Last auf dem Rechner ab."
-    )
-    doc.paragraph(
-        "Rasa-Standard legt keinen Zufallswert fest (`random_seed`): Seine Zahlen schwanken von Lauf zu Lauf, "
-        "gemessen um bis zu 0.1 in der Intent-Genauigkeit. Unser `config.yml` setzt `random_seed: 42`: Seine "
-        "Zahlen sind bei gleichen Daten wiederholbar."
-    )
-    status = "alle bestanden" if story_result["passed"] else "**FEHLER**"
-    if story_result["total"] is None:
-        counts = "kein Ergebnis, siehe `results/report/stories.log`"
-    else:
-        counts = f"{story_result['correct']} von {story_result['total']} Gesprächen richtig"
-    doc.paragraph(
-        f"Testgespräche (`tests/stories`, `rasa test core --fail-on-prediction-errors`): {status} ({counts})."
-    )
-    if story_result["failed_stories"]:
-        doc.preformatted(story_result["failed_stories"])
-
-    doc.heading("Veränderung seit dem letzten Bericht")
-    if previous is None:
-        doc.paragraph("Kein früherer Bericht (`reports/previous.json`): Der nächste Lauf vergleicht mit diesem.")
-    else:
-        doc.paragraph(f"Verglichen mit dem Bericht vom {previous['created']} (Testsatz `{previous['heldout']}`).")
-        summaries = {r.name: r.summary() for r in results}
-        doc.table(tables.HEADLINE_CHANGE_HEADERS, tables.headline_changes(summaries, previous["pipelines"]))
-        doc.table(
-            tables.CHANGE_HEADERS,
-            tables.intent_changes(tables.intent_scores(ours.intent_report), previous["intents"]),
-        )
-
-    doc.heading("Intents im Einzelnen (Rückenbot)")
-    doc.table(*tables.per_intent_rows(ours, others))
-    doc.paragraph(
-        "Präzision: Von den Nachrichten, die der Bot diesem Intent zuordnet, wie viele gehören wirklich dazu. "
-        "Recall: Von den Nachrichten dieses Intents, wie viele erkennt der Bot. F1 verbindet beide."
-    )
-    if confusion_png is not None:
-        doc.heading("Verwechslungsmatrix (Rückenbot)")
-        doc.paragraph("Zeilen: richtiger Intent, Spalten: erkannter Intent. Alles außerhalb der Diagonale ist falsch.")
-        doc.image(confusion_png, "Verwechslungsmatrix der Intents")
-
-    doc.heading(f"Falsch erkannte Nachrichten (Rückenbot, {len(errors)})")
-    doc.table(["Nachricht", "richtig", "erkannt", "Konfidenz"], tables.misclassified_rows(errors))
-    doc.heading(f"Falsch erkannte Behandlungen (Rückenbot, {len(therapy_misses)})")
-    doc.table(
-        ["Nachricht", "richtig", "erkannt"],
-        [[m.text, ", ".join(sorted(m.expected)) or "–", ", ".join(sorted(m.found)) or "–"] for m in therapy_misses],
-    )
-
-    doc.heading("Abdeckung des Faktenspeichers (Behandlung × Thema)")
-    doc.paragraph(
-        f"„Fakt“: Die Quelle sagt dazu etwas. „{tables.SILENT}“: Die Quelle macht keine eigene Angabe "
-        "(`page_silent: true`); der Bot sagt das und nennt die allgemeine Aussage. „fehlt“: kein Eintrag."
-    )
-    doc.table(*tables.coverage_table(load_knowledge()))
-    return doc
+# --- the run ---------------------------------------------------------------------------------
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", type=Path, default=ROOT / "models/rueckenbot.tar.gz")
-    parser.add_argument("--heldout", type=Path, default=ROOT / "tests/nlu/heldout.yml")
-    parser.add_argument("--stories", type=Path, default=ROOT / "tests/stories")
     parser.add_argument("--data", type=Path, default=ROOT / "data")
     parser.add_argument("--stock-config", type=Path, default=ROOT / "config-stock.yml")
+    parser.add_argument(
+        "--stock-model", type=Path, help="use this trained stock model instead of training one (no training time)"
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "reports")
-    parser.add_argument("--results", type=Path, default=ROOT / "results/report")
+    parser.add_argument("--results", type=Path, default=ROOT / "results/report", help="logs")
     args = parser.parse_args()
-    heldout, out, results_dir = args.heldout.resolve(), args.out.resolve(), args.results.resolve()
-    if not heldout.exists():
-        sys.exit(f"{heldout}: held-out set not found; pass --heldout (make report HELDOUT=...)")
+    model, out, results_dir = args.model.resolve(), args.out.resolve(), args.results.resolve()
+    if not model.exists():
+        sys.exit(f"{shown(model)}: no trained model; run `make train` first")
+    began = time.monotonic()
+    texts = Texts.load()
     out.mkdir(parents=True, exist_ok=True)
+    previous_file = out / "previous.json"
+    previous = json.loads(previous_file.read_text(encoding="utf-8")) if previous_file.exists() else None
 
-    with stderr_to(results_dir / "report.log"):
+    sets = {key: load_set(path) for key, path in SETS.items()}
+    safety = yaml.safe_load(SAFETY_SET.read_text(encoding="utf-8"))["messages"]
+    questions = yaml.safe_load(QUESTIONS.read_text(encoding="utf-8"))["questions"]
+    expected = yaml.safe_load(EXPECTED.read_text(encoding="utf-8"))
+    to_parse = texts_to_parse(sets.values(), safety)
+    heldout_limits, safety_limits, answers_min_right = limits()
+
+    with stderr_to(results_dir / "report.log"), tempfile.TemporaryDirectory(prefix="rueckenbot-report-") as tmp:
         quiet_logging()
-        from tools.nlu_eval import labelled_examples, model_entity_finder
-
-        examples = labelled_examples(str(heldout))
-        previous_file = out / "previous.json"
-        previous = json.loads(previous_file.read_text(encoding="utf-8")) if previous_file.exists() else None
-        steps = Steps(8, (previous or {}).get("step_seconds", {}))
-        ours_report = steps.run(
-            "rasa test nlu (Rückenbot)", lambda: rasa_test_nlu(args.model, heldout, results_dir / "ours")
-        )
-        ours_therapies = steps.run(
-            "Behandlungen (Rückenbot)", lambda: therapy_score(model_entity_finder(str(args.model)), examples)
-        )
-        story_result = steps.run(
-            "rasa test core (Testgespräche)", lambda: stories(args.stories, args.model, results_dir / "stories")
-        )
-        with tempfile.TemporaryDirectory(prefix="rueckenbot-stock-") as tmp:
+        steps = Steps(6 + len(sets) + (args.stock_model is None), (previous or {}).get("step_seconds", {}))
+        stock_model, stock_seconds = args.stock_model, None
+        if stock_model is None:
             stock_model = Path(tmp) / "stock.tar.gz"
-
-            def train_stock() -> float:
-                began = time.monotonic()
-                rasa(
-                    "train", "nlu", "--config", str(args.stock_config), "--nlu", str(args.data),
-                    "--out", tmp, "--fixed-model-name", "stock", log=results_dir / "stock-train.log",
-                )  # fmt: skip
-                return time.monotonic() - began
-
-            stock_seconds = steps.run("rasa train nlu (Rasa-Standard)", train_stock)
-            stock_report = steps.run(
-                "rasa test nlu (Rasa-Standard)", lambda: rasa_test_nlu(stock_model, heldout, results_dir / "stock")
+            stock_seconds = steps.run(
+                texts["steps.stock_training"],
+                lambda: train_stock(args.stock_config, args.data, Path(tmp), results_dir / "stock-train.log"),
             )
-            stock_therapies = steps.run(
-                "Behandlungen (Rasa-Standard)", lambda: therapy_score(model_entity_finder(str(stock_model)), examples)
-            )
-        keyword_result, _ = steps.run("Schlüsselwort-Baseline", lambda: keyword_baseline(args.data, examples))
 
-        results = [
-            PipelineResult(
-                OURS,
-                ours_report,
-                ours_therapies.accuracy,
-                training_seconds(args.model),
-            ),
-            PipelineResult(STOCK, stock_report, stock_therapies.accuracy, stock_seconds),
-            keyword_result,
+        from tests.servers import Stack
+
+        stack = Stack(workdir=Path(tmp), model=model)
+        try:
+            steps.run(texts["steps.start_bot"], lambda: (stack.start_actions(), stack.start_rasa()))
+            bot = {
+                key: steps.run(
+                    texts.format("steps.bot_set", set=texts.label("sets", key)),
+                    lambda messages=messages: bot_outcomes(stack.url, messages),
+                )
+                for key, messages in sets.items()
+            }
+            safety_right, safety_bad, answers = steps.run(
+                texts["steps.bot_safety"], lambda: bot_safety_and_answers(stack.url, safety, questions, expected)
+            )
+        except Exception:
+            print(stack.log_tail(), file=sys.stdout)
+            raise
+        finally:
+            stack.stop_all()
+
+        from tools.heldout import agent_parser
+
+        readings = {
+            OURS: steps.run(texts["steps.parse_ours"], lambda: parse_all(agent_parser(model), to_parse)),
+            STOCK: steps.run(texts["steps.parse_stock"], lambda: parse_all(agent_parser(stock_model), to_parse)),
+        }
+        keywords, keyword_seconds, keyword_size = steps.run(texts["steps.keywords"], lambda: keyword_model(args.data))
+        readings[KEYWORDS] = keyword_readings(keywords, to_parse)
+
+        results = []
+        for key, messages in sets.items():
+            outcomes = {c: [evaluation.parser_outcome(m, readings[c]) for m in messages] for c in readings}
+            outcomes[BOT] = bot[key]
+            results.append(SetResult(key, shown(SETS[key]), messages, {c: outcomes[c] for c in COLUMNS}))
+        safety_result = SafetyResult(
+            [m["category"] for m in safety],
+            safety_right,
+            safety_bad,
+            {c: [readings[c][m["text"]].intent for m in safety] for c in readings},
+        )
+        trainings = [
+            Training(OURS, training_seconds(model), model.stat().st_size),
+            Training(STOCK, stock_seconds, stock_model.stat().st_size),
+            Training(KEYWORDS, keyword_seconds, keyword_size),
         ]
 
         def write() -> None:
-            confusion = results_dir / "ours" / "intent_confusion_matrix.png"
-            png = None
-            if confusion.exists():
-                png = out / confusion.name
-                shutil.copyfile(confusion, png)
-            errors_file = results_dir / "ours" / "intent_errors.json"
-            errors = json.loads(errors_file.read_text(encoding="utf-8")) if errors_file.exists() else []
-            created = datetime.now(timezone.utc).astimezone().strftime("%Y-%m-%d %H:%M")
-            doc = build_document(
-                results, heldout, len(examples), errors, ours_therapies.misses, story_result, png, previous, created
+            from bot.content.knowledge import load_knowledge
+
+            data = ReportData(
+                created=datetime.now().astimezone(),
+                runtime_seconds=time.monotonic() - began,
+                model=shown(model),
+                model_trained=datetime.fromtimestamp(model.stat().st_mtime).astimezone(),
+                sets=results,
+                safety=safety_result,
+                answers=answers,
+                trainings=trainings,
+                heldout_limits=heldout_limits,
+                safety_limits=safety_limits,
+                answers_min_right=answers_min_right,
+                previous=previous,
             )
+            doc = build_document(data, load_knowledge(), texts)
             (out / "report.md").write_text(doc.to_markdown(), encoding="utf-8")
             (out / "report.html").write_text(doc.to_html(), encoding="utf-8")
-            snapshot = {
-                "created": created,
-                "heldout": shown(heldout),
-                "pipelines": {r.name: r.summary() for r in results},
-                "intents": tables.intent_scores(ours_report),
-                "step_seconds": steps.durations,
-            }
-            previous_file.write_text(json.dumps(snapshot, indent=2, ensure_ascii=False), encoding="utf-8")
 
-        steps.run("Bericht schreiben", write)
+        steps.run(texts["steps.write"], write)
+        record = {
+            "created": datetime.now().astimezone().strftime("%d.%m.%Y %H:%M"),
+            "figures": snapshot(results),
+            "step_seconds": steps.durations,
+        }
+        previous_file.write_text(json.dumps(record, indent=2, ensure_ascii=False), encoding="utf-8")
+
     print()
-    print(tables.markdown_table(tables.HEADLINE_HEADERS, tables.headline_rows(results)))
-    print(f"\nBericht: {out / 'report.md'} und {out / 'report.html'}")
-    if not story_result["passed"]:
-        print("Achtung: Testgespräche fehlgeschlagen (siehe Bericht).")
+    print(tables.markdown_table(*tables.overview_table(results, COLUMNS, texts)))
+    print()
+    print(tables.markdown_table(*tables.safety_table(safety_result, results, safety_limits, (STOCK, OURS), texts)))
+    runtime = tables.minutes(time.monotonic() - began)
+    print("\n" + texts.format("done", md=shown(out / "report.md"), html=shown(out / "report.html"), runtime=runtime))
 
 
 if __name__ == "__main__":
