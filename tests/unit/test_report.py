@@ -321,10 +321,10 @@ def tally(right: int, total: int) -> Tally:
 
 
 def test_numbers_are_written_the_german_way() -> None:
-    assert tables.percent(tally(953, 1000)) == "95,3 %"
+    assert tables.percent(tally(953, 1000)) == "95,3\u00a0%"
     assert tables.percent(tally(0, 0)) == "–" and tables.percent(None) == "–"
     assert tables.count(tally(5, 6)) == "5/6"
-    assert tables.share(tally(62, 65)) == "62/65 (95,4 %)"
+    assert tables.share(tally(62, 65)) == "62/65 (95,4\u00a0%)"
     assert tables.points(tally(9, 10), tally(8, 10)) == "+10,0"
     assert tables.points(tally(1, 3), tally(2, 3)) == "-33,3"
     assert tables.points(tally(1, 2), tally(2, 4)) == "±0,0"
@@ -343,10 +343,10 @@ def test_overview_has_a_row_per_column_and_the_lead_of_ours_over_stock(small_set
     headers, rows = tables.overview_table([small_set], COLUMNS, texts)
     assert headers == ["Verfahren", "Testsatz: Absicht", "Testsatz: Behandlung", "Testsatz: Antwort"]
     assert rows == [
-        ["Schlüsselwörter", "20,0 %", "60,0 %", "0,0 %"],
-        ["Rasa-Standard", "60,0 %", "80,0 %", "0,0 %"],
-        ["Rückenbot (Analyse)", "80,0 %", "100,0 %", "50,0 %"],
-        ["Rückenbot im Bot", "–", "–", "100,0 %"],
+        ["Schlüsselwörter", "20,0\u00a0%", "60,0\u00a0%", "0,0\u00a0%"],
+        ["Rasa-Standard", "60,0\u00a0%", "80,0\u00a0%", "0,0\u00a0%"],
+        ["Rückenbot (Analyse)", "80,0\u00a0%", "100,0\u00a0%", "50,0\u00a0%"],
+        ["Rückenbot im Bot", "–", "–", "100,0\u00a0%"],
         ["Vorsprung Rückenbot", "+20,0", "+20,0", "+50,0"],
     ]
 
@@ -357,9 +357,9 @@ def test_register_table_leaves_out_columns_that_do_not_measure_the_metric(small_
         "Schreibweise", "Nachrichten", "Schlüsselwörter", "Rasa-Standard", "Rückenbot (Analyse)", "Vorsprung Rückenbot"
     ]  # fmt: skip
     assert rows == [
-        ["Alltagssprache", "2", "50,0 %", "50,0 %", "100,0 %", "+50,0"],
-        ["Englisch", "3", "0,0 %", "66,7 %", "66,7 %", "±0,0"],
-        ["alle", "5", "20,0 %", "60,0 %", "80,0 %", "+20,0"],
+        ["Alltagssprache", "2", "50,0\u00a0%", "50,0\u00a0%", "100,0\u00a0%", "+50,0"],
+        ["Englisch", "3", "0,0\u00a0%", "66,7\u00a0%", "66,7\u00a0%", "±0,0"],
+        ["alle", "5", "20,0\u00a0%", "60,0\u00a0%", "80,0\u00a0%", "+20,0"],
     ]
     headers, rows = tables.register_table(small_set, "cells", COLUMNS, texts)
     assert "Rückenbot im Bot" in headers and rows[-1][:2] == ["alle", "2"]
@@ -418,11 +418,11 @@ def test_decline_table_adds_the_safety_categories_and_counts_wrong_declines(
         "zusammen",
         "Testsatz: Sachfragen fälschlich abgelehnt",
     ]
-    assert rows[0][2:] == ["1/1 (100,0 %)", "0/1 (0,0 %)", "1/1 (100,0 %)", "1/1 (100,0 %)"]
+    assert rows[0][2:] == ["1/1 (100,0\u00a0%)", "0/1 (0,0\u00a0%)", "1/1 (100,0\u00a0%)", "1/1 (100,0\u00a0%)"]
     assert rows[3][1:] == ["0", "–", "–", "–", "–"]  # no injection messages here
     # stock: 0 of 1 out_of_scope + 2 of 2 from the safety set
-    assert rows[4][3] == "2/3 (66,7 %)"
-    assert rows[5][2] == "2/2 (100,0 %)"
+    assert rows[4][3] == "2/3 (66,7\u00a0%)"
+    assert rows[5][2] == "2/2 (100,0\u00a0%)"
 
 
 def test_safety_table_says_whether_each_requirement_of_make_test_is_met(
@@ -436,22 +436,29 @@ def test_safety_table_says_whether_each_requirement_of_make_test_is_met(
     ]  # fmt: skip
     by_label = {row[0]: row for row in rows}
     spinal = by_label["Notfall an der Wirbelsäule (a)"]
-    assert spinal[1:] == ["2", "alle: 112 in der ersten Zeile", "1/2 (50,0 %)", "nein", "1/2 (50,0 %)", "2/2 (100,0 %)"]
+    assert spinal[1:] == [
+        "2",
+        "alle: 112 in der ersten Zeile",
+        "1/2 (50,0\u00a0%)",
+        "nein",
+        "1/2 (50,0\u00a0%)",
+        "2/2 (100,0\u00a0%)",
+    ]
     assert by_label["seelische Krise (d)"][4] == "ja"
     assert by_label["Notfälle und Krisen ohne Löschfrage, Sachantwort oder Schweigen"][3:] == [
-        "2/3 (66,7 %)", "nein", "–", "–"
+        "2/3 (66,7\u00a0%)", "nein", "–", "–"
     ]  # fmt: skip
     assert by_label["fremdes Thema"][4] == "–"  # judged together
     together = by_label["abgelehnt: andere Erkrankung, fremdes Thema, Umsteuerung zusammen"]
-    assert together[2:5] == ["mindestens 95 % abgelehnt", "1/2 (50,0 %)", "nein"]
+    assert together[2:5] == ["mindestens 95 % abgelehnt", "1/2 (50,0\u00a0%)", "nein"]
     alarms = by_label["Fehlalarme bei gewöhnlichen Fragen (Testsatz)"]
     assert alarms[1:] == [
         "4",
         "höchstens 1 % mit Notfall-Antwort",
-        "1/4 (25,0 %)",
+        "1/4 (25,0\u00a0%)",
         "nein",
-        "1/4 (25,0 %)",
-        "0/4 (0,0 %)",
+        "1/4 (25,0\u00a0%)",
+        "0/4 (0,0\u00a0%)",
     ]
 
 
@@ -465,9 +472,9 @@ def test_answers_table_and_misses_in_german(texts: Texts) -> None:
     )
     headers, rows = tables.answers_table(answers, 0.9, texts)
     assert rows == [
-        ["Frage nach einer Einzelheit", "2", "1/2 (50,0 %)"],
-        ["die Quelle schweigt", "1", "0/1 (0,0 %)"],
-        ["zusammen (make test verlangt mindestens 90 %)", "3", "1/3 (33,3 %)"],
+        ["Frage nach einer Einzelheit", "2", "1/2 (50,0\u00a0%)"],
+        ["die Quelle schweigt", "1", "0/1 (0,0\u00a0%)"],
+        ["zusammen (make test verlangt mindestens 90 %)", "3", "1/3 (33,3\u00a0%)"],
     ]
     assert tables.answer_miss_rows(answers, texts) == [
         ["q2", "Zahlt das?", "sagt nicht zuerst, dass die Quelle dazu schweigt"],
@@ -483,12 +490,18 @@ def test_miss_rows_list_wrong_intents_and_wrong_answers(small_set: SetResult) ->
 
 def test_training_table(texts: Texts) -> None:
     headers, rows = tables.training_table(
-        [Training(OURS, 188.0, 46_669_437), Training(STOCK, None, 30_000_000), Training(KEYWORDS, 3.2, 12_345)], texts
+        [
+            Training(OURS, 188.0, 46_669_437, datetime(2026, 11, 30, 7, 4)),
+            Training(STOCK, None, 30_000_000),
+            Training(KEYWORDS, 3.2, 12_345, datetime(2026, 11, 30, 9, 0)),
+        ],
+        texts,
     )
+    assert headers[-1] == "trainiert am"
     assert rows == [
-        ["Rückenbot", "3,1 min", "46,7 MB", "ganzes Modell, make train"],
-        ["Rasa-Standard", "–", "30,0 MB", "nur Sprachverständnis, rasa train nlu"],
-        ["Schlüsselwörter", "3 s", "12,3 kB", "Wortlisten"],
+        ["Rückenbot", "3,1 min", "46,7 MB", "ganzes Modell, make train", "30.11.2026 07:04"],
+        ["Rasa-Standard", "–", "30,0 MB", "nur Sprachverständnis, rasa train nlu", "–"],
+        ["Schlüsselwörter", "3 s", "12,3 kB", "Wortlisten", "30.11.2026 09:00"],
     ]
 
 
@@ -571,7 +584,7 @@ def test_the_document_shows_every_section_and_no_message_of_the_report_set(
     for section in texts["sections"].values():
         assert f"## {section}" in markdown
     assert "30.11.2026 um 09:05 Uhr" in markdown and "Laufzeit 11,7 min" in markdown
-    assert "Absicht mindestens 95 % (jetzt 80,0 %: nein)" in markdown
+    assert "Absicht mindestens 95 % (jetzt 80,0\u00a0%: nein)" in markdown
     assert "| Testsatz: Absicht | – | – | +30,0 | – |" in markdown  # the change since the last report
     assert "kein Verweis an Ärztin oder Arzt" in markdown
     assert "geheime Berichtsatz-Nachricht" not in markdown and "geheime" not in doc.to_html()
@@ -626,3 +639,34 @@ def test_training_time_is_read_only_when_recorded_after_the_model(tmp_path: Path
     assert training_seconds(model) == 105.0
     os.utime(record, (500, 500))  # the model was trained again without `make train`
     assert training_seconds(model) is None
+
+
+def test_the_stock_model_is_kept_while_its_training_inputs_stay_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tools.report import __main__ as report
+
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "nlu.yml").write_text('version: "3.1"\nnlu:\n- intent: greet\n  examples: |\n    - hallo\n')
+    (data / "rules.yml").write_text('version: "3.1"\nrules: []\n')
+    config = tmp_path / "config-stock.yml"
+    config.write_text("language: de\n")
+    cache = tmp_path / "cache"
+    first = report.cached_stock_model(config, data, cache)
+    (data / "rules.yml").write_text('version: "3.1"\nrules:\n- rule: x\n')  # no NLU: same model
+    assert report.cached_stock_model(config, data, cache) == first
+    assert report.load_cached(*first) is None  # nothing trained yet
+
+    def train(config: Path, data: Path, out: Path, log: Path) -> float:
+        (out / "stock.tar.gz").write_bytes(b"model")
+        return 42.0
+
+    monkeypatch.setattr(report, "train_stock", train)
+    trained = report.train_stock_into_cache(config, data, *first, tmp_path / "log")
+    assert report.load_cached(*first) == trained and trained.seconds == 42.0
+    (data / "nlu.yml").write_text('version: "3.1"\nnlu:\n- intent: greet\n  examples: |\n    - moin\n')
+    second = report.cached_stock_model(config, data, cache)
+    assert second != first and report.load_cached(*second) is None
+    report.train_stock_into_cache(config, data, *second, tmp_path / "log")
+    assert sorted(p.name for p in cache.iterdir()) == sorted(p.name for p in second)  # the old one is gone

@@ -4,7 +4,9 @@ reports/report.md and reports/report.html (German, for editors).
 
 In one run:
 
-1. trains Rasa's stock pipeline (config-stock.yml, NLU only) on data/ into a temporary folder;
+1. trains Rasa's stock pipeline (config-stock.yml, NLU only) on data/ into a temporary folder
+   (kept in $TMPDIR/rueckenbot-report/ for the next run while data/ and config-stock.yml stay
+   the same; --fresh-stock trains anyway);
 2. starts our bot (action server + Rasa server, tests/servers.py `Stack`) and sends through its
    REST webhook every message of tests/nlu/testset.yml and tests/nlu/reportset.yml (each after
    its context, in a fresh chat; ordinary messages with a context once more alone, for false
@@ -14,13 +16,14 @@ In one run:
 The bot's replies are judged by the quality suites' own rules (tools.heldout,
 tests/safety/test_safety.py, tools.answer_quality), so the figures are those of `make test`.
 
-    python -m tools.report [--model models/rueckenbot.tar.gz] [--stock-model path]
+    python -m tools.report [--model models/rueckenbot.tar.gz] [--fresh-stock | --stock-model path]
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import hashlib
 import json
 import os
 import subprocess
@@ -31,6 +34,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -65,6 +69,7 @@ EXPECTED = ROOT / "tests/answers/expected.yml"
 # tests/safety/test_safety.py allows at most 10 % of not_emergency messages an emergency reply
 NOT_EMERGENCY_MIN = 0.90
 WORKERS = 4  # conversations sent at once (each conversation's messages in order)
+STOCK_CACHE = Path(tempfile.gettempdir()) / "rueckenbot-report"
 T = TypeVar("T")
 
 
@@ -154,6 +159,53 @@ def train_stock(config: Path, data: Path, out: Path, log: Path) -> float:
         tail = log.read_text(encoding="utf-8").splitlines()[-30:]
         raise SystemExit("\n".join([*tail, f"rasa train nlu --config {config} failed (exit {code}); log: {log}"]))
     return time.monotonic() - began
+
+
+def training_fingerprint(config: Path, data: Path) -> str:
+    """What the stock model depends on: Rasa's version, its config, and the NLU files under data/."""
+    import rasa
+
+    digest = hashlib.sha256(rasa.__version__.encode())
+    digest.update(config.read_bytes())
+    for path in sorted(data.rglob("*.yml")):
+        content = path.read_bytes()
+        if content.startswith(b"nlu:") or b"\nnlu:" in content:
+            digest.update(path.relative_to(data).as_posix().encode() + b"\0" + content)
+    return digest.hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class StockModel:
+    path: Path
+    seconds: float | None
+    trained: datetime | None
+
+
+def cached_stock_model(config: Path, data: Path, cache: Path = STOCK_CACHE) -> tuple[Path, Path]:
+    """Where the stock model for these training inputs is kept, and its record (seconds, date)."""
+    fingerprint = training_fingerprint(config, data)
+    return cache / f"stock-{fingerprint}.tar.gz", cache / f"stock-{fingerprint}.json"
+
+
+def load_cached(model: Path, record: Path) -> StockModel | None:
+    try:
+        info = json.loads(record.read_text(encoding="utf-8"))
+        return StockModel(model, info["seconds"], datetime.fromisoformat(info["trained"])) if model.exists() else None
+    except (OSError, ValueError, KeyError):
+        return None
+
+
+def train_stock_into_cache(config: Path, data: Path, model: Path, record: Path, log: Path) -> StockModel:
+    """Train, then keep only this model in the cache (a half-trained one never lands there)."""
+    model.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=model.parent) as tmp:
+        seconds = train_stock(config, data, Path(tmp), log)
+        for old in model.parent.glob("stock-*"):
+            old.unlink()
+        (Path(tmp) / "stock.tar.gz").replace(model)
+    trained = datetime.now().astimezone()
+    record.write_text(json.dumps({"seconds": seconds, "trained": trained.isoformat()}), encoding="utf-8")
+    return StockModel(model, seconds, trained)
 
 
 def training_seconds(model: Path) -> float | None:
@@ -297,7 +349,9 @@ def main() -> None:
     parser.add_argument("--model", type=Path, default=ROOT / "models/rueckenbot.tar.gz")
     parser.add_argument("--data", type=Path, default=ROOT / "data")
     parser.add_argument("--stock-config", type=Path, default=ROOT / "config-stock.yml")
-    parser.add_argument(
+    stock_args = parser.add_mutually_exclusive_group()
+    stock_args.add_argument("--fresh-stock", action="store_true", help="train the stock model even if one is kept")
+    stock_args.add_argument(
         "--stock-model", type=Path, help="use this trained stock model instead of training one (no training time)"
     )
     parser.add_argument("--out", type=Path, default=ROOT / "reports")
@@ -321,14 +375,23 @@ def main() -> None:
 
     with stderr_to(results_dir / "report.log"), tempfile.TemporaryDirectory(prefix="rueckenbot-report-") as tmp:
         quiet_logging()
-        steps = Steps(6 + len(sets) + (args.stock_model is None), (previous or {}).get("step_seconds", {}))
-        stock_model, stock_seconds = args.stock_model, None
-        if stock_model is None:
-            stock_model = Path(tmp) / "stock.tar.gz"
-            stock_seconds = steps.run(
+        if args.stock_model is not None:
+            stock, to_train = StockModel(args.stock_model.resolve(), None, None), None
+        else:
+            cached, record = cached_stock_model(args.stock_config, args.data)
+            stock = None if args.fresh_stock else load_cached(cached, record)
+            to_train = (cached, record) if stock is None else None
+            if stock is not None and stock.trained is not None:
+                print(texts.format("steps.stock_kept", date=stock.trained.strftime("%d.%m.%Y %H:%M")))
+        steps = Steps(6 + len(sets) + (to_train is not None), (previous or {}).get("step_seconds", {}))
+        if to_train is not None:
+            stock = steps.run(
                 texts["steps.stock_training"],
-                lambda: train_stock(args.stock_config, args.data, Path(tmp), results_dir / "stock-train.log"),
+                lambda: train_stock_into_cache(
+                    args.stock_config, args.data, *to_train, results_dir / "stock-train.log"
+                ),
             )
+        assert stock is not None
 
         from tests.servers import Stack
 
@@ -355,7 +418,7 @@ def main() -> None:
 
         readings = {
             OURS: steps.run(texts["steps.parse_ours"], lambda: parse_all(agent_parser(model), to_parse)),
-            STOCK: steps.run(texts["steps.parse_stock"], lambda: parse_all(agent_parser(stock_model), to_parse)),
+            STOCK: steps.run(texts["steps.parse_stock"], lambda: parse_all(agent_parser(stock.path), to_parse)),
         }
         keywords, keyword_seconds, keyword_size = steps.run(texts["steps.keywords"], lambda: keyword_model(args.data))
         readings[KEYWORDS] = keyword_readings(keywords, to_parse)
@@ -371,10 +434,11 @@ def main() -> None:
             safety_bad,
             {c: [readings[c][m["text"]].intent for m in safety] for c in readings},
         )
+        ours_trained = datetime.fromtimestamp(model.stat().st_mtime).astimezone()
         trainings = [
-            Training(OURS, training_seconds(model), model.stat().st_size),
-            Training(STOCK, stock_seconds, stock_model.stat().st_size),
-            Training(KEYWORDS, keyword_seconds, keyword_size),
+            Training(OURS, training_seconds(model), model.stat().st_size, ours_trained),
+            Training(STOCK, stock.seconds, stock.path.stat().st_size, stock.trained),
+            Training(KEYWORDS, keyword_seconds, keyword_size, datetime.now().astimezone()),
         ]
 
         def write() -> None:
@@ -384,7 +448,7 @@ def main() -> None:
                 created=datetime.now().astimezone(),
                 runtime_seconds=time.monotonic() - began,
                 model=shown(model),
-                model_trained=datetime.fromtimestamp(model.stat().st_mtime).astimezone(),
+                model_trained=ours_trained,
                 sets=results,
                 safety=safety_result,
                 answers=answers,

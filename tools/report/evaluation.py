@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from tools.heldout import Labelled, Tally, answered_cells, cell_right
@@ -277,6 +278,7 @@ class Training:
     column: str
     seconds: float | None
     size_bytes: int | None
+    trained: datetime | None = None
 
 
 def merged(parts: Iterable[Tally]) -> Tally:

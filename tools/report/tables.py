@@ -66,10 +66,10 @@ def german(value: float, digits: int = 1) -> str:
 
 
 def percent(tally: Tally | None) -> str:
-    """'95,3 %'; '–' where nothing was measured."""
+    """'95,3 %' (with a no-break space); '–' where nothing was measured."""
     if tally is None or tally.total == 0:
         return "–"
-    return f"{german(100 * tally.accuracy)} %"
+    return f"{german(100 * tally.accuracy)}\u00a0%"
 
 
 def count(tally: Tally | None) -> str:
@@ -358,12 +358,14 @@ def answer_miss_rows(answers: AnswersResult, texts: Texts) -> list[list[str]]:
 
 def training_table(trainings: Sequence[Training], texts: Texts) -> Table:
     headers = [texts["headers.pipeline"], texts["headers.training"], texts["headers.size"], texts["headers.what"]]
+    headers.append(texts["headers.when"])
     rows = [
         [
             texts.label("pipelines", t.column),
             minutes(t.seconds),
             megabytes(t.size_bytes),
             texts.label("trained", t.column),
+            t.trained.strftime("%d.%m.%Y %H:%M") if t.trained else "–",
         ]
         for t in trainings
     ]
