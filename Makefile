@@ -90,7 +90,7 @@ check: setup  ## Inhalte prüfen, ohne Training (etwa 20 s): jeder Fehler mit Da
 lesbarkeit: setup  ## die am schwersten lesbaren Texte des Bots als Tabelle, mit Datei:Zeile
 	@$(BIN)/python -m tools.readability
 
-preview: check  ## schnell trainieren (etwa 2 min) und im Terminal mit dem Bot schreiben; models/rueckenbot.tar.gz bleibt
+preview: check  ## schnell trainieren (2 bis 4 min) und im Terminal mit dem Bot schreiben; models/rueckenbot.tar.gz bleibt
 	@mkdir -p var
 	@$(BIN)/python -m tools.preview || kill -INT $$PPID
 

@@ -447,6 +447,11 @@ class Checker:
         from tools import content_rules
 
         self.report.problems.extend(content_rules.check_knowledge(self.kb, self.root))
+        if not self.loader_problems and "interface_texts.yml" not in self.broken:
+            from bot.texts import load_texts
+
+            texts = load_texts(self.root / "interface_texts.yml")
+            self.report.problems.extend(content_rules.check_answers(self.kb, texts, self.root))
         documents = {name: self.doc(name) for name in ("domain.yml", "interface_texts.yml", "knowledge/safety.yml")}
         self.report.problems.extend(content_rules.check_other_texts(self.root, documents, self.kb.disclaimer))
         self.report.ran.append(STAGES["content"])

@@ -468,6 +468,42 @@ def check_knowledge(kb: KnowledgeBase, root: Path) -> list[str]:
     return list(dict.fromkeys(found))
 
 
+def check_answers(kb: KnowledgeBase, texts: object, root: Path) -> list[str]:
+    """Every composed default answer (treatment × aspect, and each detail) stays within the
+    composer's limit of sentences before the `Quelle:` line."""
+    from bot.content.answers import MAX_SENTENCES, Question, fact_answer
+
+    lines = ClaimLines(root)
+    found: list[str] = []
+    questions = [
+        (f"{t.name}: {a.label}", Question(therapies=(t.id,), aspects=(a.id,)))
+        for t in kb.therapies.values()
+        for a in kb.aspects.values()
+    ]
+    questions += [
+        (f"{t.name}: {d.id}", Question(therapies=(t.id,), aspects=(d.aspect,), details=(d.id,)))
+        for t in kb.therapies.values()
+        for d in kb.details.values()
+    ]
+    for title, question in questions:
+        try:
+            answer = fact_answer(kb, texts, question)
+        except (KeyError, ValueError, IndexError):
+            continue  # a broken fact store is reported by its own stage
+        count = len(sentences(answer.body))
+        if count > MAX_SENTENCES and answer.claims:
+            first = kb.claims[answer.claims[0]]
+            found.append(
+                _problem(
+                    lines.key(first.origin, "text"),
+                    f"die Antwort auf „{title}“ hat {count} Sätze vor der Quellenzeile, erlaubt sind "
+                    f"{MAX_SENTENCES} (aus: {', '.join(answer.claims)})",
+                    "kürzen Sie eine dieser Aussagen auf einen Satz",
+                )
+            )
+    return list(dict.fromkeys(found))
+
+
 # -- "Quelle:" in the other texts a person reads ------------------------------------------
 def _strings(node: object, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], object, object, str]]:
     """(path, parent, key, text) of every string in a YAML tree."""
@@ -532,6 +568,7 @@ __all__ = [
     "HARDENING",
     "HEDGES",
     "Hedge",
+    "check_answers",
     "check_claim",
     "check_knowledge",
     "check_other_texts",

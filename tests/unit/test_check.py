@@ -8,6 +8,7 @@ shows them, and must pass (or fail with the message the guide promises).
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import subprocess
@@ -737,3 +738,217 @@ def test_a_rule_as_the_guide_shows_it(tmp_path: Path, rasa_baseline: frozenset[s
     insert_after(project / "tests/stories/test_conversations.yml", "stories:\n", blocks["regel-test"] + "\n")
     assert new_problems(project, tmp, FAST | {"readability"}) == []
     assert rasa_new(project, rasa_baseline) == []
+
+
+# -- more mistakes, one line each ------------------------------------------------------------------
+YAML_ONLY = frozenset()
+
+
+def test_a_missing_file(project: Path, tmp: Path) -> None:
+    (project / "data/therapy_names.yml").unlink()
+    assert new_problems(project, tmp, YAML_ONLY) == [
+        "data/therapy_names.yml:1: die Datei fehlt. So beheben Sie es: stellen Sie sie wieder her "
+        "(git checkout -- data/therapy_names.yml)"
+    ]
+
+
+def test_a_file_not_saved_as_utf8(project: Path, tmp: Path) -> None:
+    path = project / "data/rules.yml"
+    path.write_bytes(path.read_text(encoding="utf-8").replace("rules:", "rules: # Grüße").encode("latin-1"))
+    assert new_problems(project, tmp, YAML_ONLY) == [
+        "data/rules.yml:1: die Datei ist nicht als UTF-8 gespeichert. So beheben Sie es: speichern Sie sie als UTF-8"
+    ]
+
+
+def test_a_colon_inside_a_value(project: Path, tmp: Path) -> None:
+    line = replace(project / "domain.yml", '- text: "Auf Wiedersehen!', "- text: Auf Wiedersehen: bis bald!")
+    replace(project / "domain.yml", 'alles Gute."', "alles Gute.")
+    assert new_problems(project, tmp, YAML_ONLY) == [
+        f"domain.yml:{line}: kaputtes YAML: ein Doppelpunkt mit Leerzeichen danach steht mitten in einem Wert. "
+        f'So beheben Sie es: setzen Sie den ganzen Text in Anführungszeichen: text: "…"'
+    ]
+
+
+def test_a_broken_knowledge_file_names_the_stages_it_skips(project: Path) -> None:
+    replace(project / "knowledge/claims/traktion.yml", "aspects: [wirksamkeit]", "aspects: [wirksamkeit")
+    report = check_module.run(project, rasa=False)
+    assert ("Faktenspeicher", "knowledge/claims/traktion.yml kein gültiges YAML ist (siehe oben)") in report.skipped
+    assert ("Inhaltsregeln", "knowledge/claims/traktion.yml kein gültiges YAML ist (siehe oben)") in report.skipped
+    assert any(stage == "Lesbarkeit der Antworten aus knowledge/" for stage, _ in report.skipped)
+    assert "Trainingsdaten und Testsätze" in report.ran and "Wortlisten" in report.ran  # the other stages still run
+
+
+@pytest.mark.parametrize(
+    ("file", "old", "new", "message"),
+    [
+        (
+            "knowledge/details.yml",
+            "[studie*, studienlage,",
+            "[studie*, [studien], studienlage,",
+            "in der Wortliste steht eine Liste in der Liste. So beheben Sie es: schreiben Sie die Wörter einer Gruppe "
+            'in eine Liste: [wort, wort*, "wort ... wort"]',
+        ),
+        (
+            "knowledge/details.yml",
+            "[studie*, studienlage,",
+            "[studie*, , studienlage,",
+            "in der Wortliste steht ein leerer Eintrag. So beheben Sie es: streichen Sie ihn oder schreiben Sie ein Wort",
+        ),
+    ],
+    ids=["list-in-list", "empty"],
+)
+def test_word_list_shapes(project: Path, tmp: Path, file: str, old: str, new: str, message: str) -> None:
+    line = replace(project / file, old, new)
+    problems = new_problems(project, tmp)
+    assert problems == [f"{file}:{line}: {message}"] or problems[0].startswith(
+        f"{file}:{line}: kaputtes YAML"
+    ), problems
+
+
+def test_names_for_an_unknown_treatment(project: Path, tmp: Path) -> None:
+    path = project / "data/therapy_names.yml"
+    line = replace(path, "- synonym: traktion\n", "- synonym: streckbank\n")
+    problems = new_problems(project, tmp)
+    assert problems[0] == (
+        f"data/therapy_names.yml:{line}: Namen für die unbekannte Behandlung 'streckbank'. So beheben Sie es: tragen "
+        f"Sie 'streckbank' in knowledge/therapies.yml ein oder nehmen Sie eine dieser Kennungen: {', '.join(therapy_ids())}"
+    )
+
+
+def test_a_slot_value_that_is_no_treatment(project: Path, tmp: Path) -> None:
+    replace(project / "domain.yml", "      - ultraschall\n", "      - ultraschall\n      - waermetherapie\n")
+    line = line_of(project / "domain.yml", "    values:")
+    assert new_problems(project, tmp) == [
+        f"domain.yml:{line}: der Slot 'therapy' hat den Wert 'waermetherapie', den es in knowledge/therapies.yml "
+        f"nicht gibt. So beheben Sie es: tragen Sie die Behandlung dort ein oder streichen Sie den Wert"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        (
+            'payload: "/ask_overview"',
+            'payload: "ask_overview"',
+            "ein Button von '{name}' hat keine gültige 'payload'. So beheben Sie es: schreiben Sie payload: "
+            '"/absicht" oder "/absicht{{"therapy": "kennung"}}"',
+        ),
+        (
+            'payload: "/ask_overview"',
+            'payload: "/ask_overveiw"',
+            "ein Button von '{name}' sendet die unbekannte Absicht 'ask_overveiw'. So beheben Sie es: korrigieren "
+            "Sie die payload oder ergänzen Sie die Absicht in domain.yml unter 'intents:'",
+        ),
+    ],
+    ids=["no-slash", "unknown-intent"],
+)
+def test_button_payloads(project: Path, tmp: Path, old: str, new: str, message: str) -> None:
+    path = project / "domain.yml"
+    line = replace(path, old, new)
+    lines = path.read_text(encoding="utf-8").splitlines()
+    button = next(n for n in range(line, 0, -1) if lines[n - 1].lstrip().startswith("- title:"))
+    name = next(
+        lines[n - 1].strip().rstrip(":") for n in range(line, 0, -1) if re.match(r"  utter_\w+:$", lines[n - 1])
+    )
+    assert new_problems(project, tmp) == [f"domain.yml:{button}: {message.format(name=name)}"]
+
+
+def test_a_held_out_message_with_an_unknown_treatment(project: Path, tmp: Path) -> None:
+    path = project / "tests/nlu/testset.yml"
+    line = replace(path, "    therapy: [akupunktur]\n", "    therapy: [akkupunktur]\n")
+    lines = path.read_text(encoding="utf-8").splitlines()
+    item = next(n for n in range(line, 0, -1) if lines[n - 1].lstrip().startswith("- text:"))
+    assert new_problems(project, tmp) == [
+        f"tests/nlu/testset.yml:{item}: 'akkupunktur' ist keine Kennung einer Behandlung. So beheben Sie es: "
+        f"schreiben Sie 'therapy: [kennung]', mit einer Kennung aus knowledge/therapies.yml: {', '.join(therapy_ids())}"
+    ]
+
+
+def test_a_dev_example_naming_a_treatment_the_set_never_marks(project: Path, tmp: Path) -> None:
+    """A new treatment: the development sets still call its questions something else."""
+    therapies = project / "knowledge/therapies.yml"
+    replace(
+        therapies,
+        '  ultraschall:\n    name: "Ultraschalltherapie"\n',
+        '  ultraschall:\n    name: "Ultraschalltherapie"\n  fango:\n    name: "Fango"\n',
+    )
+    names = project / "data/therapy_names.yml"
+    names.write_text(
+        names.read_text(encoding="utf-8") + "\n- synonym: fango\n  examples: |\n    - Fango\n", encoding="utf-8"
+    )
+    problems = [p for p in new_problems(project, tmp) if p.startswith("dev/")]
+    assert problems, "a dev example naming Fango without marking it must be reported"
+    assert all(
+        re.match(
+            r"dev/nlu_dev_[ab]\.yml:\d+: das Beispiel nennt „Fango“ \(Behandlung 'fango'\) ohne Markierung, unter "
+            r"'\w+'; kein Beispiel dieser Datei markiert bisher 'fango'\. So beheben Sie es: markieren Sie den Namen",
+            p,
+        )
+        for p in problems
+    ), problems
+
+
+def test_a_composed_answer_over_the_sentence_limit(kb, monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.content import answers
+    from bot.texts import load_texts
+    from tools.content_rules import check_answers
+
+    compose = answers.fact_answer
+
+    def too_long(*args, **kwargs):  # a composer that forgot its budget
+        answer = compose(*args, **kwargs)
+        return dataclasses.replace(answer, body=answer.body + " Eins. Zwei. Drei. Vier. Fünf.")
+
+    monkeypatch.setattr(answers, "fact_answer", too_long)
+    found = check_answers(kb, load_texts(ROOT / "interface_texts.yml"), ROOT)
+    assert found
+    assert all(
+        re.match(
+            r"knowledge/[\w/]+\.yml:\d+: die Antwort auf „.+“ hat \d+ Sätze vor der Quellenzeile, erlaubt sind 4 \(aus: .+\)\. So beheben Sie es: kürzen Sie eine dieser Aussagen auf einen Satz$",
+            p,
+        )
+        for p in found
+    ), found[:3]
+
+
+def test_rasa_schema_errors_in_german() -> None:
+    from tools.validate import Locator, Translator
+
+    error = Exception(
+        "Failed to validate 'data/nlu.yml'. Please make sure the file is correct. Here are the errors found during "
+        "validation:\n  in data/nlu.yml:12:\n      Cannot find required key 'examples'.\n  in data/nlu.yml:30:\n"
+        "      Key 'exampels' was not defined."
+    )
+    translator = Translator(ROOT, Locator(ROOT), set(), set())
+    assert translator.schema_error(error) == [
+        "data/nlu.yml:12: Rasa erwartet hier einen anderen Aufbau: der Schlüssel 'examples:' fehlt. So beheben Sie es: "
+        "vergleichen Sie den Block mit einem anderen Block derselben Datei (Namen der Schlüssel, Einrückung, '- ' vor "
+        "Listeneinträgen)",
+        "data/nlu.yml:30: Rasa erwartet hier einen anderen Aufbau: den Schlüssel 'exampels:' gibt es an dieser Stelle "
+        "nicht (Tippfehler oder falsch eingerückt?). So beheben Sie es: vergleichen Sie den Block mit einem anderen "
+        "Block derselben Datei (Namen der Schlüssel, Einrückung, '- ' vor Listeneinträgen)",
+    ]
+
+
+def test_rasa_warnings_in_german_with_the_line_rasa_did_not_give() -> None:
+    from tools.validate import Locator, Translator
+
+    translator = Translator(ROOT, Locator(ROOT), {"utter_intro"}, {"feedback"})
+    intent_line = line_of(ROOT / "domain.yml", "  - greet")
+    assert translator.translate("The intent 'greet' is not used in any story or rule.") == [
+        f"domain.yml:{intent_line}: die Absicht 'greet' kommt in keiner Regel und keiner Story vor: der Bot weiß "
+        f"nicht, was er darauf antworten soll. So beheben Sie es: schreiben Sie in data/rules.yml eine Regel mit "
+        f"'- intent: greet' und der passenden '- action: …'"
+    ]
+    # sent by code or by a button: dropped on purpose (tools/validate.py explains why)
+    assert translator.translate("The utterance 'utter_intro' is not used in any story or rule.") == []
+    assert (
+        translator.translate(
+            "The intent 'feedback' is listed in the domain file, but is not found in the NLU training data."
+        )
+        == []
+    )
+    unknown = translator.translate("Issue found in 'data/rules.yml': something Rasa says")
+    assert unknown[0].startswith(
+        "data/rules.yml:1: Rasa kann einen Teil der Trainingsdaten nicht lesen. Rasas Meldung auf Englisch: „"
+    )

@@ -243,3 +243,20 @@ def test_the_real_fact_store_obeys_every_rule(kb) -> None:
     from tools.content_rules import check_knowledge
 
     assert check_knowledge(kb, Path(__file__).resolve().parents[2]) == []
+
+
+def test_quelle_in_an_interface_text_but_not_in_a_source_line(project: Path, tmp: Path) -> None:
+    path = project / "interface_texts.yml"
+    line = replace(path, 'other_therapy: "Andere Behandlung"', 'other_therapy: "Andere Behandlung (Quelle: IQWiG)"')
+    assert new_problems(project, tmp, STAGES) == [
+        f"interface_texts.yml:{line}: Der Text 'buttons.other_therapy' enthält „Quelle:“. So beheben Sie es: streichen Sie die Quellenangabe aus dem Text: der Bot setzt die Zeile „Quelle: …“ selbst unter jede Antwort"
+    ]
+
+
+def test_a_silent_text_of_three_sentences(project: Path, tmp: Path) -> None:
+    path = project / "knowledge/claims/massage.yml"
+    old = "Ob die Krankenkasse eine Massage bezahlt, sagt die Seite nicht."
+    line = replace(path, old, old + " Fragen Sie nach. Das hilft oft.")
+    assert new_problems(project, tmp, STAGES) == [
+        f"knowledge/claims/massage.yml:{line}: Der Text unter 'silent:' zu 'massage' hat 3 Sätze, erlaubt sind höchstens 2. So beheben Sie es: sagen Sie in einem Satz, was die Seite nicht sagt; das Nächstliegende, was sie sagt, nennen Sie mit 'nearest:'"
+    ]
