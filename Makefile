@@ -21,7 +21,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONWARNINGS := ignore::DeprecationWarning
 
-.PHONY: system-deps help setup train run shell actions test test-unit check lesbarkeit preview test-stories test-nlu test-e2e test-channels test-security lint clean web test-browser bench test-production forget-old report audit review review-apply
+.PHONY: system-deps help setup train run shell actions test test-unit check lesbarkeit preview test-stories test-quality test-e2e test-channels test-security lint clean web test-browser bench test-production forget-old report audit review review-apply
 
 help:  ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | column -t -s $$'\t'
@@ -76,7 +76,7 @@ shell: train  ## chat with the bot in this terminal
 	@$(BIN)/python -m tools.run_servers --model $(MODEL) --shell
 
 actions: setup  ## start only the action server
-	$(BIN)/rasa run actions --port $(ACTION_PORT)
+	SANIC_HOST=$${RASA_INTERFACE:-127.0.0.1} $(BIN)/python -m bot.server.rasa_cli run actions --port $(ACTION_PORT)
 
 # --- checks and tests -------------------------------------------------------
 # Editors' commands (docs/EDITING.md). `make check` ends with "Alles in Ordnung" or "N Probleme
@@ -94,21 +94,25 @@ preview: check  ## schnell trainieren (2 bis 4 min) und im Terminal mit dem Bot 
 	@mkdir -p var
 	@$(BIN)/python -m tools.preview || kill -INT $$PPID
 
-
 lint: setup
 	$(BIN)/ruff check bot actions components tools tests bench
 	$(BIN)/ruff format --check bot actions components tools tests bench
 
 test-unit: setup
-	$(BIN)/pytest -m "not model and not e2e and not channels and not browser and not production" -q
+	$(BIN)/pytest -m "not model and not e2e and not channels and not browser and not production and not security and not de_core_news_sm" -q
+
+test-de-core-news-sm: setup  ## only where spaCy's de_core_news_sm is installed: the config that uses it trains and parses
+	$(BIN)/pytest -m de_core_news_sm -q
 
 test-stories: train
 	rm -rf results/stories
 	$(BIN)/rasa test core --stories tests/stories --model $(MODEL) --fail-on-prediction-errors --out results/stories --quiet
 
-test-nlu: train
-	@rm -f results/heldout-summary.txt
-	$(BIN)/pytest -m model -q; status=$$?; cat results/heldout-summary.txt 2>/dev/null; exit $$status
+# Quality on sets written apart from the training data (one bot shared by all three):
+# tests/nlu (held-out understanding), tests/safety (emergencies, other conditions), tests/answers.
+test-quality: train  ## understanding, safety and answers on held-out sets through the real bot (figures in results/)
+	@rm -f results/heldout-summary.txt results/safety-summary.txt results/answers-summary.txt
+	$(BIN)/pytest -m model -q; status=$$?; cat results/heldout-summary.txt results/safety-summary.txt results/answers-summary.txt 2>/dev/null; exit $$status
 
 test-e2e: train
 	$(BIN)/pytest -m e2e -q
@@ -125,10 +129,10 @@ test-security: train  ## fuzz runs over REST, socket.io and every webhook, logs 
 # `make test SKIP=browser,production` leaves suites out (only when asked: a missing system
 # package is installed by system-deps, or stops the run with the command that installs it).
 comma := ,
-SUITES  := unit stories nlu e2e channels browser production security
+SUITES  := unit stories quality e2e channels browser production security
 SKIPPED := $(subst $(comma), ,$(SKIP))
 RUN_SUITES := $(filter-out $(SKIPPED),$(SUITES))
-SYSTEM_SUITES := $(filter browser production,$(RUN_SUITES))
+SYSTEM_SUITES := $(filter browser production security,$(RUN_SUITES))
 
 system-deps:  ## find or install (as root, with apt-get) the Debian packages the tests use: chromium, postgresql, redis, node
 	@$(if $(SYSTEM_SUITES),tools/system-deps.sh $(SYSTEM_SUITES),echo "System packages: none needed (SKIP=$(SKIP)).")

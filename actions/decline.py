@@ -21,8 +21,16 @@ class ActionDecline(Action):
         return "action_decline"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        names = safety_texts().scope_names
-        conditions = [names[c] for c in entity_values(tracker, "condition") if c in names]
+        texts = safety_texts()
+        conditions = []
+        for entity in tracker.latest_message.get("entities", []):
+            topic = entity.get("value")
+            if entity.get("entity") != "condition" or topic not in texts.scope_names:
+                continue
+            word = str(entity.get("text") or "")
+            # a general topic ("andere Beschwerden") is named by the person's own word
+            named = word[:1].upper() + word[1:] if topic in texts.named_by_text and word else texts.scope_names[topic]
+            conditions.append(named)
         if conditions:
             dispatcher.utter_message(response="utter_other_condition", condition=conditions[0])
         else:

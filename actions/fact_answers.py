@@ -66,13 +66,18 @@ def _aspects(kb: KnowledgeBase, tracker: Tracker, intent: str | None, details: l
     asked = [a for a in entity_values(tracker, "asked") if a in kb.aspects]
     winning = [kb.details[d].aspect for d in details if d in kb.details and kb.details[d].aspect_wins]
     primary = winning[0] if winning else ASPECT_BY_INTENT.get(intent or "")
+    slot = tracker.get_slot("aspect")
+    concerns = [kb.details[d].aspect for d in details if d in kb.details and kb.details[d].aspect != "methode"]
+    if primary is None and intent == INFORM_THERAPY and slot in kb.aspects and not concerns:
+        # "und bei der sanften Variante?": the same question as before, about another treatment
+        # (words that describe a treatment are no question of their own; "Marcumar" is one)
+        primary = slot
     if primary is None:
         from_detail = [kb.details[d].aspect for d in details if d in kb.details]
         primary = (from_detail or [None])[0]
     if primary is None and intent == PERSONAL_ADVICE and asked:
         primary = asked[0]
     if primary is None:
-        slot = tracker.get_slot("aspect")
         primary = slot if slot in kb.aspects else None
     if primary is None and intent == PERSONAL_ADVICE:
         primary = "wirksamkeit"

@@ -13,9 +13,9 @@ sign is found (the reply then lists the warning signs); a less sure guess withou
 falls back to the classifier's next intent, so ordinary questions rarely get alarms.
 
 A sign of the tiers notruf and heute in a question about a risk ("Kann man vom Einrenken
-gelähmt werden?": a `mention_only` word and no `report` word) does not decide: the
-classifier does, and the sign is passed on as entity `sign_mention`, so the fact answer
-can add one line on what to do if it happens.
+gelähmt werden?"; how this is told: `only_mentioned`) does not decide: the classifier does,
+and the sign is passed on as entity `sign_mention`, so the fact answer can add one line on
+what to do if it happens.
 """
 
 from __future__ import annotations
@@ -58,7 +58,7 @@ class Sign:
 class SafetyGuard(YamlLexiconComponent):
     @staticmethod
     def get_default_config() -> dict[str, Any]:
-        return {"file": None, "classifier_threshold": 0.6}
+        return {"file": None, "classifier_threshold": 0.4}
 
     def compile(self, lists: dict[str, Any]) -> None:
         self.signs = [
@@ -70,8 +70,22 @@ class SafetyGuard(YamlLexiconComponent):
             )
             for sign_id, entry in (lists.get("signs") or {}).items()
         ]
-        self.mention_only = compile_group(lists.get("mention_only") or [])
         self.report = compile_group(lists.get("report") or [])
+        self.hypothetical = compile_group(lists.get("hypothetical") or [])
+        self.now = compile_group(lists.get("now") or [])
+        self.mention_only = compile_group(lists.get("mention_only") or [])
+
+    def only_mentioned(self, tokens: list[Token]) -> bool:
+        """Does the message ask about a sign rather than report it? (order: knowledge/safety.yml)"""
+        for words, mentioned in (
+            (self.report, False),
+            (self.hypothetical, True),
+            (self.now, False),
+            (self.mention_only, True),
+        ):
+            if first_match(words, tokens) is not None:
+                return mentioned
+        return False
 
     def signs_in(self, text: str) -> tuple[list[tuple[Sign, Match]], list[tuple[Sign, Match]], list[Token]]:
         """(signs the message reports, signs it only mentions in a question about risks, tokens)."""
@@ -79,7 +93,7 @@ class SafetyGuard(YamlLexiconComponent):
         found = [(sign, match) for sign in self.signs if (match := sign.find(tokens)) is not None]
         if not found:
             return [], [], tokens
-        mention = first_match(self.mention_only, tokens) is not None and first_match(self.report, tokens) is None
+        mention = self.only_mentioned(tokens)
         reported = [(s, m) for s, m in found if s.tier == CRISIS_TIER or not mention]
         mentioned = [(s, m) for s, m in found if (s, m) not in reported]
         return reported, mentioned, tokens

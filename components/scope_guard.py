@@ -46,7 +46,15 @@ TOPICAL = {
 }
 INTENT_BY_ASPECT = {"wirksamkeit": "ask_effectiveness", "risiken": "ask_risks", "kosten": "ask_costs", "methode": "ask_method"}
 # Entities that show a message is about the topic (therapy names, details, aspects).
-TOPICAL_ENTITIES = {"therapy", "detail", "asked", "premise"}
+TOPICAL_ENTITIES = {"therapy", "premise"}
+# Details and aspects that only the bot's topic has ("Marcumar", "Kasse"); general words such
+# as "helfen", "kaufen" or "Unterschied" are not enough to keep an unrelated request.
+TOPICAL_DETAILS = {
+    "nachweis", "schein", "punkte", "mechanismus", "knacken", "ausgerenkt", "komplikationen", "bandscheibe",
+    "osteoporose", "blutverduenner", "infektion", "allergie", "schmerzen_bei_behandlung", "ausbildung",
+    "rezept", "preis", "krankenkasse", "igel", "herzschrittmacher", "sitzungen", "behandlungsdauer",
+}
+TOPICAL_ASPECTS = {"risiken", "kosten"}
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
@@ -57,7 +65,7 @@ class ScopeGuard(YamlLexiconComponent):
         self.off_topic = compile_group(lists.get("off_topic") or [])
         self.domain = compile_group(lists.get("domain") or [])
         self.treatment_words = compile_group(lists.get("treatment_words") or [])
-        self.target_words = frozenset(fold(str(w)) for w in lists.get("target_words") or [])
+        self.side_effect_words = compile_group(lists.get("side_effect_words") or [])
         self.topics: list[tuple[str, str, tuple[Pattern, ...], tuple[Rule, ...]]] = []
         for topic_id, entry in (lists.get("topics") or {}).items():
             self.topics.append(
@@ -91,17 +99,18 @@ class ScopeGuard(YamlLexiconComponent):
         return found
 
     def is_target(self, intent: str | None, tokens: list[Token], match: Match) -> bool:
-        """Is the condition what the treatment is for? In a question about risks a body part is
-        often a side effect ("danach einen steifen Nacken"), in a personal question an illness
-        the person has ("Ich habe Diabetes, darf ich …?"): there only "bei/gegen/für …" makes
-        it the target ("Ist Akupunktur bei Migräne gefährlich?")."""
-        if intent not in ("ask_risks", "ask_personal_advice"):
-            return True
-        before = range(max(0, match.first - 3), match.first)
-        return any(tokens[i].norm in self.target_words for i in before)
+        """Is the condition what the treatment is for? Not when it is a side effect of the
+        treatment ("danach einen steifen Nacken", "seit der Massage Kopfschmerzen")."""
+        return first_match(self.side_effect_words, tokens) is None
 
     def decide(
-        self, text: str, intent: str | None, has_therapy: bool, topical: bool = False, best_guess: str | None = None
+        self,
+        text: str,
+        intent: str | None,
+        has_therapy: bool,
+        topical: bool = False,
+        best_guess: str | None = None,
+        next_guess: str | None = None,
     ) -> tuple[str | None, list[dict[str, Any]]]:
         """(intent to set or None, `condition` entities for the topics found)."""
         tokens = tokenize(text)
@@ -143,7 +152,8 @@ class ScopeGuard(YamlLexiconComponent):
             return OUT_OF_SCOPE, conditions  # the classifier was unsure, but its best guess was: not our topic
         needed = self.needed_words.get(intent or "")
         if needed is not None and first_match(needed, tokens) is None:
-            return FALLBACK, conditions
+            # the classifier's guess lacks the words it needs: its next guess, or a request to rephrase
+            return (next_guess if next_guess else FALLBACK), conditions
         return None, conditions
 
     def other_treatments_in(self, text: str, tokens: list[Token]) -> list[dict[str, Any]]:
@@ -165,10 +175,18 @@ class ScopeGuard(YamlLexiconComponent):
                 continue
             entities = message.get(ENTITIES) or []
             has_therapy = any(e.get("entity") == "therapy" for e in entities)
-            topical = any(e.get("entity") in TOPICAL_ENTITIES for e in entities)
+            topical = any(
+                e.get("entity") in TOPICAL_ENTITIES
+                or (e.get("entity") == "detail" and e.get("value") in TOPICAL_DETAILS)
+                or (e.get("entity") == "asked" and e.get("value") in TOPICAL_ASPECTS)
+                for e in entities
+            )
             ranking = [r.get("name") for r in message.get("intent_ranking") or [] if r.get("name") != FALLBACK]
             best_guess = ranking[0] if ranking else None
-            intent, conditions = self.decide(text, intent_name(message), has_therapy, topical, best_guess)
+            current = intent_name(message)
+            others = [n for n in ranking if n != current and n not in self.needed_words and n != "keep_my_data"]
+            next_guess = others[0] if others else None
+            intent, conditions = self.decide(text, current, has_therapy, topical, best_guess, next_guess)
             others = [] if has_therapy else self.other_treatments_in(text, tokenize(text))
             if others and not conditions and (intent or intent_name(message)) in (OUT_OF_SCOPE, FALLBACK, *TOPICAL):
                 # a passive treatment the page does not describe: a question about it, answered

@@ -18,6 +18,9 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 MODEL = ROOT / "models" / "rueckenbot.tar.gz"
 RASA = str(Path(sys.executable).with_name("rasa"))
+# The Rasa server starts through the project's launcher, which applies the fenced patches
+# (bot/server/rasa_cli.py), as `make run` does.
+RASA_SERVER = [sys.executable, "-m", "bot.server.rasa_cli"]
 
 
 def free_port() -> int:
@@ -78,7 +81,7 @@ class Stack:
 
     def start_rasa(self, extra_args: list[str] = ()) -> None:
         process = subprocess.Popen(
-            [RASA, "run", "--model", str(self.model), "--port", str(self.rasa_port), "--endpoints", "endpoints.yml",
+            [*RASA_SERVER, "run", "--model", str(self.model), "--port", str(self.rasa_port), "--endpoints", "endpoints.yml",
              "--credentials", str(self.credentials), *extra_args],
             cwd=ROOT, env=self.env, stdout=self._log("rasa"), stderr=subprocess.STDOUT, start_new_session=True,
         )  # fmt: skip

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Finds or installs the Debian packages the test suites use (make system-deps).
 #
-#   tools/system-deps.sh [suite ...]     suites: browser production web (default: all)
+#   tools/system-deps.sh [suite ...]     suites: browser production security web (default: all)
 #
 # As root, missing packages are installed with apt-get (one `apt-get update` first).
 # Otherwise it stops with the one command that installs them. Nothing is skipped here:
@@ -9,7 +9,7 @@
 set -euo pipefail
 
 suites=("$@")
-[ ${#suites[@]} -eq 0 ] && suites=(browser production web)
+[ ${#suites[@]} -eq 0 ] && suites=(browser production security web)
 
 missing=()
 need() {  # need PACKAGE TEST-COMMAND...
@@ -28,7 +28,8 @@ for suite in "${suites[@]}"; do
                 need npm command -v npm ;;
     production) need postgresql has_initdb
                 need redis-server command -v redis-server ;;
-    *)          echo "system-deps: unknown suite '$suite' (known: browser production web)" >&2; exit 2 ;;
+    security)   need redis-server command -v redis-server ;;
+    *)          echo "system-deps: unknown suite '$suite' (known: browser production security web)" >&2; exit 2 ;;
   esac
 done
 

@@ -112,11 +112,14 @@ class _Draft:
     keep_room_for_refer: bool = True  # a one-part answer always says who can tell; a two-part one if room is left
 
     def fits(self, text: str, budget: int) -> bool:
-        # room is kept for the advice and for saying who can tell what the page does not
-        referrals = len(self.refer) if self.keep_room_for_refer else 0
-        return self.sentences + self.reserved + referrals + sentence_count(text) <= budget
+        # one sentence is kept for what must close the answer: the advice, or who can tell
+        # what the page does not say (a one-part answer only; two parts keep it if room is left)
+        closing = max(self.reserved, 1 if self.refer and self.keep_room_for_refer else 0)
+        return self.sentences + closing + sentence_count(text) <= budget
 
     def add_claim(self, claim: Claim, budget: int) -> bool:
+        if claim.verdict:
+            budget = max(budget, MAX_SENTENCES)  # whether it helps always has room
         if claim in self.claims or not self.fits(claim.text, budget):
             return False
         self.parts.append(claim.text)
@@ -196,12 +199,9 @@ def _cell(
 
     # 1. a premise of benefit, proof or mechanism: the verdict first, then what the page
     #    says about the proof (a belief in a mechanism: about that mechanism)
-    if premise in VERDICT_PREMISES and aspect in ("wirksamkeit", "methode") and verdict is not None:
+    premised = premise in VERDICT_PREMISES and aspect in ("wirksamkeit", "methode") and verdict is not None
+    if premised:
         draft.add_claim(verdict, budget)
-        wanted = "mechanismus" if premise == "mechanism" else "nachweis"
-        for claim in kb.claims_of(therapy, detail=wanted):
-            if "nachweis" in claim.details and not claim.advice:
-                draft.add_claim(claim, budget)
 
     # 2./3. the details asked: the claims that answer them, or what the page does not say
     for detail_id in question.details:
@@ -220,6 +220,11 @@ def _cell(
                     draft.add_claim(claim, budget)
     if "mechanismus" in question.details and verdict is not None:
         draft.add_claim(verdict, budget)  # "how is it supposed to work" also asks whether it works
+    if premised:  # after the details asked: what the page says about the proof (or the mechanism)
+        wanted = "mechanismus" if premise == "mechanism" else "nachweis"
+        for claim in kb.claims_of(therapy, detail=wanted):
+            if "nachweis" in claim.details and not claim.advice:
+                draft.add_claim(claim, budget)
 
     # 4. the aspect's own answer: what the page does not say about it, or its claims
     silence = kb.silence(therapy, aspect=aspect)
@@ -251,13 +256,14 @@ def _therapies(kb: KnowledgeBase, named: Iterable[str]) -> list[str]:
 
 def _question_silences(kb: KnowledgeBase, therapies: list[str], question: Question, draft: _Draft) -> set[str]:
     """Say once, first, what the page never says about a detail asked for these treatments."""
-    said = set()
+    said: set[str] = set()
     for detail_id in question.details:
         detail = kb.details.get(detail_id)
-        if detail is None or not detail.silent:
-            continue
+        if detail is None or not detail.silent or said:
+            continue  # one such sentence is enough: more would crowd out what the page does say
         answered = any(
-            kb.claims_of(t, detail=detail_id) or kb.silence(t, detail=detail_id) is not None for t in therapies
+            any(not c.advice for c in kb.claims_of(t, detail=detail_id)) or kb.silence(t, detail=detail_id) is not None
+            for t in therapies
         )
         if detail.always_silent or not answered:
             draft.add_text(detail.silent, MAX_SENTENCES, force=True)
@@ -290,9 +296,12 @@ def fact_answer(kb: KnowledgeBase, texts: Texts, question: Question) -> Answer:
         note = texts.get("answer.condition_note", condition=_joined(list(question.conditions), texts))
         draft.add_text(note, MAX_SENTENCES, force=True)
     said = _question_silences(kb, therapies, question, draft)
+    silenced = {kb.details[d].aspect for d in said}
+    if len(aspects) == 2 and aspects[0] in silenced and aspects[1] == "wirksamkeit":
+        aspects.reverse()  # the silence answered the first part; whether it helps comes next
     advice = _advice(kb, therapies) if "wirksamkeit" in aspects else None
-    draft.reserved = 1 if advice is not None else 0
     cells = [(t, a) for t in therapies for a in aspects]
+    draft.reserved = 1 if advice is not None and len(cells) == 1 else 0
     draft.keep_room_for_refer = len(cells) == 1
     for index, (therapy, aspect) in enumerate(cells):
         # every cell gets an even share of the room; the last one takes what is left; a cell
@@ -301,8 +310,10 @@ def fact_answer(kb: KnowledgeBase, texts: Texts, question: Question) -> Answer:
         share = max(1, left // (len(cells) - index)) if index < len(cells) - 1 else left
         before = draft.sentences
         _cell(kb, therapy, aspect, question, said, draft, draft.sentences + draft.reserved + share)
-        if draft.sentences == before:
+        if draft.sentences == before:  # nothing fitted in its share: one claim more, if the answer has room
+            reserved, draft.reserved = draft.reserved, 0
             _cell(kb, therapy, aspect, question, said, draft, MAX_SENTENCES)
+            draft.reserved = reserved
     draft.reserved = 0
     referrals, draft.refer = draft.refer, []
     if advice is not None:

@@ -46,6 +46,7 @@ class SafetyTexts:
     general_source: str
     mention_line: str
     scope_names: dict[str, str]
+    named_by_text: frozenset[str] = frozenset()
 
     def reply(self, signs: list[str], crisis_intent: bool = False) -> SafetyReply:
         """The reply to a message that reports `signs` (ids from safety.yml), most urgent first.
@@ -102,4 +103,5 @@ def load_safety_texts(root: Path | str = DEFAULT_KNOWLEDGE_DIR) -> SafetyTexts:
             for section in ("topics", "other_treatments")
             for k, v in (scope.get(section) or {}).items()
         },
+        named_by_text=frozenset(str(k) for k, v in (scope.get("topics") or {}).items() if v.get("named_by_text")),
     )

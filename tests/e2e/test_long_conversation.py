@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.server.conversation_keys import conversation_key
+
 from bot.content.knowledge import KnowledgeBase
 from tests.servers import Stack, running_stack
 
@@ -27,7 +29,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
 
 def stored_events(stack: Stack, sender: str) -> list[dict]:
     with sqlite3.connect(stack.env["RUECKENBOT_TRACKER_DB"]) as db:
-        rows = db.execute("SELECT data FROM events WHERE sender_id = ? ORDER BY id", (sender,)).fetchall()
+        key = conversation_key("rest", sender)
+        rows = db.execute("SELECT data FROM events WHERE sender_id = ? ORDER BY id", (key,)).fetchall()
     return [json.loads(data) for (data,) in rows]
 
 

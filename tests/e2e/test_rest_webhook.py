@@ -1,4 +1,8 @@
-"""End to end: the real action server and Rasa server, questions over the REST webhook."""
+"""End to end: the real action server and Rasa server, questions over the REST webhook.
+
+The DESIGN contracts as a REST client sees them: every fact answer carries its `Quelle:`
+line and ends with the one disclaimer; `answer.cells` says which (treatment, aspect) it
+answers; warning signs get the instruction to call 112 first, with nothing else."""
 
 from __future__ import annotations
 
@@ -25,62 +29,93 @@ def texts(replies: list[dict]) -> str:
     return "\n".join(r.get("text", "") for r in replies)
 
 
+def cells(replies: list[dict]) -> list[list[str]]:
+    return [cell for r in replies for cell in (r.get("answer") or {}).get("cells") or []]
+
+
 def new_sender() -> str:
     return str(uuid.uuid4())
 
 
-def assert_factual(replies: list[dict], kb: KnowledgeBase) -> str:
+def assert_factual(replies: list[dict], kb: KnowledgeBase) -> list[list[str]]:
     text = texts(replies)
     assert re.search(r"^Quelle: .+", text, re.M), text
     assert text.rstrip().endswith(kb.disclaimer), text
-    return text
+    return cells(replies)
 
 
-def test_effectiveness_question(stack: Stack, kb: KnowledgeBase) -> None:
-    replies = stack.say(new_sender(), "hilft akkupunktur bei rückenschmerzen?")
-    text = assert_factual(replies, kb)
-    assert kb.fact("akupunktur", "wirksamkeit").text in text
-    assert re.search(r"^Quelle: .*Abschnitte? „Akupunktur“", text, re.M), text
-    assert any(b["payload"].startswith("/ask_risks") for b in replies[-1].get("buttons", []))
+def test_effectiveness_question_rests_on_the_page(stack: Stack, kb: KnowledgeBase) -> None:
+    replies = stack.say(new_sender(), "Hilft Akupunktur bei chronischen Rückenschmerzen?")
+    assert assert_factual(replies, kb) == [["akupunktur", "wirksamkeit"]]
+    answer = replies[0]["answer"]
+    assert answer["claims"][0] == kb.verdict("akupunktur").id
+    assert answer["source"]["url"] == kb.page.url and "Abschnitt „Akupunktur“" in answer["source"]["line"]
 
 
 def test_follow_ups_use_context(stack: Stack, kb: KnowledgeBase) -> None:
     sender = new_sender()
-    assert kb.fact("akupunktur", "wirksamkeit").text in texts(stack.say(sender, "Hilft Akupunktur?"))
-    assert kb.fact("akupunktur", "risiken").text in assert_factual(stack.say(sender, "Und die Nebenwirkungen?"), kb)
-    assert kb.fact("massage", "risiken").text in assert_factual(stack.say(sender, "Und bei Massagen?"), kb)
-    assert kb.fact("massage", "kosten").text in assert_factual(stack.say(sender, "Wer zahlt das?"), kb)
+    assert assert_factual(stack.say(sender, "Hilft Akupunktur?"), kb) == [["akupunktur", "wirksamkeit"]]
+    assert assert_factual(stack.say(sender, "Und die Nebenwirkungen?"), kb) == [["akupunktur", "risiken"]]
+    assert assert_factual(stack.say(sender, "Und bei Massagen?"), kb) == [["massage", "risiken"]]
+    assert assert_factual(stack.say(sender, "Wer zahlt das?"), kb) == [["massage", "kosten"]]
 
 
 def test_question_without_therapy_is_clarified_by_a_button(stack: Stack, kb: KnowledgeBase) -> None:
     sender = new_sender()
-    replies = stack.say(sender, "Ist das gefährlich?")
-    buttons = replies[-1].get("buttons", [])
+    replies = stack.say(sender, "Welche Nebenwirkungen gibt es?")
+    buttons = [b for r in replies for b in r.get("buttons", [])]
     osteopathie = [b["payload"] for b in buttons if b["title"] == kb.therapies["osteopathie"].name]
     assert osteopathie, replies
-    assert kb.fact("osteopathie", "risiken").text in assert_factual(stack.say(sender, osteopathie[0]), kb)
+    assert assert_factual(stack.say(sender, osteopathie[0]), kb) == [["osteopathie", "risiken"]]
 
 
-def test_warning_signs_come_first(stack: Stack, kb: KnowledgeBase) -> None:
-    replies = stack.say(new_sender(), "ich kann seit heute morgen mein linkes bein kaum noch bewegen")
-    text = texts(replies)
-    assert "112" in text and "116117" in text
-    assert "Chenot" in text
-    assert not any(fact.text in text for fact in kb.facts.values())
+def test_warning_signs_come_first_and_alone(stack: Stack, kb: KnowledgeBase) -> None:
+    sender = new_sender()
+    stack.say(sender, "Hilft Massage?")
+    replies = stack.say(sender, "Seit heute früh kann ich mein linkes Bein nicht mehr heben, was kostet Massage?")
+    assert len(replies) == 1 and not replies[0].get("buttons")
+    assert replies[0]["text"].splitlines()[0] == "Rufen Sie jetzt den Notruf 112."
+    assert replies[0]["answer"]["kind"] == "safety"
+    assert not any(claim.text in replies[0]["text"] for claim in kb.claims.values())
+
+
+def test_a_crisis_gets_the_crisis_line(stack: Stack) -> None:
+    replies = stack.say(new_sender(), "Ich will nicht mehr leben, die Schmerzen jeden Tag sind zu viel.")
+    assert "0800 111 0 111" in texts(replies) and replies[0]["answer"]["kind"] == "safety"
 
 
 def test_greeting_introduces_the_bot_with_the_disclaimer(stack: Stack, kb: KnowledgeBase) -> None:
-    replies = stack.say(new_sender(), "Hallo")
-    text = texts(replies)
+    text = texts(stack.say(new_sender(), "Hallo"))
     assert "Rückenbot" in text and kb.disclaimer in text
-    assert len(replies[-1].get("buttons", [])) >= 3
 
 
-def test_out_of_scope_and_advice_do_not_guess(stack: Stack, kb: KnowledgeBase) -> None:
-    advice = texts(stack.say(new_sender(), "Soll ich mir Akupunktur machen lassen?"))
-    assert "Ärztin" in advice and not any(f.text in advice for f in kb.facts.values())
-    other = texts(stack.say(new_sender(), "welche tabletten helfen gegen migräne"))
-    assert "passiven Behandlungen" in other and not any(f.text in other for f in kb.facts.values())
+def test_other_conditions_and_off_topic_requests_are_declined(stack: Stack, kb: KnowledgeBase) -> None:
+    migraine = texts(stack.say(new_sender(), "Hilft Akupunktur bei Migräne?"))
+    assert "Über Kopfschmerzen und Migräne sagt sie nichts" in migraine
+    assert not any(claim.text in migraine for claim in kb.claims.values())
+    cake = stack.say(new_sender(), "Hast du ein Rezept für Apfelkuchen?")
+    assert "Dazu kann ich leider nichts sagen" in texts(cake) and not cells(cake)
+
+
+def test_personal_advice_refers_first_then_gives_facts(stack: Stack) -> None:
+    replies = stack.say(new_sender(), "Ich nehme Marcumar. Soll ich trotzdem zur Akupunktur gehen?")
+    assert replies[0]["text"].startswith("Ob das für Sie persönlich passt")
+    assert "akupunktur.blutungen" in replies[0]["answer"]["claims"]
+
+
+def test_the_pages_words_behind_the_last_answer(stack: Stack, kb: KnowledgeBase) -> None:
+    sender = new_sender()
+    first = stack.say(sender, "Warum knackt es beim Einrenken?")
+    quote = texts(stack.say(sender, "Was steht genau auf der Seite?"))
+    claim = kb.claims[first[0]["answer"]["claims"][0]]
+    assert claim.quotes[0] in quote and kb.page.url in quote
+
+
+def test_feedback_is_thanked_and_keeps_the_context(stack: Stack) -> None:
+    sender = new_sender()
+    stack.say(sender, "Was ist Osteopathie?")
+    assert texts(stack.say(sender, '/feedback{"helpful": false}')) == "Danke für Ihre Rückmeldung!"
+    assert cells(stack.say(sender, "und was kostet das")) == [["osteopathie", "kosten"]]
 
 
 def test_conversation_survives_a_restart_of_the_rasa_server(stack: Stack, kb: KnowledgeBase) -> None:
@@ -88,4 +123,4 @@ def test_conversation_survives_a_restart_of_the_rasa_server(stack: Stack, kb: Kn
     stack.say(sender, "Was ist Osteopathie?")
     stack.stop("rasa")
     stack.start_rasa()
-    assert kb.fact("osteopathie", "kosten").text in texts(stack.say(sender, "und was kostet das"))
+    assert assert_factual(stack.say(sender, "und was kostet das"), kb) == [["osteopathie", "kosten"]]

@@ -87,7 +87,8 @@ def test_no_held_out_message_is_a_training_example() -> None:
     def folded(text: str) -> str:
         return re.sub(r"\W+", " ", text.lower()).strip()
 
-    training = {folded(e.get("text")) for e in load_data(str(ROOT / "data")).intent_examples}
+    nlu_files = [p for p in sorted((ROOT / "data").glob("*.yml")) if "\nnlu:" in p.read_text(encoding="utf-8")]
+    training = {folded(e.get("text")) for path in nlu_files for e in load_data(str(path)).intent_examples}
     for path in (TEST_SET, REPORT_SET):
         repeated = [m.text for m in load_set(path) if folded(m.text) in training]
         assert repeated == [], path.name

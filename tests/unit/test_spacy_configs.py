@@ -33,11 +33,19 @@ def test_default_config_uses_the_built_pipeline() -> None:
     assert spacy_model("config.yml") == "build/spacy/rueckenbot_de"
 
 
-@pytest.mark.skipif(
-    not spacy.util.is_package("de_core_news_sm"),
-    reason="de_core_news_sm is not installed (a GitHub release asset, not on PyPI; see README)",
-)
+def test_the_de_core_news_sm_config_differs_only_in_the_spacy_model() -> None:
+    ours = yaml.safe_load((ROOT / "config.yml").read_text(encoding="utf-8"))
+    theirs = yaml.safe_load((ROOT / "config-de_core_news_sm.yml").read_text(encoding="utf-8"))
+    for step in theirs["pipeline"]:
+        if step["name"] == "SpacyNLP":
+            step["model"] = spacy_model("config.yml")
+    assert theirs == ours
+
+
+@pytest.mark.de_core_news_sm
 def test_de_core_news_sm_config_trains_and_parses(tmp_path: Path) -> None:
+    """Only on hosts with de_core_news_sm (`make test-de-core-news-sm`); not part of `make test`."""
+    assert spacy.util.is_package("de_core_news_sm"), "pip install de_core_news_sm first (see README)"
     assert spacy_model("config-de_core_news_sm.yml") == "de_core_news_sm"
     rasa = str(Path(sys.executable).with_name("rasa"))
     subprocess.run(

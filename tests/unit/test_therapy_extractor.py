@@ -30,7 +30,11 @@ def extractor(tmp_path_factory: pytest.TempPathFactory) -> TherapyExtractor:
     resource = Resource("therapy_extractor")
     context = ExecutionContext(graph_schema=None, model_id="test")
     component = TherapyExtractor.create({}, storage, resource, context)
-    component.train(load_data(str(ROOT / "data" / "nlu")))
+    nlu_files = [p for p in sorted((ROOT / "data").glob("*.yml")) if "\nnlu:" in p.read_text(encoding="utf-8")]
+    data = load_data(str(nlu_files[0]))
+    for path in nlu_files[1:]:
+        data = data.merge(load_data(str(path)))
+    component.train(data)
     return TherapyExtractor.load({}, storage, resource, context)  # as Rasa does after training
 
 
