@@ -80,6 +80,7 @@ class ScopeGuard(YamlLexiconComponent):
             (str(treatment_id), compile_group(entry.get("alone") or []))
             for treatment_id, entry in (lists.get("other_treatments") or {}).items()
         ]
+        self.fallback_by_detail = {str(k): str(v) for k, v in (lists.get("fallback_by_detail") or {}).items()}
         self.needed_words = {
             str(intent): compile_group(words or []) for intent, words in (lists.get("intents_need_words") or {}).items()
         }
@@ -195,6 +196,11 @@ class ScopeGuard(YamlLexiconComponent):
                 intent = INTENT_BY_ASPECT.get(asked[0] if asked else "", "ask_effectiveness")
                 if intent_name(message) in INTENT_BY_ASPECT.values() and not asked:
                     intent = intent_name(message)
+            if (intent or current) == FALLBACK and not has_therapy:
+                details = [e.get("value") for e in entities if e.get("entity") == "detail"]
+                general = [self.fallback_by_detail[d] for d in details if d in self.fallback_by_detail]
+                if general:
+                    intent = general[0]  # "Was sind diese aktiven Behandlungen?" is clear enough
             if intent is not None:
                 override_intent(message, intent)
             if conditions or others:

@@ -200,6 +200,12 @@ def _cell(
     # 1. a premise of benefit, proof or mechanism: the verdict first, then what the page
     #    says about the proof (a belief in a mechanism: about that mechanism)
     premised = premise in VERDICT_PREMISES and aspect in ("wirksamkeit", "methode") and verdict is not None
+    if premised and premise == "mechanism":
+        # a belief in a mechanism ("die Energiebahnen werden freigemacht"): what the page says
+        # about that mechanism's proof comes first, then whether the treatment helps
+        for claim in kb.claims_of(therapy, detail="mechanismus"):
+            if "nachweis" in claim.details and not claim.advice:
+                draft.add_claim(claim, budget)
     if premised:
         draft.add_claim(verdict, budget)
 
@@ -220,10 +226,9 @@ def _cell(
                     draft.add_claim(claim, budget)
     if "mechanismus" in question.details and verdict is not None:
         draft.add_claim(verdict, budget)  # "how is it supposed to work" also asks whether it works
-    if premised:  # after the details asked: what the page says about the proof (or the mechanism)
-        wanted = "mechanismus" if premise == "mechanism" else "nachweis"
-        for claim in kb.claims_of(therapy, detail=wanted):
-            if "nachweis" in claim.details and not claim.advice:
+    if premised and premise != "mechanism":  # after the details asked: what the page says about the proof
+        for claim in kb.claims_of(therapy, detail="nachweis"):
+            if not claim.advice:
                 draft.add_claim(claim, budget)
 
     # 4. the aspect's own answer: what the page does not say about it, or its claims
@@ -301,7 +306,7 @@ def fact_answer(kb: KnowledgeBase, texts: Texts, question: Question) -> Answer:
         aspects.reverse()  # the silence answered the first part; whether it helps comes next
     advice = _advice(kb, therapies) if "wirksamkeit" in aspects else None
     cells = [(t, a) for t in therapies for a in aspects]
-    draft.reserved = 1 if advice is not None and len(cells) == 1 else 0
+    draft.reserved = 0  # the advice closes the answer where room is left; the facts asked come first
     draft.keep_room_for_refer = len(cells) == 1
     for index, (therapy, aspect) in enumerate(cells):
         # every cell gets an even share of the room; the last one takes what is left; a cell
@@ -365,7 +370,9 @@ def topic_answer(kb: KnowledgeBase, texts: Texts, topic_id: str, lead: Iterable[
     parts = [c.text for c in claims]
     buttons = _topic_buttons(texts, topic_id)
     if topic_id == "uebersicht":
-        names = _joined([t.name for t in kb.top_level_therapies()], texts)
+        # the treatments with a section of their own; the others follow in the claim "weitere"
+        main = [t for t in kb.top_level_therapies() if (kb.verdict(t.id) and kb.verdict(t.id).section != "sonstige")]
+        names = _joined([t.name for t in main], texts)
         parts.insert(1 + len(lead), texts.get("answer.therapy_list", therapies=names))
         buttons = therapy_choice_buttons(kb, None)[:8] + buttons
     return Answer(
