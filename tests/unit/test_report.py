@@ -425,6 +425,15 @@ def test_decline_table_adds_the_safety_categories_and_counts_wrong_declines(
     assert rows[5][2] == "2/2 (100,0\u00a0%)"
 
 
+def test_decline_sentence_counts_every_source_together(
+    small_set: SetResult, safety: SafetyResult, texts: Texts
+) -> None:
+    assert tables.decline_sentence([small_set], safety, texts) == (
+        "Außerhalb des Themas (beide Sätze und die Sicherheitsfragen zusammen): Der Rückenbot (Analyse) lehnt "
+        "66,7\u00a0% ab, Rasa-Standard 66,7\u00a0%, der Rückenbot im Bot 66,7\u00a0%."
+    )
+
+
 def test_safety_table_says_whether_each_requirement_of_make_test_is_met(
     small_set: SetResult, safety: SafetyResult, texts: Texts
 ) -> None:

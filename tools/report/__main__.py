@@ -26,6 +26,7 @@ import contextlib
 import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -219,6 +220,10 @@ def training_seconds(model: Path) -> float | None:
         return None
 
 
+def modified(path: Path) -> datetime:
+    return datetime.fromtimestamp(path.stat().st_mtime).astimezone()
+
+
 def keyword_model(data: Path) -> tuple[Any, float, int]:
     """The keyword baseline learnt from every NLU file under data/; its seconds and size (JSON)."""
     from rasa.shared.importers.importer import TrainingDataImporter
@@ -375,6 +380,10 @@ def main() -> None:
 
     with stderr_to(results_dir / "report.log"), tempfile.TemporaryDirectory(prefix="rueckenbot-report-") as tmp:
         quiet_logging()
+        # `make train` may replace the model meanwhile: the bot and the parse both use this copy
+        ours = Training(OURS, training_seconds(model), model.stat().st_size, modified(model))
+        snapshot_model = Path(tmp) / model.name
+        shutil.copy2(model, snapshot_model)
         if args.stock_model is not None:
             stock, to_train = StockModel(args.stock_model.resolve(), None, None), None
         else:
@@ -384,6 +393,8 @@ def main() -> None:
             if stock is not None and stock.trained is not None:
                 print(texts.format("steps.stock_kept", date=stock.trained.strftime("%d.%m.%Y %H:%M")))
         steps = Steps(6 + len(sets) + (to_train is not None), (previous or {}).get("step_seconds", {}))
+        # first, from the same data/ as the stock model
+        keywords, keyword_seconds, keyword_size = steps.run(texts["steps.keywords"], lambda: keyword_model(args.data))
         if to_train is not None:
             stock = steps.run(
                 texts["steps.stock_training"],
@@ -395,7 +406,7 @@ def main() -> None:
 
         from tests.servers import Stack
 
-        stack = Stack(workdir=Path(tmp), model=model)
+        stack = Stack(workdir=Path(tmp), model=snapshot_model)
         try:
             steps.run(texts["steps.start_bot"], lambda: (stack.start_actions(), stack.start_rasa()))
             bot = {
@@ -417,10 +428,9 @@ def main() -> None:
         from tools.heldout import agent_parser
 
         readings = {
-            OURS: steps.run(texts["steps.parse_ours"], lambda: parse_all(agent_parser(model), to_parse)),
+            OURS: steps.run(texts["steps.parse_ours"], lambda: parse_all(agent_parser(snapshot_model), to_parse)),
             STOCK: steps.run(texts["steps.parse_stock"], lambda: parse_all(agent_parser(stock.path), to_parse)),
         }
-        keywords, keyword_seconds, keyword_size = steps.run(texts["steps.keywords"], lambda: keyword_model(args.data))
         readings[KEYWORDS] = keyword_readings(keywords, to_parse)
 
         results = []
@@ -434,9 +444,8 @@ def main() -> None:
             safety_bad,
             {c: [readings[c][m["text"]].intent for m in safety] for c in readings},
         )
-        ours_trained = datetime.fromtimestamp(model.stat().st_mtime).astimezone()
         trainings = [
-            Training(OURS, training_seconds(model), model.stat().st_size, ours_trained),
+            ours,
             Training(STOCK, stock.seconds, stock.path.stat().st_size, stock.trained),
             Training(KEYWORDS, keyword_seconds, keyword_size, datetime.now().astimezone()),
         ]
@@ -448,7 +457,7 @@ def main() -> None:
                 created=datetime.now().astimezone(),
                 runtime_seconds=time.monotonic() - began,
                 model=shown(model),
-                model_trained=ours_trained,
+                model_trained=ours.trained,
                 sets=results,
                 safety=safety_result,
                 answers=answers,

@@ -107,6 +107,7 @@ def build_document(data: ReportData, kb: KnowledgeBase, texts: Texts) -> Documen
     doc.paragraph(texts["notes.overview"].strip())
     for sentence in tables.lead_sentences(data.sets, ("intent", "cells"), texts):
         doc.paragraph(sentence)
+    doc.paragraph(tables.decline_sentence(data.sets, data.safety, texts))
 
     doc.heading(texts["sections.declines"])
     doc.paragraph(texts["notes.declines"].strip())

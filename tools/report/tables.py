@@ -166,6 +166,17 @@ def lead_sentences(sets: Sequence[SetResult], metrics: Sequence[str], texts: Tex
     return sentences
 
 
+def decline_sentence(sets: Sequence[SetResult], safety: SafetyResult, texts: Texts) -> str:
+    """Out-of-scope messages declined, all sources together: ours (parse and bot) and stock."""
+
+    def total(column: str) -> Tally:
+        return merged([*(r.tally(column, "declined") for r in sets), safety.declined(column)])
+
+    return texts.format(
+        "decline_sentence", ours=percent(total(OURS)), stock=percent(total(STOCK)), bot=percent(total(BOT))
+    )
+
+
 def register_table(result: SetResult, metric: str, columns: Sequence[str], texts: Texts) -> Table:
     """Per register: messages counted, each column's share, and ours minus stock."""
     counted = [c for c in columns if result.tally(c, metric).total]
