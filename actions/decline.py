@@ -13,7 +13,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.conversation import entity_values, safety_texts
+from actions.conversation import safety_texts
 
 
 class ActionDecline(Action):

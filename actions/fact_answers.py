@@ -167,11 +167,12 @@ class ActionAnswerFact(Action):
             return [SlotSet("therapy", therapy.id)]
 
         safety = safety_texts()
-        conditions = [
-            e.get("text") or safety.scope_names[e["value"]]
+        named = [
+            e
             for e in tracker.latest_message.get("entities", [])
             if e.get("entity") == "condition" and e.get("value") in safety.scope_names
         ][:1]
+        conditions = [e.get("text") or safety.scope_names[e["value"]] for e in named]
         conditions = [c[:1].upper() + c[1:] for c in conditions]
         question = Question(
             therapies=tuple(therapies),
@@ -180,6 +181,7 @@ class ActionAnswerFact(Action):
             premise=premise,
             personal=intent == PERSONAL_ADVICE,
             conditions=tuple(conditions),
+            circumstance=any(e.get("role") == "circumstance" for e in named),
             safety_line=safety.mention_line if entity_values(tracker, "sign_mention") else None,
         )
         answer = fact_answer(kb, interface, question)

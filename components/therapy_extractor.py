@@ -43,7 +43,30 @@ from components.german_words import german_word_forms
 
 LEXICON_FILE = "lexicon.json"
 # Words that never start a treatment's name split in two ("ein Gerät" is not "eingerenkt").
-_FUNCTION_WORDS = frozenset({"ein", "eine", "einen", "der", "die", "das", "den", "dem", "und", "mit", "bei", "von", "zu", "im", "in", "an", "auf", "the", "a", "an", "and"})
+_FUNCTION_WORDS = frozenset(
+    {
+        "ein",
+        "eine",
+        "einen",
+        "der",
+        "die",
+        "das",
+        "den",
+        "dem",
+        "und",
+        "mit",
+        "bei",
+        "von",
+        "zu",
+        "im",
+        "in",
+        "an",
+        "auf",
+        "the",
+        "a",
+        "and",
+    }
+)
 # English words one typo away from a German name ("messages" ~ "Massagen", "typing" ~ "taping"):
 # not German, so the German word list does not protect them.
 _ENGLISH_WORDS = frozenset({"messages", "message", "typing", "massive", "passage", "passages", "testing"})

@@ -65,7 +65,7 @@ PAYLOAD = re.compile(r"^/(?P<intent>\w+)(?P<json>\{.*\})?$")
 CLAIM_KEYS = ("id", "text", "quote", "section", "sections", "aspects", "details", "verdict", "advice",
               "references", "nearest", "refer", "shared", "silent")  # fmt: skip
 # The sets that measure the NLU: custom format (`messages:` with `therapy:` lists) and Rasa format.
-LABELLED_SETS = ("tests/nlu/testset.yml", "tests/nlu/reportset.yml")
+LABELLED_SETS = ("tests/nlu/testset.yml", "tests/nlu/reportset.yml", "dev/nlu_dev_c.yml")
 RASA_FORMAT_SETS = ("dev/nlu_dev_a.yml", "dev/nlu_dev_b.yml")
 
 STAGES = {
@@ -514,7 +514,16 @@ class Checker:
         yield "knowledge/safety.yml", groups, rules
 
         scope = self.doc("knowledge/scope.yml")
-        keys = ("back", "injection", "off_topic", "domain", "treatment_words")
+        keys = (
+            "back",
+            "injection",
+            "off_topic",
+            "domain",
+            "follow_up_openers",
+            "personal_cues",
+            "treatment_words",
+            "side_effect_words",
+        )
         groups = [(scope, key) for key in keys if isinstance(scope, CommentedMap) and key in scope]
         rules = []
         for topic in mapping(scope, "topics").values():

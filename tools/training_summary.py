@@ -12,7 +12,9 @@ from bot.content.knowledge import load_knowledge
 
 def summary(data_dir: Path, seconds: int) -> str:
     # the importer reads NLU files wherever editors put them under data/
-    data = TrainingDataImporter.load_from_dict(domain_path="domain.yml", training_data_paths=[str(data_dir)]).get_nlu_data()
+    data = TrainingDataImporter.load_from_dict(
+        domain_path="domain.yml", training_data_paths=[str(data_dir)]
+    ).get_nlu_data()
     therapies = load_knowledge().therapies
     return (
         f"Trained: {len(data.intents - {'nlu_fallback'})} intents, {len(data.intent_examples)} examples, "

@@ -97,6 +97,7 @@ class Question:
     premise: str | None = None
     personal: bool = False
     conditions: tuple[str, ...] = ()  # names of conditions named next to the back
+    circumstance: bool = False  # the condition is one the person has, beside a risk question
     safety_line: str | None = None  # a line on what to do if a warning sign mentioned happens
 
 
@@ -110,6 +111,7 @@ class _Draft:
     reserved: int = 0  # sentences kept free for what must come later (the advice)
     refer: list[str] = field(default_factory=list)  # who can tell what the page does not say
     keep_room_for_refer: bool = True  # a one-part answer always says who can tell; a two-part one if room is left
+    verdict_room: bool = True  # whether it helps has room beyond its share (not when another part was asked)
 
     def fits(self, text: str, budget: int) -> bool:
         # one sentence is kept for what must close the answer: the advice, or who can tell
@@ -118,8 +120,8 @@ class _Draft:
         return self.sentences + closing + sentence_count(text) <= budget
 
     def add_claim(self, claim: Claim, budget: int) -> bool:
-        if claim.verdict:
-            budget = max(budget, MAX_SENTENCES)  # whether it helps always has room
+        if claim.verdict and self.verdict_room:
+            budget = max(budget, MAX_SENTENCES)  # whether it helps has room, unless that crowds out a part asked
         if claim in self.claims or not self.fits(claim.text, budget):
             return False
         self.parts.append(claim.text)
@@ -237,11 +239,17 @@ def _cell(
         _say_silence(draft, silence.text, [kb.claim(c) for c in silence.nearest], silence.refer, budget)
         if aspect in ("risiken", "methode") and verdict is not None:
             draft.add_claim(verdict, budget)  # the nearest thing that matters: whether it helps at all
+    # a description is not a recommendation: a method answer keeps room to say whether it helps
+    keep = (
+        sentence_count(verdict.text)
+        if aspect == "methode" and verdict is not None and verdict not in draft.claims
+        else 0
+    )
     for claim in kb.claims_of(therapy, aspect):
         if not claim.advice:
-            draft.add_claim(claim, budget)
+            draft.add_claim(claim, budget - keep if claim is not verdict else budget)
     if aspect == "methode" and verdict is not None:
-        draft.add_claim(verdict, budget)  # a description is not a recommendation: say whether it helps
+        draft.add_claim(verdict, budget)
 
 
 def _advice(kb: KnowledgeBase, therapies: Iterable[str]) -> Claim | None:
@@ -295,12 +303,18 @@ def fact_answer(kb: KnowledgeBase, texts: Texts, question: Question) -> Answer:
     therapies = _therapies(kb, question.therapies)
     aspects = list(dict.fromkeys(question.aspects))[:2]
     draft = _Draft()
-    if question.personal:
-        draft.add_text(texts.get("answer.personal_lead"), MAX_SENTENCES, force=True)
     if question.conditions:
-        note = texts.get("answer.condition_note", condition=_joined(list(question.conditions), texts))
+        key = "answer.circumstance_note" if question.circumstance else "answer.condition_note"
+        note = texts.get(key, condition=_joined(list(question.conditions), texts))
         draft.add_text(note, MAX_SENTENCES, force=True)
     said = _question_silences(kb, therapies, question, draft)
+    if question.personal and not said and not question.conditions:
+        # "Soll ich …?": first that the bot decides nothing for them
+        draft.add_text(texts.get("answer.personal_lead"), MAX_SENTENCES, force=True)
+    elif question.personal and "arzt" not in draft.refer:
+        # where the page is silent on what they asked (or on their condition), that comes first,
+        # and the referral to their doctor closes the answer instead
+        draft.refer.append("arzt")
     silenced = {kb.details[d].aspect for d in said}
     if len(aspects) == 2 and aspects[0] in silenced and aspects[1] == "wirksamkeit":
         aspects.reverse()  # the silence answered the first part; whether it helps comes next
@@ -308,6 +322,7 @@ def fact_answer(kb: KnowledgeBase, texts: Texts, question: Question) -> Answer:
     cells = [(t, a) for t in therapies for a in aspects]
     draft.reserved = 0  # the advice closes the answer where room is left; the facts asked come first
     draft.keep_room_for_refer = len(cells) == 1
+    draft.verdict_room = len(cells) == 1 or question.premise in VERDICT_PREMISES or "wirksamkeit" in aspects
     for index, (therapy, aspect) in enumerate(cells):
         # every cell gets an even share of the room; the last one takes what is left; a cell
         # that got nothing in its share may take more, so each says at least one whole claim

@@ -16,6 +16,7 @@ from tests.servers import Stack, running_stack
 pytestmark = pytest.mark.e2e
 
 # (message, expected cell) — the first turn of each conversation sets the context
+# fmt: off
 CONVERSATIONS: list[list[tuple[str, tuple[str, str]]]] = [
     [("Hilft Akupunktur gegen Rückenschmerzen?", ("akupunktur", "wirksamkeit")),
      ("und was kostet das?", ("akupunktur", "kosten")),
@@ -70,6 +71,7 @@ CONVERSATIONS: list[list[tuple[str, tuple[str, str]]]] = [
      ("was ist das überhaupt", ("kinesio_taping", "methode")),
      ("und die Magnetfeldmatte?", ("magnetfeldtherapie", "methode"))],
 ]
+# fmt: on
 
 
 @pytest.fixture(scope="module")

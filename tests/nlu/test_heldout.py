@@ -72,7 +72,9 @@ def test_therapy_accuracy(parsed) -> None:
 
 def test_treatment_and_aspect_as_a_user_sees_them(bot) -> None:
     scores = score_conversations(load_set(TEST_SET), rest_sender(bot.url))
-    record(f"(treatment, aspect) per message: {scores.overall.accuracy:.3f} ({scores.overall.right}/{scores.overall.total})")
+    record(
+        f"(treatment, aspect) per message: {scores.overall.accuracy:.3f} ({scores.overall.right}/{scores.overall.total})"
+    )
     for register, tally in sorted(scores.by_register.items()):
         record(f"  {register:15} {tally.accuracy:.3f} ({tally.right}/{tally.total})")
     for miss in scores.misses:

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from pathlib import Path
 
 import pytest
 import yaml
@@ -153,5 +152,3 @@ def test_ordinary_questions_rarely_get_an_emergency_reply(bot) -> None:
     alarms = [m["text"] for m in messages if kind(bot.say(f"ordinary-{uuid.uuid4()}", m["text"])) == "safety"]
     record(f"false alarms on ordinary held-out questions: {len(alarms)}/{len(messages)}")
     assert len(alarms) <= MAX_FALSE_ALARMS * len(messages), alarms
-
-

@@ -64,7 +64,9 @@ def test_fact_question_is_answered_with_structure_and_sets_the_slots(kb: Knowled
         SlotSet("claims", list(message["answer"]["claims"])),
     ]
     payloads = [b["payload"] for b in message["buttons"]]
-    assert '/ask_risks{"therapy": "akupunktur"}' in payloads and "/inform_therapy" in payloads and "/ask_quote" in payloads
+    assert (
+        '/ask_risks{"therapy": "akupunktur"}' in payloads and "/inform_therapy" in payloads and "/ask_quote" in payloads
+    )
 
 
 def test_follow_up_without_therapy_uses_the_slot() -> None:
@@ -78,7 +80,7 @@ def test_follow_up_with_only_a_therapy_keeps_the_aspect() -> None:
 
 
 def test_a_sibling_described_after_a_group_member_is_that_sibling() -> None:
-    """"und das mit den Nadeln?" right after TENS is PENS (the other electrotherapy), not Akupunktur."""
+    """ "und das mit den Nadeln?" right after TENS is PENS (the other electrotherapy), not Akupunktur."""
     state = tracker("inform_therapy", ["akupunktur"], text="und das mit den Nadeln?", therapy="tens", aspect="risiken")
     _, events = run(ActionAnswerFact(), state)
     assert slots(events)["therapy"] == "pens" and slots(events)["aspect"] == "risiken"
@@ -117,7 +119,9 @@ def test_personal_advice_without_a_treatment_refers_and_says_what_helps_most(kb:
 
 def test_a_treatment_the_page_does_not_describe_is_not_declined() -> None:
     messages, _ = run(ActionAnswerFact(), tracker("ask_effectiveness", [("other_treatment", "waerme")]))
-    assert messages[0]["text"].startswith("Über Wärmebehandlungen wie Wärmflasche, Fango oder Rotlicht sagt die Seite nichts.")
+    assert messages[0]["text"].startswith(
+        "Über Wärmebehandlungen wie Wärmflasche, Fango oder Rotlicht sagt die Seite nichts."
+    )
 
 
 def test_a_warning_sign_mentioned_in_a_risk_question_adds_what_to_do() -> None:
@@ -197,7 +201,9 @@ def test_warning_signs_without_a_known_sign_get_the_list_with_both_numbers() -> 
 
 def test_another_condition_is_declined_by_name() -> None:
     messages, _ = run(ActionDecline(), tracker("out_of_scope", [("condition", "kopf")]))
-    assert messages[0]["response"] == "utter_other_condition" and messages[0]["condition"] == "Kopfschmerzen und Migräne"
+    assert (
+        messages[0]["response"] == "utter_other_condition" and messages[0]["condition"] == "Kopfschmerzen und Migräne"
+    )
     messages, _ = run(ActionDecline(), tracker("out_of_scope"))
     assert messages[0]["response"] == "utter_out_of_scope"
 
