@@ -21,7 +21,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONWARNINGS := ignore::DeprecationWarning
 
-.PHONY: system-deps help setup train run shell actions test test-unit check lesbarkeit preview test-stories test-quality test-e2e test-channels test-security lint clean web test-browser bench test-production forget-old report audit review review-apply
+.PHONY: system-deps help setup train run shell actions test test-unit check lesbarkeit source-diff preview test-stories test-quality test-e2e test-channels test-security lint clean web test-browser bench test-production forget-old report audit review review-apply
 
 help:  ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | column -t -s $$'\t'
@@ -89,6 +89,18 @@ check: setup  ## Inhalte prüfen, ohne Training (etwa 20 s): jeder Fehler mit Da
 
 lesbarkeit: setup  ## die am schwersten lesbaren Texte des Bots als Tabelle, mit Datei:Zeile
 	@$(BIN)/python -m tools.readability
+
+# When IQWiG renews the page (next planned update 2028): every quote and heading of knowledge/
+# checked against the new text before it replaces the old one (tools/source_diff.py; docs/EDITING.md,
+# "Wenn IQWiG die Seite erneuert"). Stops like `make check` (no "make: *** … Error" line after the
+# Datei:Zeile lines); the shell outlives the SIGINT by a moment (sleep), else make sometimes reaps it
+# first and prints "make: *** wait: No child processes" instead.
+source-diff: setup  ## Zitate gegen eine neue Fassung der Seite prüfen: make source-diff NEW=pfad/zur/seite.txt
+	@if [ -z "$(NEW)" ]; then \
+	  echo "Bitte nennen Sie die neue Fassung der Seite: make source-diff NEW=pfad/zur/seite.txt"; \
+	  echo "(die Datei ist der Text der neuen Seite als UTF-8-Textdatei, wie knowledge/source/README.md ihn beschreibt)"; \
+	  kill -INT $$PPID; sleep 0.5; \
+	else $(BIN)/python -m tools.source_diff "$(NEW)" || { kill -INT $$PPID; sleep 0.5; }; fi
 
 preview: check  ## schnell trainieren (2 bis 4 min) und im Terminal mit dem Bot schreiben; models/rueckenbot.tar.gz bleibt
 	@mkdir -p var

@@ -250,6 +250,13 @@ def _quote_list(items: Iterable[str]) -> str:
     return ", ".join(f"„{item}“" for item in items)
 
 
+def quote_on_page(quote: str, page: str) -> bool:
+    """The rule for every quote: it stands word for word in `page` (the page's text, whitespace folded
+    as bot.content.knowledge reads it); line breaks and double spaces in the quote do not count.
+    `make source-diff` (tools/source_diff.py) applies the same rule to a new version of the page."""
+    return fold_whitespace(quote) in page
+
+
 def _matching_start(quote: str, page: str) -> str:
     """The longest start of the quote (in whole words) that stands on the page."""
     words = quote.split()
@@ -318,7 +325,7 @@ def check_claim(claim: Claim, page: str, runs: set[str], lines: ClaimLines, disc
         )
     quotes = [q for q in claim.quotes if q.strip()]
     for index, quote in enumerate(quotes):
-        if page and fold_whitespace(quote) not in page:
+        if page and not quote_on_page(quote, page):
             start = _matching_start(fold_whitespace(quote), page)
             where = f" Bis „{start}“ stimmt es, danach nicht mehr" if start else ""
             yield _problem(
@@ -577,6 +584,7 @@ __all__ = [
     "hedges_in",
     "keeps",
     "numbers_in",
+    "quote_on_page",
     "sentences",
     "GENERAL",
 ]
