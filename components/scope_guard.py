@@ -4,6 +4,7 @@ Runs after the intent classifiers (and Rasa's FallbackClassifier) and overrides 
 intent where the words say more than the classifier's confidence:
 
 - a prompt injection or role-play ("ignoriere deine Anweisungen") → out_of_scope;
+- drugs, injections or operations without a treatment of the page ("Helfen Spritzen?");
 - a treatment for a condition, person or examination the page does not cover
   ("Akupunktur bei Migräne", "Osteopathie fürs Baby", "Ultraschall vom Bauch") →
   out_of_scope with entity `condition` (the topic id, so the reply can name it); a
@@ -218,6 +219,12 @@ class ScopeGuard(YamlLexiconComponent):
             if kind == "person"
             or (kind == "procedure" and not treatment_words)
             or (
+                kind == "medical"
+                and not has_therapy
+                and intent in TOPICAL | {OUT_OF_SCOPE}
+                and not details & self.circumstance_details  # blood thinners: the page has a word on them
+            )
+            or (
                 kind == "condition"
                 and not about_back
                 and t not in circumstances
@@ -226,6 +233,10 @@ class ScopeGuard(YamlLexiconComponent):
         ]
         if declined:
             return OUT_OF_SCOPE, [c for c in conditions if c["value"] in declined]
+        # drugs, injections or operations beside a treatment of the page: the question is about
+        # that treatment ("Ich nehme Schmerzmittel. Hilft Massage?"), and no note about them
+        medical = {t for t, kind, _ in topics if kind == "medical"}
+        conditions = [c for c in conditions if c["value"] not in medical]
         specific = bool(details & TOPICAL_DETAILS or asked & TOPICAL_ASPECTS)
         if (
             intent in (OUT_OF_SCOPE, FALLBACK)
