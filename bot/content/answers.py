@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from bot.content.knowledge import GENERAL, Claim, KnowledgeBase
 from bot.texts import Texts
@@ -215,6 +215,8 @@ def _cell(
     for detail_id in question.details:
         detail = kb.details.get(detail_id)
         answering = [c for c in kb.claims_of(therapy, detail=detail_id) if not c.advice]
+        # the claim most about this detail first (it names the detail earlier in its list)
+        answering.sort(key=lambda c: c.details.index(detail_id) if detail_id in c.details else len(c.details))
         if answering:
             for claim in answering:
                 draft.add_claim(claim, budget)
@@ -239,10 +241,11 @@ def _cell(
         _say_silence(draft, silence.text, [kb.claim(c) for c in silence.nearest], silence.refer, budget)
         if aspect in ("risiken", "methode") and verdict is not None:
             draft.add_claim(verdict, budget)  # the nearest thing that matters: whether it helps at all
-    # a description is not a recommendation: a method answer keeps room to say whether it helps
+    # a description is not a recommendation: a method answer keeps room to say whether it helps;
+    # where another part was asked too, the description asked comes first and the verdict only if room is left
     keep = (
         sentence_count(verdict.text)
-        if aspect == "methode" and verdict is not None and verdict not in draft.claims
+        if aspect == "methode" and verdict is not None and verdict not in draft.claims and draft.verdict_room
         else 0
     )
     for claim in kb.claims_of(therapy, aspect):
@@ -284,6 +287,20 @@ def _question_silences(kb: KnowledgeBase, therapies: list[str], question: Questi
                 draft.refer.append(detail.refer)
             said.add(detail_id)
     return said
+
+
+def _cell_question(kb: KnowledgeBase, question: Question, aspect: str, aspects: list[str]) -> Question:
+    """The question as one cell sees it: a detail belongs to the part of its own aspect
+    ("Wie funktioniert Osteopathie und ist sie riskant?": how it works to the method part,
+    not again to the risks), or to the first part when no part has its aspect."""
+    details = tuple(
+        d
+        for d in question.details
+        if d not in kb.details
+        or kb.details[d].aspect == aspect
+        or (kb.details[d].aspect not in aspects and aspect == aspects[0])
+    )
+    return replace(question, details=details)
 
 
 def follow_up_buttons(kb: KnowledgeBase, texts: Texts, therapy: str, asked: set[str]) -> list[Button]:
@@ -329,10 +346,11 @@ def fact_answer(kb: KnowledgeBase, texts: Texts, question: Question) -> Answer:
         left = MAX_SENTENCES - draft.sentences - draft.reserved
         share = max(1, left // (len(cells) - index)) if index < len(cells) - 1 else left
         before = draft.sentences
-        _cell(kb, therapy, aspect, question, said, draft, draft.sentences + draft.reserved + share)
+        asked_here = _cell_question(kb, question, aspect, aspects)
+        _cell(kb, therapy, aspect, asked_here, said, draft, draft.sentences + draft.reserved + share)
         if draft.sentences == before:  # nothing fitted in its share: one claim more, if the answer has room
             reserved, draft.reserved = draft.reserved, 0
-            _cell(kb, therapy, aspect, question, said, draft, MAX_SENTENCES)
+            _cell(kb, therapy, aspect, asked_here, said, draft, MAX_SENTENCES)
             draft.reserved = reserved
     draft.reserved = 0
     referrals, draft.refer = draft.refer, []

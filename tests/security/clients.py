@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import json
 import sqlite3
+from collections.abc import Callable
 from contextlib import closing
 from typing import Any
 
@@ -67,9 +68,14 @@ def whatsapp_form(number: str, text: str) -> dict[str, str]:
 
 
 def widget_exchange(
-    url: str, events: list[tuple[str, Any]], wait_for_replies: int = 0, timeout: float = 60
+    url: str,
+    events: list[tuple[str, Any]],
+    wait_for_replies: int = 0,
+    timeout: float = 60,
+    until: Callable[[dict], bool] | None = None,
 ) -> list[dict]:
-    """Emit socket.io events in order; return the bot_uttered messages (waiting for `wait_for_replies`)."""
+    """Emit socket.io events in order; return the bot_uttered messages (waiting for
+    `wait_for_replies`, or for the first reply that satisfies `until`)."""
 
     async def scenario() -> list[dict]:
         replies: list[dict] = []
@@ -79,15 +85,21 @@ def widget_exchange(
         @client.on("bot_uttered")
         async def uttered(data: Any = None) -> None:
             replies.append(data)
-            if len(replies) >= wait_for_replies:
+            if len(replies) >= wait_for_replies or (until is not None and until(data)):
                 got.set()
 
         await client.connect(url, socketio_path="/socket.io", transports=["polling"], wait_timeout=20)
         try:
             for name, data in events:
                 await client.emit(name, data)
+                # let the polling client send each event on its own: python-engineio refuses a
+                # payload of more than 16 packets as a whole ("Too many packets in payload")
+                await asyncio.sleep(0.02)
             if wait_for_replies:
-                await asyncio.wait_for(got.wait(), timeout=timeout)
+                try:
+                    await asyncio.wait_for(got.wait(), timeout=timeout)
+                except asyncio.TimeoutError:
+                    pass  # the caller's assertion shows what came
             else:
                 await asyncio.sleep(0.2)
         finally:  # without waiting for the open long-poll to end
