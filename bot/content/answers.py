@@ -122,12 +122,18 @@ class _Draft:
     def add_claim(self, claim: Claim, budget: int) -> bool:
         if claim.verdict and self.verdict_room:
             budget = max(budget, MAX_SENTENCES)  # whether it helps has room, unless that crowds out a part asked
-        if claim in self.claims or not self.fits(claim.text, budget):
+        if claim in self.claims or self.repeats(claim) or not self.fits(claim.text, budget):
             return False
         self.parts.append(claim.text)
         self.claims.append(claim)
         self.sentences += sentence_count(claim.text)
         return True
+
+    def repeats(self, claim: Claim) -> bool:
+        """Does a claim of the same file already say this, resting on the same words of the page?
+        (Claims of different treatments may share a general sentence and each still answer.)"""
+        owner = claim.id.split(".")[0]
+        return any(c.id.split(".")[0] == owner and set(c.quotes) & set(claim.quotes) for c in self.claims)
 
     def add_text(self, text: str, budget: int, force: bool = False) -> bool:
         if text in self.parts or (not force and not self.fits(text, budget)):
@@ -218,7 +224,9 @@ def _cell(
         # the claim most about this detail first (it names the detail earlier in its list)
         answering.sort(key=lambda c: c.details.index(detail_id) if detail_id in c.details else len(c.details))
         if answering:
-            for claim in answering:
+            # the claim that answers the detail asked has room beyond this part's share
+            draft.add_claim(answering[0], max(budget, MAX_SENTENCES))
+            for claim in answering[1:]:
                 draft.add_claim(claim, budget)
             continue
         silence = kb.silence(therapy, detail=detail_id)
