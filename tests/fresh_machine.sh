@@ -10,7 +10,9 @@ set -euo pipefail
 
 repo=${1:-$(git -C "$(dirname "$0")/.." rev-parse --show-toplevel)}
 work=$(mktemp -d -t rueckenbot-fresh-XXXXXX)
-trap 'kill "${run_pid:-0}" 2>/dev/null || true; rm -rf "$work"' EXIT
+# make run gets its own process group: a background job of a script ignores SIGINT, so the
+# Ctrl-C that stops it must reach its servers directly (the whole group)
+trap 'kill -TERM -- "-${run_pid:-0}" 2>/dev/null || true; rm -rf "$work"' EXIT
 port=$((20000 + RANDOM % 20000))
 action_port=$((port + 1))
 
@@ -20,7 +22,7 @@ cd "$work/rueckenbot"
 
 echo "== make run (until the first REST answer) =="
 start=$(date +%s)
-RASA_PORT=$port ACTION_PORT=$action_port make run > "$work/run.log" 2>&1 &
+setsid env RASA_PORT=$port ACTION_PORT=$action_port make run > "$work/run.log" 2>&1 &
 run_pid=$!
 answer=""
 for _ in $(seq 1 900); do
@@ -36,7 +38,10 @@ done
 run_seconds=$(( $(date +%s) - start ))
 echo "make run: first answer after ${run_seconds} s:"
 python3 -c 'import json,sys; [print("  " + line) for m in json.loads(sys.argv[1]) for line in m.get("text","").splitlines()]' "$answer"
-kill -INT "$run_pid"; wait "$run_pid" 2>/dev/null || true
+kill -INT -- "-$run_pid"  # as Ctrl-C would
+for _ in $(seq 1 30); do kill -0 "$run_pid" 2>/dev/null || break; sleep 1; done
+kill -TERM -- "-$run_pid" 2>/dev/null || true
+wait "$run_pid" 2>/dev/null || true
 
 echo "== make test =="
 start=$(date +%s)
