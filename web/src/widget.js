@@ -212,7 +212,8 @@
       : [];
   }
 
-  // Source: "Quelle: „Title“ (a link to the page), Abschnitt „…“ (Stand …)".
+  // The source line from its structure: the page title as a link, the sections and the date,
+  // worded by the templates widget.source / widget.source_without_sections (interface_texts.yml).
   function renderSource(container, source) {
     if (!source || typeof source !== "object") return;
     var url = typeof source.url === "string" && /^https:\/\//i.test(source.url) ? source.url : "";
