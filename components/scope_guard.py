@@ -32,6 +32,8 @@ from components.matching import Match, Pattern, Rule, Token, compile_group, comp
 from components.yaml_lexicon import YamlLexiconComponent
 
 OUT_OF_SCOPE = "out_of_scope"
+# What a topic in knowledge/scope.yml is (its comment there says when each is declined).
+TOPIC_KINDS = ("condition", "person", "procedure", "medical")
 INFORM_THERAPY = "inform_therapy"
 PERSONAL_ADVICE = "ask_personal_advice"
 CIRCUMSTANCE = "circumstance"  # role of a `condition` the person has, beside a risk question

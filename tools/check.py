@@ -40,6 +40,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError
 
 from components.matching import PatternError, compile_pattern, fold, tokenize
+from components.scope_guard import TOPIC_KINDS
 
 ROOT = Path(__file__).resolve().parent.parent
 YAML_FOLDERS = ("knowledge", "data", "tests", "dev")
@@ -528,6 +529,13 @@ class Checker:
         rules = []
         for topic in mapping(scope, "topics").values():
             if isinstance(topic, CommentedMap):
+                # an unknown kind would never be declined: the guard knows only these
+                if "kind" in topic and topic["kind"] not in TOPIC_KINDS:
+                    self.add(
+                        f"knowledge/scope.yml:{topic.lc.key('kind')[0] + 1}",
+                        f"die Art '{topic['kind']}' gibt es nicht",
+                        "nehmen Sie eine von: " + ", ".join(TOPIC_KINDS) + " (erklärt oben in der Datei)",
+                    )
                 groups += [(topic, "alone")] if "alone" in topic else []
                 rules += [(topic, "together")] if "together" in topic else []
         needs = mapping(scope, "intents_need_words")

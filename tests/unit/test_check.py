@@ -805,6 +805,14 @@ def test_word_list_shapes(project: Path, tmp: Path, file: str, old: str, new: st
     ), problems
 
 
+def test_an_unknown_kind_of_topic_in_scope_yml(project: Path, tmp: Path) -> None:
+    line = replace(project / "knowledge/scope.yml", "kind: medical", "kind: medizinisch")
+    assert new_problems(project, tmp) == [
+        f"knowledge/scope.yml:{line}: die Art 'medizinisch' gibt es nicht. So beheben Sie es: nehmen Sie eine von: "
+        "condition, person, procedure, medical (erklärt oben in der Datei)"
+    ]
+
+
 def test_names_for_an_unknown_treatment(project: Path, tmp: Path) -> None:
     path = project / "data/therapy_names.yml"
     line = replace(path, "- synonym: traktion\n", "- synonym: streckbank\n")
