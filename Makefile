@@ -82,10 +82,12 @@ actions: setup  ## start only the action server
 # Editors' commands (docs/EDITING.md). `make check` ends with "Alles in Ordnung" or "N Probleme
 # gefunden" and fails when there are problems; it then stops make with SIGINT instead of an exit
 # code, because make would add "make: *** [Makefile:…: check] Error 1", which reads like one more
-# file:line to fix (the exit status is still non-zero: 130). Rule conflicts take under a second,
+# file:line to fix (the exit status is still non-zero: 130). The shell outlives the SIGINT by a
+# moment (sleep), else make sometimes reaps it first and prints "wait: No child processes" (seen in
+# CI, stop 18). Rule conflicts take under a second,
 # so they run in `make check` (no separate check-full).
 check: setup  ## Inhalte prüfen, ohne Training (etwa 20 s): jeder Fehler mit Datei:Zeile und wie man ihn behebt
-	@$(BIN)/python -m tools.check || kill -INT $$PPID
+	@$(BIN)/python -m tools.check || { kill -INT $$PPID; sleep 0.5; }
 
 lesbarkeit: setup  ## die am schwersten lesbaren Texte des Bots als Tabelle, mit Datei:Zeile
 	@$(BIN)/python -m tools.readability
@@ -104,7 +106,7 @@ source-diff: setup  ## Zitate gegen eine neue Fassung der Seite prüfen: make so
 
 preview: check  ## schnell trainieren (2 bis 4 min) und im Terminal mit dem Bot schreiben; models/rueckenbot.tar.gz bleibt
 	@mkdir -p var
-	@$(BIN)/python -m tools.preview || kill -INT $$PPID
+	@$(BIN)/python -m tools.preview || { kill -INT $$PPID; sleep 0.5; }
 
 lint: setup
 	$(BIN)/ruff check bot actions components tools tests bench

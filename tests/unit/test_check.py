@@ -26,6 +26,7 @@ from tests.fixtures.project import (
     line_of,
     new_problems,
     replace,
+    standalone_make_env,
     without_line,
 )
 from tools import check as check_module
@@ -525,6 +526,7 @@ def test_make_check_adds_no_make_error_line(tmp_path: Path, status: int, last: s
         cwd=ROOT,
         capture_output=True,
         text=True,
+        env=standalone_make_env(),
     )
     assert result.stdout.strip().splitlines()[-1] == last
     assert "make:" not in result.stderr and "***" not in result.stdout + result.stderr

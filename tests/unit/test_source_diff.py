@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from bot.content.knowledge import load_knowledge
-from tests.fixtures.project import claim_line, copy_project, line_of
+from tests.fixtures.project import claim_line, copy_project, line_of, standalone_make_env
 from tools import source_diff
 from tools.check import check
 
@@ -240,7 +240,12 @@ def test_the_make_target_runs_the_tool() -> None:
     assert "source-diff" in phony.split()
     assert "\nsource-diff: setup  ## " in makefile
     result = subprocess.run(
-        ["make", "-n", "source-diff", "NEW=neu.txt"], cwd=ROOT, capture_output=True, text=True, check=True
+        ["make", "-n", "source-diff", "NEW=neu.txt"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        env=standalone_make_env(),
     )
     assert '-m tools.source_diff "neu.txt"' in result.stdout
 
