@@ -14,8 +14,9 @@ How a fact answer is chosen (`fact_answer`), for each treatment and aspect asked
    nearest thing it does say;
 4. then the aspect's claims, in the order of the treatment's file, as space allows.
 
-At most four sentences before the `Quelle:` line; the advice "höchstens ergänzend …" is
-said once, even for two treatments.
+At most four sentences before the `Quelle:` line, six for a question with two parts (two
+treatments or two aspects), plus a note that frames the answer; the advice "höchstens
+ergänzend …" is said once, even for two treatments.
 """
 
 from __future__ import annotations
@@ -27,17 +28,22 @@ from dataclasses import dataclass, field, replace
 from bot.content.knowledge import GENERAL, Claim, KnowledgeBase
 from bot.texts import Texts
 
+# How long an answer may be before the `Quelle:` line. One question, one short answer; a question
+# with two parts (two treatments or two aspects: "Wie funktioniert das und ist es sicher?") needs
+# room for both, or the second part is cut off. A note that frames the answer (the person's
+# condition, "ich entscheide nichts für Sie") does not take room from what was asked.
 MAX_SENTENCES = 4
+MAX_SENTENCES_TWO_PARTS = 6
 # Where a premise is a claim about benefit, proof or mechanism, the verdict answers it.
 VERDICT_PREMISES = {"benefit", "proof", "mechanism", "tag"}
 # Topic ids of the general answers, and the button that switches to another treatment.
 OTHER_THERAPY = "andere_behandlung"
 QUOTE = "originaltext"
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÄÖÜ„\"])")
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÄÖÜ„\"])")
 
 
 def sentence_count(text: str) -> int:
-    return len([s for s in _SENTENCE_END.split(text.strip()) if s])
+    return len([s for s in SENTENCE_END.split(text.strip()) if s])
 
 
 @dataclass(frozen=True)
@@ -112,6 +118,8 @@ class _Draft:
     refer: list[str] = field(default_factory=list)  # who can tell what the page does not say
     keep_room_for_refer: bool = True  # a one-part answer always says who can tell; a two-part one if room is left
     verdict_room: bool = True  # whether it helps has room beyond its share (not when another part was asked)
+    limit: int = MAX_SENTENCES  # sentences for the whole answer
+    aspects: tuple[str, ...] = ()  # the aspects asked, in the answer's order
 
     def fits(self, text: str, budget: int) -> bool:
         # one sentence is kept for what must close the answer: the advice, or who can tell
@@ -121,7 +129,7 @@ class _Draft:
 
     def add_claim(self, claim: Claim, budget: int) -> bool:
         if claim.verdict and self.verdict_room:
-            budget = max(budget, MAX_SENTENCES)  # whether it helps has room, unless that crowds out a part asked
+            budget = max(budget, self.limit)  # whether it helps has room, unless that crowds out a part asked
         if claim in self.claims or self.repeats(claim) or not self.fits(claim.text, budget):
             return False
         self.parts.append(claim.text)
@@ -191,7 +199,7 @@ def _say_silence(draft: _Draft, text: str, nearest: list[Claim], refer: str | No
         draft.refer.append(refer)
     for index, claim in enumerate(nearest):
         # the nearest fact belongs to the silence: it may use the whole answer's room
-        draft.add_claim(claim, max(budget, MAX_SENTENCES) if index == 0 else budget)
+        draft.add_claim(claim, max(budget, draft.limit) if index == 0 else budget)
 
 
 def _cell(
@@ -225,7 +233,7 @@ def _cell(
         answering.sort(key=lambda c: c.details.index(detail_id) if detail_id in c.details else len(c.details))
         if answering:
             # the claim that answers the detail asked has room beyond this part's share
-            draft.add_claim(answering[0], max(budget, MAX_SENTENCES))
+            draft.add_claim(answering[0], max(budget, draft.limit))
             for claim in answering[1:]:
                 draft.add_claim(claim, budget)
             continue
@@ -251,9 +259,14 @@ def _cell(
             draft.add_claim(verdict, budget)  # the nearest thing that matters: whether it helps at all
     # a description is not a recommendation: a method answer keeps room to say whether it helps;
     # where another part was asked too, the description asked comes first and the verdict only if room is left
+    # (not when whether it helps is a part asked of its own: that part says it)
     keep = (
         sentence_count(verdict.text)
-        if aspect == "methode" and verdict is not None and verdict not in draft.claims and draft.verdict_room
+        if aspect == "methode"
+        and verdict is not None
+        and verdict not in draft.claims
+        and draft.verdict_room
+        and "wirksamkeit" not in draft.aspects
         else 0
     )
     for claim in kb.claims_of(therapy, aspect):
@@ -290,7 +303,7 @@ def _question_silences(kb: KnowledgeBase, therapies: list[str], question: Questi
             for t in therapies
         )
         if detail.always_silent or not answered:
-            draft.add_text(detail.silent, MAX_SENTENCES, force=True)
+            draft.add_text(detail.silent, draft.limit, force=True)
             if detail.refer and detail.refer not in draft.refer:
                 draft.refer.append(detail.refer)
             said.add(detail_id)
@@ -327,15 +340,19 @@ def fact_answer(kb: KnowledgeBase, texts: Texts, question: Question) -> Answer:
     """Answer one or two treatments × one or two aspects, fitted to the question asked."""
     therapies = _therapies(kb, question.therapies)
     aspects = list(dict.fromkeys(question.aspects))[:2]
-    draft = _Draft()
+    cells = [(t, a) for t in therapies for a in aspects]
+    draft = _Draft(limit=MAX_SENTENCES if len(cells) == 1 else MAX_SENTENCES_TWO_PARTS)
     if question.conditions:
         key = "answer.circumstance_note" if question.circumstance else "answer.condition_note"
         note = texts.get(key, condition=_joined(list(question.conditions), texts))
-        draft.add_text(note, MAX_SENTENCES, force=True)
+        draft.add_text(note, draft.limit, force=True)
+        draft.limit += sentence_count(note)
     said = _question_silences(kb, therapies, question, draft)
     if question.personal and not said and not question.conditions:
         # "Soll ich …?": first that the bot decides nothing for them
-        draft.add_text(texts.get("answer.personal_lead"), MAX_SENTENCES, force=True)
+        lead = texts.get("answer.personal_lead")
+        draft.add_text(lead, draft.limit, force=True)
+        draft.limit += sentence_count(lead)
     elif question.personal and "arzt" not in draft.refer:
         # where the page is silent on what they asked (or on their condition), that comes first,
         # and the referral to their doctor closes the answer instead
@@ -344,30 +361,31 @@ def fact_answer(kb: KnowledgeBase, texts: Texts, question: Question) -> Answer:
     if len(aspects) == 2 and aspects[0] in silenced and aspects[1] == "wirksamkeit":
         aspects.reverse()  # the silence answered the first part; whether it helps comes next
     advice = _advice(kb, therapies) if "wirksamkeit" in aspects else None
-    cells = [(t, a) for t in therapies for a in aspects]
+    cells = [(t, a) for t in therapies for a in aspects]  # in the order the answer takes them
+    draft.aspects = tuple(aspects)
     draft.reserved = 0  # the advice closes the answer where room is left; the facts asked come first
     draft.keep_room_for_refer = len(cells) == 1
     draft.verdict_room = len(cells) == 1 or question.premise in VERDICT_PREMISES or "wirksamkeit" in aspects
     for index, (therapy, aspect) in enumerate(cells):
         # every cell gets an even share of the room; the last one takes what is left; a cell
         # that got nothing in its share may take more, so each says at least one whole claim
-        left = MAX_SENTENCES - draft.sentences - draft.reserved
+        left = draft.limit - draft.sentences - draft.reserved
         share = max(1, left // (len(cells) - index)) if index < len(cells) - 1 else left
         before = draft.sentences
         asked_here = _cell_question(kb, question, aspect, aspects)
         _cell(kb, therapy, aspect, asked_here, said, draft, draft.sentences + draft.reserved + share)
         if draft.sentences == before:  # nothing fitted in its share: one claim more, if the answer has room
             reserved, draft.reserved = draft.reserved, 0
-            _cell(kb, therapy, aspect, asked_here, said, draft, MAX_SENTENCES)
+            _cell(kb, therapy, aspect, asked_here, said, draft, draft.limit)
             draft.reserved = reserved
     draft.reserved = 0
     referrals, draft.refer = draft.refer, []
     if advice is not None:
-        draft.add_claim(advice, MAX_SENTENCES - len(referrals))
+        draft.add_claim(advice, draft.limit - len(referrals))
     for refer in referrals:
-        draft.add_text(texts.get(f"answer.refer_{refer}"), MAX_SENTENCES)
+        draft.add_text(texts.get(f"answer.refer_{refer}"), draft.limit)
     if question.safety_line:
-        draft.add_text(question.safety_line, MAX_SENTENCES, force=True)
+        draft.add_text(question.safety_line, draft.limit, force=True)
     return Answer(
         body=" ".join(draft.parts),
         source=source_of(kb, texts, draft.claims),

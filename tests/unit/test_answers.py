@@ -6,8 +6,10 @@ import pytest
 
 from bot.content.answers import (
     MAX_SENTENCES,
+    MAX_SENTENCES_TWO_PARTS,
     OTHER_THERAPY,
     QUOTE,
+    SENTENCE_END,
     Question,
     fact_answer,
     quote_answer,
@@ -106,6 +108,19 @@ def test_every_default_answer_stays_short(kb, interface, aspect) -> None:
     for therapy in kb.therapies:
         body = ask(kb, interface, [therapy], [aspect]).body
         assert 1 <= sentence_count(body) <= MAX_SENTENCES, (therapy, aspect, body)
+
+
+@pytest.mark.parametrize("first", ["wirksamkeit", "risiken", "kosten", "methode"])
+def test_a_two_part_question_opens_each_part_as_its_own_answer_would(kb, interface, first) -> None:
+    """ "Wie funktioniert das und ist es sicher?": each part starts as the one-part answer starts
+    (no part is cut off by the other), and the whole stays within its limit."""
+    for therapy in kb.therapies:
+        for second in (a for a in kb.aspects if a != first):
+            both = ask(kb, interface, [therapy], [first, second]).body
+            assert sentence_count(both) <= MAX_SENTENCES_TWO_PARTS, (therapy, first, second, both)
+            for aspect in (first, second):
+                opening = SENTENCE_END.split(ask(kb, interface, [therapy], [aspect]).body)[0]
+                assert opening in both, (therapy, first, second, aspect, both)
 
 
 def test_a_condition_named_next_to_the_back_is_said_first(kb, interface) -> None:
