@@ -27,9 +27,21 @@ def knowledge_copy(tmp_path: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def bot(tmp_path_factory: pytest.TempPathFactory):
-    """The real bot (action server + Rasa server, REST) shared by the quality suites
-    (tests/nlu, tests/safety, tests/answers): started once, stopped at the end."""
+    """The real bot (action server + Rasa server, REST, default settings) shared by every test that
+    needs no settings of its own: the quality suites (tests/nlu, tests/safety, tests/answers) and the
+    end-to-end tests; started once per pytest run, stopped at the end. Each test talks under its own
+    sender, so the tests do not see each other's conversations."""
     from tests.servers import running_stack
 
-    with running_stack(tmp_path_factory.mktemp("quality-stack")) as servers:
+    # Socket.io clients of the tests leave long-polls open; stopping Rasa need not wait the
+    # 15 s Sanic grants them (no test here checks a graceful shutdown; tests/production does).
+    env = {"SANIC_GRACEFUL_SHUTDOWN_TIMEOUT": "2"}
+    with running_stack(tmp_path_factory.mktemp("bot"), env=env) as servers:
         yield servers
+
+
+@pytest.fixture(scope="session")
+def stack(bot):
+    """The shared bot under the name the end-to-end tests use; a module that needs its own settings
+    (an environment, channels, a debug log) defines its own `stack`, which takes precedence."""
+    return bot

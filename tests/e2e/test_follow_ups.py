@@ -6,12 +6,10 @@ same group ("und das mit den Nadeln?" after TENS is PENS), or by naming only the
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-from tests.servers import Stack, running_stack
+from tests.servers import Stack
 
 pytestmark = pytest.mark.e2e
 
@@ -72,12 +70,6 @@ CONVERSATIONS: list[list[tuple[str, tuple[str, str]]]] = [
      ("und die Magnetfeldmatte?", ("magnetfeldtherapie", "methode"))],
 ]
 # fmt: on
-
-
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    with running_stack(Path(tmp_path_factory.mktemp("stack"))) as servers:
-        yield servers
 
 
 def test_there_are_at_least_40_follow_up_turns() -> None:

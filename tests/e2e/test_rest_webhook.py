@@ -8,21 +8,13 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from bot.content.knowledge import KnowledgeBase
-from tests.servers import Stack, running_stack
+from tests.servers import Stack
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    with running_stack(Path(tmp_path_factory.mktemp("stack"))) as servers:
-        yield servers
 
 
 def texts(replies: list[dict]) -> str:
