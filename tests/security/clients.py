@@ -90,11 +90,13 @@ def widget_exchange(
 
         await client.connect(url, socketio_path="/socket.io", transports=["polling"], wait_timeout=20)
         try:
+            # one event per request, as the widget sends them: python-engineio refuses a payload
+            # of more than 16 packets as a whole ("Too many packets in payload"), and generated
+            # events in one payload made the transport fail; queue.join() returns once the polling
+            # client has posted what was emitted
             for name, data in events:
                 await client.emit(name, data)
-                # let the polling client send each event on its own: python-engineio refuses a
-                # payload of more than 16 packets as a whole ("Too many packets in payload")
-                await asyncio.sleep(0.02)
+                await client.eio.queue.join()
             if wait_for_replies:
                 try:
                     await asyncio.wait_for(got.wait(), timeout=timeout)

@@ -93,6 +93,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory, fakes: Fakes) -> Iterator[De
         "RUECKENBOT_ID_SECRET": ID_SECRET,
         "RUECKENBOT_PROXY_HOPS": "1",  # X-Forwarded-For names the client (tests of the per-address limit)
         "RUECKENBOT_HSTS": "1",
+        # the fuzz clients leave socket.io long-polls open; stopping need not wait 15 s for them
+        "SANIC_GRACEFUL_SHUTDOWN_TIMEOUT": "2",
     }
     servers = DebugStack(workdir=Path(tmp_path_factory.mktemp("security")), env=env)
     try:
