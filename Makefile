@@ -80,33 +80,38 @@ actions: setup  ## start only the action server
 
 # --- checks and tests -------------------------------------------------------
 # Editors' commands (docs/EDITING.md). `make check` ends with "Alles in Ordnung" or "N Probleme
-# gefunden" and fails when there are problems; it then stops make with SIGINT instead of an exit
-# code, because make would add "make: *** [Makefile:…: check] Error 1", which reads like one more
-# file:line to fix (the exit status is still non-zero: 130). The shell outlives the SIGINT by a
-# moment (sleep), else make sometimes reaps it first and prints "wait: No child processes" (seen in
-# CI, stop 18). Rule conflicts take under a second,
-# so they run in `make check` (no separate check-full).
+# gefunden" and fails when there are problems. Rule conflicts take under a second, so they run in
+# `make check` (no separate check-full).
+#
+# STOP ends make quietly after a tool has printed its own verdict: make would add "make: *** [Makefile:…:
+# check] Error 1", which reads like one more file:line to fix, so the recipe stops make with SIGINT
+# (exit status 130, still a failure). The shell outlives the SIGINT by a moment (sleep), else make
+# may reap it first and print "wait: No child processes". Where make ignores SIGINT (started in the
+# background by a script, some CI runners) the recipe fails the ordinary way instead, so a failed
+# check never passes as success: the shell inherits make's ignored signals, and SIGINT is the
+# second bit of SigIgn in /proc.
+STOP = { if grep -Eq '^SigIgn:.*[2367abef]$$' /proc/$$$$/status 2>/dev/null; then exit 1; fi; kill -INT $$PPID; sleep 0.5; }
+
 check: setup  ## Inhalte prüfen, ohne Training (etwa 20 s): jeder Fehler mit Datei:Zeile und wie man ihn behebt
-	@$(BIN)/python -m tools.check || { kill -INT $$PPID; sleep 0.5; }
+	@$(BIN)/python -m tools.check || $(STOP)
 
 lesbarkeit: setup  ## die am schwersten lesbaren Texte des Bots als Tabelle, mit Datei:Zeile
 	@$(BIN)/python -m tools.readability
 
 # When IQWiG renews the page (next planned update 2028): every quote and heading of knowledge/
 # checked against the new text before it replaces the old one (tools/source_diff.py; docs/EDITING.md,
-# "Wenn IQWiG die Seite erneuert"). Stops like `make check` (no "make: *** … Error" line after the
-# Datei:Zeile lines); the shell outlives the SIGINT by a moment (sleep), else make sometimes reaps it
-# first and prints "make: *** wait: No child processes" instead.
+# "Wenn IQWiG die Seite erneuert"). Stops like `make check` (STOP: no "make: *** … Error" line after
+# the Datei:Zeile lines).
 source-diff: setup  ## Zitate gegen eine neue Fassung der Seite prüfen: make source-diff NEW=pfad/zur/seite.txt
 	@if [ -z "$(NEW)" ]; then \
 	  echo "Bitte nennen Sie die neue Fassung der Seite: make source-diff NEW=pfad/zur/seite.txt"; \
 	  echo "(die Datei ist der Text der neuen Seite als UTF-8-Textdatei, wie knowledge/source/README.md ihn beschreibt)"; \
-	  kill -INT $$PPID; sleep 0.5; \
-	else $(BIN)/python -m tools.source_diff "$(NEW)" || { kill -INT $$PPID; sleep 0.5; }; fi
+	  $(STOP); \
+	else $(BIN)/python -m tools.source_diff "$(NEW)" || $(STOP); fi
 
 preview: check  ## schnell trainieren (2 bis 4 min) und im Terminal mit dem Bot schreiben; models/rueckenbot.tar.gz bleibt
 	@mkdir -p var
-	@$(BIN)/python -m tools.preview || { kill -INT $$PPID; sleep 0.5; }
+	@$(BIN)/python -m tools.preview || $(STOP)
 
 lint: setup
 	$(BIN)/ruff check bot actions components tools tests bench

@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -514,22 +515,36 @@ def test_one_problem_is_counted_in_the_singular(
     assert capsys.readouterr().out.strip().splitlines()[-1] == "1 Problem gefunden"
 
 
-@pytest.mark.parametrize(("status", "last"), [(1, "2 Probleme gefunden"), (0, "Alles in Ordnung")])
-def test_make_check_adds_no_make_error_line(tmp_path: Path, status: int, last: str) -> None:
-    """Issue 17: `make: *** … Error 1` looked like one more file:line to fix."""
+def run_make_check(tmp_path: Path, status: int, last: str, sigint: object) -> subprocess.CompletedProcess:
     fake = tmp_path / "bin"
-    fake.mkdir()
+    fake.mkdir(exist_ok=True)
     (fake / "python").write_text(f"#!/bin/sh\necho '{last}'\nexit {status}\n", encoding="utf-8")
     (fake / "python").chmod(0o755)
-    result = subprocess.run(
+    return subprocess.run(
         ["make", "--no-print-directory", "-o", "setup", "check", f"BIN={fake}"],
         cwd=ROOT,
         capture_output=True,
         text=True,
         env=standalone_make_env(),
+        preexec_fn=lambda: signal.signal(signal.SIGINT, sigint),  # as a terminal, or a background job, starts make
     )
+
+
+@pytest.mark.parametrize(("status", "last"), [(1, "2 Probleme gefunden"), (0, "Alles in Ordnung")])
+def test_make_check_adds_no_make_error_line(tmp_path: Path, status: int, last: str) -> None:
+    """Issue 17: `make: *** … Error 1` looked like one more file:line to fix."""
+    result = run_make_check(tmp_path, status, last, signal.SIG_DFL)
     assert result.stdout.strip().splitlines()[-1] == last
     assert "make:" not in result.stderr and "***" not in result.stdout + result.stderr
+    assert (result.returncode != 0) == bool(status)
+
+
+@pytest.mark.parametrize(("status", "last"), [(1, "2 Probleme gefunden"), (0, "Alles in Ordnung")])
+def test_make_check_fails_even_where_make_ignores_sigint(tmp_path: Path, status: int, last: str) -> None:
+    """Started in the background (SIGINT ignored), make cannot be stopped by SIGINT: a check with
+    problems must still fail (it passed as success before), with make's own error line."""
+    result = run_make_check(tmp_path, status, last, signal.SIG_IGN)
+    assert result.stdout.strip().splitlines()[-1] == last
     assert (result.returncode != 0) == bool(status)
 
 
