@@ -21,6 +21,7 @@ Word lists: knowledge/scope.yml.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -102,6 +103,8 @@ class ScopeGuard(YamlLexiconComponent):
         self.target_words = compile_group(circumstance.get("target_words") or [])
         self.treatment_words = compile_group(lists.get("treatment_words") or [])
         self.side_effect_words = compile_group(lists.get("side_effect_words") or [])
+        self.side_effect_after = compile_group(lists.get("side_effect_after") or [])
+        self.session_words = compile_group(lists.get("session_words") or [])
         self.topics: list[tuple[str, str, tuple[Pattern, ...], tuple[Rule, ...]]] = []
         for topic_id, entry in (lists.get("topics") or {}).items():
             self.topics.append(
@@ -153,10 +156,20 @@ class ScopeGuard(YamlLexiconComponent):
         near = [*tokens[max(0, match.first - 3) : match.first], *tokens[match.last + 1 : match.last + 3]]
         return first_match(self.target_words, near) is None  # not "TENS gegen Regelschmerzen"
 
-    def is_target(self, intent: str | None, tokens: list[Token], match: Match) -> bool:
+    def is_target(self, tokens: list[Token], therapy_spans: Iterable[tuple[int, int]] = ()) -> bool:
         """Is the condition what the treatment is for? Not when it is a side effect of the
         treatment ("danach einen steifen Nacken", "seit der Massage Kopfschmerzen")."""
-        return first_match(self.side_effect_words, tokens) is None
+        if first_match(self.side_effect_words, tokens) is not None:
+            return False
+        starts = {start for start, _ in therapy_spans}
+        for pattern in self.side_effect_after:
+            for found in find(pattern, tokens):
+                following = tokens[found.last + 1 : found.last + 3]
+                if any(t.start in starts for t in following) or (
+                    first_match(self.treatment_words, following) or first_match(self.session_words, following)
+                ):
+                    return False  # "seit der Massage", "nach der Sitzung"
+        return True
 
     def decide(
         self,
@@ -169,6 +182,7 @@ class ScopeGuard(YamlLexiconComponent):
         details: frozenset[str] = frozenset(),
         asked: frozenset[str] = frozenset(),
         topical_guess: str | None = None,
+        therapy_spans: Iterable[tuple[int, int]] = (),
     ) -> tuple[str | None, list[dict[str, Any]]]:
         """(intent to set or None, `condition` entities for the topics found)."""
         tokens = tokenize(text)
@@ -230,7 +244,7 @@ class ScopeGuard(YamlLexiconComponent):
                 kind == "condition"
                 and not about_back
                 and t not in circumstances
-                and self.is_target(intent, tokens, match)
+                and self.is_target(tokens, therapy_spans)
             )
         ]
         if declined:
@@ -309,8 +323,20 @@ class ScopeGuard(YamlLexiconComponent):
             details = frozenset(str(e.get("value")) for e in entities if e.get("entity") == "detail")
             asked = frozenset(str(e.get("value")) for e in entities if e.get("entity") == "asked")
             topical_guess = next((n for n in ranking if n in TOPICAL and n != FALLBACK), None)
+            therapy_spans = [
+                (int(e["start"]), int(e["end"])) for e in entities if e.get("entity") == "therapy" and "start" in e
+            ]
             intent, conditions = self.decide(
-                text, current, has_therapy, topical, best_guess, next_guess, details, asked, topical_guess
+                text,
+                current,
+                has_therapy,
+                topical,
+                best_guess,
+                next_guess,
+                details,
+                asked,
+                topical_guess,
+                therapy_spans,
             )
             others = [] if has_therapy else self.other_treatments_in(text, tokenize(text))
             if others and not conditions and (intent or intent_name(message)) in (OUT_OF_SCOPE, FALLBACK, *TOPICAL):

@@ -524,6 +524,8 @@ class Checker:
             "personal_cues",
             "treatment_words",
             "side_effect_words",
+            "side_effect_after",
+            "session_words",
         )
         groups = [(scope, key) for key in keys if isinstance(scope, CommentedMap) and key in scope]
         rules = []

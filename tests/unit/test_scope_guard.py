@@ -85,3 +85,36 @@ def test_prompt_injection_is_declined_before_anything_else(guard: ScopeGuard) ->
 
 def test_a_recipe_is_not_a_prescription(guard: ScopeGuard) -> None:
     assert guard.decide("Rezept für Apfelkuchen bitte", "ask_costs", False)[0] == OUT_OF_SCOPE
+
+
+def span(text: str, word: str) -> list[tuple[int, int]]:
+    start = text.index(word)
+    return [(start, start + len(word))]
+
+
+@pytest.mark.parametrize(
+    ("text", "treatment"),
+    [
+        ("Seit der Massage habe ich Kopfschmerzen, ist das normal?", "Massage"),
+        ("Nach der Sitzung tut mein Knie weh, kommt das vom Tapen?", "Tapen"),
+        ("after the acupuncture I got a headache, is that normal?", "acupuncture"),
+    ],
+)
+def test_a_complaint_after_a_treatment_is_a_side_effect_and_answered(
+    guard: ScopeGuard, text: str, treatment: str
+) -> None:
+    assert guard.decide(text, "ask_risks", True, therapy_spans=span(text, treatment))[0] != OUT_OF_SCOPE
+
+
+@pytest.mark.parametrize(
+    ("text", "treatment"),
+    [
+        ("Ist Kinesio-Tape gut für mein Knie nach dem Joggen?", "Kinesio-Tape"),
+        ("Hilft Thai-Massage bei Plattfüßen? Die Füße tun nach der Arbeit weh", "Thai-Massage"),
+    ],
+)
+def test_after_something_else_the_condition_is_what_the_treatment_is_for(
+    guard: ScopeGuard, text: str, treatment: str
+) -> None:
+    # "nach dem Joggen" is no treatment: the knee is what the tape would be for, which the page does not cover
+    assert guard.decide(text, "ask_effectiveness", True, therapy_spans=span(text, treatment))[0] == OUT_OF_SCOPE
