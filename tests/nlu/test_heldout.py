@@ -28,12 +28,12 @@ pytestmark = pytest.mark.model
 TEST_SET = ROOT / "tests" / "nlu" / "testset.yml"
 REPORT_SET = ROOT / "tests" / "nlu" / "reportset.yml"
 SUMMARY = ROOT / "results" / "heldout-summary.txt"
-# Gates sit just below what the bot reached on test set C (2026-11-30: intent 0.921,
-# treatment 0.986, (treatment, aspect) 0.949), so that any loss fails `make test`. Issue 13's
-# target is 0.95 for intent and cell; the report (make report) tracks the distance to it.
-MIN_INTENT_ACCURACY = 0.91
+# Gates sit just below what the bot reached on test set C (2026-11-30: intent 0.930,
+# treatment 0.986, (treatment, aspect) 0.956), so that any loss fails `make test`. The cell gate
+# is issue 13's target (0.95); its intent target (0.95) is not reached yet.
+MIN_INTENT_ACCURACY = 0.92
 MIN_THERAPY_ACCURACY = 0.98
-MIN_CELL_ACCURACY = 0.94
+MIN_CELL_ACCURACY = 0.95
 
 
 def record(line: str) -> None:

@@ -1,0 +1,52 @@
+"""SafetyGuard's lexicon (knowledge/safety.yml), without a trained model: the signs it finds
+whatever the classifier thinks of the message."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from ruamel.yaml import YAML
+
+from components.safety_guard import SafetyGuard
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def guard() -> SafetyGuard:
+    guard = SafetyGuard.__new__(SafetyGuard)  # the lexicon only, as the trained component compiles it
+    guard.compile(YAML(typ="safe").load((ROOT / "knowledge" / "safety.yml").read_text(encoding="utf-8")))
+    return guard
+
+
+def tiers(guard: SafetyGuard, text: str) -> set[str]:
+    reported, _, _ = guard.signs_in(text)
+    return {sign.tier for sign, _ in reported}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Seit einer Stunde drückt es hinter dem Brustbein und zieht in den Rücken. Hilft Akupunktur?",
+        "Retrosternaler Druck seit 30 Minuten mit Ausstrahlung in die BWS, ist Manualtherapie sinnvoll?",
+    ],
+)
+def test_pressure_behind_the_breastbone_is_an_emergency(guard: SafetyGuard, text: str) -> None:
+    # the classic words for a heart attack; a question about a treatment after them changes nothing
+    assert "notruf" in tiers(guard, text)
+
+
+def test_more_pain_at_night_in_learners_german_is_urgent(guard: SafetyGuard) -> None:
+    assert "heute" in tiers(guard, "Mein Rücken mehr Schmerz in Nacht, wenn ich liege. Warum?")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hilft Akupunktur mehr gegen Schmerzen als Massage?",
+        "Was kostet eine Massage am Brustbein und am Rücken?",
+    ],
+)
+def test_ordinary_questions_raise_no_alarm(guard: SafetyGuard, text: str) -> None:
+    assert tiers(guard, text) == set()
