@@ -355,6 +355,12 @@ class ScopeGuard(YamlLexiconComponent):
                 # treatment asks the previous question about it; what the description says about
                 # the treatment (a jolt, needles, current) is no question of its own
                 intent = INFORM_THERAPY
+            aspect_guess = next((n for n in ranking if n in INTENT_BY_ASPECT.values()), None)
+            if (intent or current) == INFORM_THERAPY and not has_therapy and (details or asked) and aspect_guess:
+                # "Und ist sie belegt?": a follow-up that names no treatment but asks about an aspect
+                # or a detail is a question about the treatment of the conversation, not the naming
+                # of a treatment (which would ask back "Zu welcher Behandlung?")
+                intent = aspect_guess
             if (intent or current) in (*INTENT_BY_ASPECT.values(), FALLBACK) and first_match(
                 self.personal, tokenize(text)
             ):

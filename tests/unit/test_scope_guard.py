@@ -118,3 +118,33 @@ def test_after_something_else_the_condition_is_what_the_treatment_is_for(
 ) -> None:
     # "nach dem Joggen" is no treatment: the knee is what the tape would be for, which the page does not cover
     assert guard.decide(text, "ask_effectiveness", True, therapy_spans=span(text, treatment))[0] == OUT_OF_SCOPE
+
+
+def classified(text: str, ranking: list[tuple[str, float]], entities: list[dict]):
+    from rasa.shared.nlu.training_data.message import Message
+
+    intents = [{"name": name, "confidence": confidence} for name, confidence in ranking]
+    return Message(data={"text": text, "intent": intents[0], "intent_ranking": intents, "entities": entities})
+
+
+def test_a_follow_up_asking_a_detail_without_a_treatment_keeps_the_conversations_treatment(
+    guard: ScopeGuard,
+) -> None:
+    # "Und ist sie belegt?" read as naming a treatment would get "Zu welcher Behandlung?"
+    message = classified(
+        "Und ist sie belegt?",
+        [("inform_therapy", 0.79), ("ask_effectiveness", 0.2)],
+        [{"entity": "detail", "value": "nachweis", "start": 8, "end": 18}],
+    )
+    guard.process([message])
+    assert message.get("intent")["name"] == "ask_effectiveness"
+
+
+def test_a_follow_up_naming_a_treatment_stays_a_naming(guard: ScopeGuard) -> None:
+    message = classified(
+        "und Ultraschall?",
+        [("inform_therapy", 0.9), ("ask_effectiveness", 0.1)],
+        [{"entity": "therapy", "value": "ultraschall", "start": 4, "end": 15}],
+    )
+    guard.process([message])
+    assert message.get("intent")["name"] == "inform_therapy"
