@@ -165,9 +165,8 @@ class ScopeGuard(YamlLexiconComponent):
         for pattern in self.side_effect_after:
             for found in find(pattern, tokens):
                 following = tokens[found.last + 1 : found.last + 3]
-                if any(t.start in starts for t in following) or (
-                    first_match(self.treatment_words, following) or first_match(self.session_words, following)
-                ):
+                names_treatment = any(t.start in starts for t in following)
+                if names_treatment or first_match((*self.treatment_words, *self.session_words), following):
                     return False  # "seit der Massage", "nach der Sitzung"
         return True
 

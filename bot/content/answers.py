@@ -340,8 +340,7 @@ def fact_answer(kb: KnowledgeBase, texts: Texts, question: Question) -> Answer:
     """Answer one or two treatments × one or two aspects, fitted to the question asked."""
     therapies = _therapies(kb, question.therapies)
     aspects = list(dict.fromkeys(question.aspects))[:2]
-    cells = [(t, a) for t in therapies for a in aspects]
-    draft = _Draft(limit=MAX_SENTENCES if len(cells) == 1 else MAX_SENTENCES_TWO_PARTS)
+    draft = _Draft(limit=MAX_SENTENCES if len(therapies) * len(aspects) == 1 else MAX_SENTENCES_TWO_PARTS)
     if question.conditions:
         key = "answer.circumstance_note" if question.circumstance else "answer.condition_note"
         note = texts.get(key, condition=_joined(list(question.conditions), texts))
@@ -361,7 +360,7 @@ def fact_answer(kb: KnowledgeBase, texts: Texts, question: Question) -> Answer:
     if len(aspects) == 2 and aspects[0] in silenced and aspects[1] == "wirksamkeit":
         aspects.reverse()  # the silence answered the first part; whether it helps comes next
     advice = _advice(kb, therapies) if "wirksamkeit" in aspects else None
-    cells = [(t, a) for t in therapies for a in aspects]  # in the order the answer takes them
+    cells = [(t, a) for t in therapies for a in aspects]
     draft.aspects = tuple(aspects)
     draft.reserved = 0  # the advice closes the answer where room is left; the facts asked come first
     draft.keep_room_for_refer = len(cells) == 1

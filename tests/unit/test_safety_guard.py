@@ -3,21 +3,15 @@ whatever the classifier thinks of the message."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from ruamel.yaml import YAML
 
 from components.safety_guard import SafetyGuard
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.fixtures.lexicon import lexicon_component
 
 
 @pytest.fixture(scope="module")
 def guard() -> SafetyGuard:
-    guard = SafetyGuard.__new__(SafetyGuard)  # the lexicon only, as the trained component compiles it
-    guard.compile(YAML(typ="safe").load((ROOT / "knowledge" / "safety.yml").read_text(encoding="utf-8")))
-    return guard
+    return lexicon_component(SafetyGuard, "safety.yml")
 
 
 def tiers(guard: SafetyGuard, text: str) -> set[str]:

@@ -5,21 +5,15 @@ classifier's) and the `condition` entities the reply names."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from ruamel.yaml import YAML
 
 from components.scope_guard import OUT_OF_SCOPE, ScopeGuard
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.fixtures.lexicon import lexicon_component
 
 
 @pytest.fixture(scope="module")
 def guard() -> ScopeGuard:
-    guard = ScopeGuard.__new__(ScopeGuard)  # the lexicon only, as the trained component compiles it
-    guard.compile(YAML(typ="safe").load((ROOT / "knowledge" / "scope.yml").read_text(encoding="utf-8")))
-    return guard
+    return lexicon_component(ScopeGuard, "scope.yml")
 
 
 def conditions(result: tuple) -> list[str]:
@@ -127,24 +121,29 @@ def classified(text: str, ranking: list[tuple[str, float]], entities: list[dict]
     return Message(data={"text": text, "intent": intents[0], "intent_ranking": intents, "entities": entities})
 
 
-def test_a_follow_up_asking_a_detail_without_a_treatment_keeps_the_conversations_treatment(
-    guard: ScopeGuard,
+@pytest.mark.parametrize(
+    ("text", "ranking", "entities", "expected"),
+    [
+        # "Und ist sie belegt?" read as naming a treatment would get "Zu welcher Behandlung?"
+        (
+            "Und ist sie belegt?",
+            [("inform_therapy", 0.79), ("ask_effectiveness", 0.2)],
+            [{"entity": "detail", "value": "nachweis", "start": 8, "end": 18}],
+            "ask_effectiveness",
+        ),
+        # a follow-up that names a treatment stays a naming
+        (
+            "und Ultraschall?",
+            [("inform_therapy", 0.9), ("ask_effectiveness", 0.1)],
+            [{"entity": "therapy", "value": "ultraschall", "start": 4, "end": 15}],
+            "inform_therapy",
+        ),
+    ],
+    ids=["detail-without-treatment", "treatment-named"],
+)
+def test_a_follow_up_without_a_treatment_asks_about_the_conversations_treatment(
+    guard: ScopeGuard, text: str, ranking: list, entities: list, expected: str
 ) -> None:
-    # "Und ist sie belegt?" read as naming a treatment would get "Zu welcher Behandlung?"
-    message = classified(
-        "Und ist sie belegt?",
-        [("inform_therapy", 0.79), ("ask_effectiveness", 0.2)],
-        [{"entity": "detail", "value": "nachweis", "start": 8, "end": 18}],
-    )
+    message = classified(text, ranking, entities)
     guard.process([message])
-    assert message.get("intent")["name"] == "ask_effectiveness"
-
-
-def test_a_follow_up_naming_a_treatment_stays_a_naming(guard: ScopeGuard) -> None:
-    message = classified(
-        "und Ultraschall?",
-        [("inform_therapy", 0.9), ("ask_effectiveness", 0.1)],
-        [{"entity": "therapy", "value": "ultraschall", "start": 4, "end": 15}],
-    )
-    guard.process([message])
-    assert message.get("intent")["name"] == "inform_therapy"
+    assert message.get("intent")["name"] == expected
