@@ -130,6 +130,11 @@ class ActionAnswerFact(Action):
         aspects = _aspects(kb, tracker, intent, details)
 
         if not therapies:
+            if entity_values(tracker, "needs_context"):
+                # "Wia wead des Weda am Wochaend?" as a first message: only "des" made it look like a
+                # question about a treatment, and no treatment came before it
+                dispatcher.utter_message(response="utter_out_of_scope")
+                return []
             others = entity_values(tracker, "other_treatment")
             scope_names = safety_texts().scope_names
             if others and others[0] in scope_names:

@@ -13,9 +13,9 @@ sign is found (the reply then lists the warning signs); a less sure guess withou
 falls back to the classifier's next intent, so ordinary questions rarely get alarms.
 
 A sign of the tiers notruf and heute in a question about a risk ("Kann man vom Einrenken
-gelähmt werden?"; how this is told: `only_mentioned`) does not decide: the classifier does,
-and the sign is passed on as entity `sign_mention`, so the fact answer can add one line on
-what to do if it happens.
+gelähmt werden?"; how this is told: `only_mentioned`) does not decide: the classifier does, and
+its alarm then needs `mentioned_threshold` (the words say it is a question); the sign is passed
+on as entity `sign_mention`, so the fact answer can add one line on what to do if it happens.
 """
 
 from __future__ import annotations
@@ -58,7 +58,10 @@ class Sign:
 class SafetyGuard(YamlLexiconComponent):
     @staticmethod
     def get_default_config() -> dict[str, Any]:
-        return {"file": None, "classifier_threshold": 0.4}
+        # an alarm only the classifier raised stands from this confidence on; where the lexicon
+        # found the sign only asked about ("Kann man vom Einrenken einen Schlaganfall kriegen?"),
+        # from `mentioned_threshold` on
+        return {"file": None, "classifier_threshold": 0.4, "mentioned_threshold": 0.9}
 
     def compile(self, lists: dict[str, Any]) -> None:
         self.signs = [
@@ -98,12 +101,14 @@ class SafetyGuard(YamlLexiconComponent):
         mentioned = [(s, m) for s, m in found if (s, m) not in reported]
         return reported, mentioned, tokens
 
-    def doubt_unsure_alarm(self, message: Message) -> None:
-        """An alarm only the classifier raised, and not surely: take its next guess instead."""
+    def doubt_unsure_alarm(self, message: Message, mentioned: bool = False) -> None:
+        """An alarm only the classifier raised, and not surely: take its next guess instead.
+        `mentioned`: the lexicon found a sign, but in a question about a risk, not a report."""
         intent = message.get("intent") or {}
         if intent.get("name") not in (WARNING_SIGNS, CRISIS):
             return
-        if intent.get("confidence", 0.0) >= self._config["classifier_threshold"]:
+        threshold = self._config["mentioned_threshold" if mentioned else "classifier_threshold"]
+        if intent.get("confidence", 0.0) >= threshold:
             return
         ranking = [
             r
@@ -137,7 +142,7 @@ class SafetyGuard(YamlLexiconComponent):
                 only_crisis = all(sign.tier == CRISIS_TIER for sign, _ in reported)
                 override_intent(message, CRISIS if only_crisis else WARNING_SIGNS)
             else:
-                self.doubt_unsure_alarm(message)
+                self.doubt_unsure_alarm(message, mentioned=bool(mentioned))
             if reported or mentioned:
                 message.set(ENTITIES, entities, add_to_output=True)
         return messages

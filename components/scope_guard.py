@@ -40,8 +40,10 @@ PERSONAL_ADVICE = "ask_personal_advice"
 CIRCUMSTANCE = "circumstance"  # role of a `condition` the person has, beside a risk question
 DESCRIBER = "TherapyDescriptions"  # the component that finds treatments by description
 FALLBACK = "nlu_fallback"
+NEEDS_CONTEXT = "needs_context"  # entity: only a word that refers back places the message in the topic
 # Intents this guard never overrides: emergencies are the safety guard's, the rest name no treatment.
-ALARMS = {"warning_signs", "crisis"}
+WARNING_SIGNS = "warning_signs"
+ALARMS = {WARNING_SIGNS, "crisis"}
 UNTOUCHED = {"warning_signs", "crisis", "greet", "goodbye", "thanks", "bot_challenge", "ask_privacy", "keep_my_data"}
 # Intents about treatments: a message that gets one must show something of the topic.
 TOPICAL = {
@@ -96,6 +98,9 @@ class ScopeGuard(YamlLexiconComponent):
         self.injection = compile_group(lists.get("injection") or [])
         self.off_topic = compile_group(lists.get("off_topic") or [])
         self.domain = compile_group(lists.get("domain") or [])
+        self.context_words = compile_group(lists.get("context_words") or [])
+        self.own_name = compile_group(lists.get("own_name") or [])
+        self.past_words = compile_group(lists.get("past_words") or [])
         self.follow_up = compile_group(lists.get("follow_up_openers") or [])
         self.personal = compile_group(lists.get("personal_cues") or [])
         circumstance = lists.get("circumstance") or {}
@@ -138,11 +143,34 @@ class ScopeGuard(YamlLexiconComponent):
                 found.append((topic_id, kind, match))
         return found
 
+    def only_in_the_past(self, topic_id: str, tokens: list[Token]) -> bool:
+        """Is every mention of a person's topic an event in the past of the person writing
+        ("seit der Geburt meiner Tochter vor zehn Jahren habe ich Kreuzweh")? Then the person
+        with back pain is the adult writing, and the page covers them."""
+        patterns = next((alone for t, _, alone, _ in self.topics if t == topic_id), ())
+        found = [m for pattern in patterns for m in find(pattern, tokens)]
+        return bool(found) and all(
+            first_match(self.past_words, tokens[max(0, m.first - 3) : m.first]) is not None for m in found
+        )
+
     def opens_follow_up(self, tokens: list[Token]) -> bool:
         """Does the message open like a follow-up ("und …?", "was ist mit …")? It then refers to
         the treatment in context, which the NLU cannot see, so it keeps its topical intent."""
         match = first_match(self.follow_up, tokens)
         return match is not None and match.first == 0
+
+    def in_domain(self, tokens: list[Token]) -> bool:
+        """Do the message's words place it in the bot's topic, or refer to something said before?"""
+        return first_match(self.domain, tokens) is not None or first_match(self.context_words, tokens) is not None
+
+    def needs_context(self, tokens: list[Token]) -> bool:
+        """Is a word that refers back ("das", "es") the only thing that places the message in the
+        topic? Then it is a follow-up, or, where nothing came before, not about the topic at all."""
+        return (
+            first_match(self.domain, tokens) is None
+            and first_match(self.back, tokens) is None
+            and first_match(self.context_words, tokens) is not None
+        )
 
     def is_circumstance(
         self, intent: str | None, tokens: list[Token], match: Match, details: frozenset[str], asked: frozenset[str]
@@ -193,7 +221,7 @@ class ScopeGuard(YamlLexiconComponent):
             # the classifier's alarm on "Rezept für Gulasch …": off topic (a sign the safety
             # lexicon finds still wins after this, in SafetyGuard)
             return OUT_OF_SCOPE, []
-        if intent in UNTOUCHED:
+        if intent in UNTOUCHED and intent != WARNING_SIGNS:
             return None, []
         topics = self.topics_in(tokens)
         # the back, unless only inside a condition's own words ("Halswirbelsäule" is the neck)
@@ -205,6 +233,8 @@ class ScopeGuard(YamlLexiconComponent):
             if not m.negated
             for i in range(m.first, m.last + 1)
         }
+        # nor in the bot's own name ("Sehr geehrtes Rückenbot-Team")
+        covered |= {m.first for pattern in self.own_name for m in find(pattern, tokens)}
         about_back = first_match(self.back, [t for i, t in enumerate(tokens) if i not in covered]) is not None
         conditions = [
             {
@@ -231,7 +261,7 @@ class ScopeGuard(YamlLexiconComponent):
         declined = [
             t
             for t, kind, match in topics
-            if kind == "person"
+            if (kind == "person" and not (about_back and self.only_in_the_past(t, tokens)))
             or (kind == "procedure" and not treatment_words)
             or (
                 kind == "medical"
@@ -247,7 +277,11 @@ class ScopeGuard(YamlLexiconComponent):
             )
         ]
         if declined:
+            # also where only the classifier raised an alarm ("Chiropraktiker für meine Katze, sie
+            # läuft komisch"): a sign the safety lexicon finds still wins after this, in SafetyGuard
             return OUT_OF_SCOPE, [c for c in conditions if c["value"] in declined]
+        if intent == WARNING_SIGNS:
+            return None, []
         # drugs, injections or operations beside a treatment of the page: the question is about
         # that treatment ("Ich nehme Schmerzmittel. Hilft Massage?"), and no note about them
         medical = {t for t, kind, _ in topics if kind == "medical"}
@@ -276,11 +310,11 @@ class ScopeGuard(YamlLexiconComponent):
                 and intent != FALLBACK
                 and not topical
                 and not self.opens_follow_up(tokens)
-                and first_match(self.domain, tokens) is None
+                and not self.in_domain(tokens)
             ):
                 return OUT_OF_SCOPE, conditions
         if intent == FALLBACK and not has_therapy and not about_back and not topical:
-            if best_guess == OUT_OF_SCOPE or first_match(self.domain, tokens) is None:
+            if best_guess == OUT_OF_SCOPE or not self.in_domain(tokens):
                 # the classifier was unsure, and either its best guess or the words say: not our topic
                 return OUT_OF_SCOPE, conditions
         needed = self.needed_words.get(intent or "")
@@ -380,6 +414,18 @@ class ScopeGuard(YamlLexiconComponent):
                     intent = general[0]
             if intent is not None:
                 override_intent(message, intent)
-            if conditions or others:
-                message.set(ENTITIES, entities + conditions + others, add_to_output=True)
+            flags = []
+            if (
+                (intent or current) in TOPICAL
+                and not has_therapy
+                and not topical
+                and not conditions
+                and not others
+                and self.needs_context(tokenize(text))
+            ):
+                # "Wia wead des Weda?": only "des" ties it to the topic; action_answer_fact declines
+                # it where the conversation names no treatment yet, instead of asking which one
+                flags.append({"entity": NEEDS_CONTEXT, "value": "true", "extractor": type(self).__name__})
+            if conditions or others or flags:
+                message.set(ENTITIES, entities + conditions + others + flags, add_to_output=True)
         return messages

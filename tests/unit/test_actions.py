@@ -224,3 +224,16 @@ def test_payloads_are_rasa_intent_payloads() -> None:
     assert payload(Button("x", therapy="tens")) == '/inform_therapy{"therapy": "tens"}'
     assert payload(Button("x", topic="quellen")) == "/ask_source"
     assert payload(Button("x", topic="originaltext")) == "/ask_quote"
+
+
+def test_a_message_only_a_word_that_refers_back_ties_to_the_topic_is_declined_without_a_treatment_before() -> None:
+    # "Wie spät ist es in New York?" as a first message: nothing to refer back to
+    messages, events = run(ActionAnswerFact(), tracker("ask_method", [("needs_context", "true")]))
+    assert messages[0]["response"] == "utter_out_of_scope"
+    assert events == []
+
+
+def test_a_message_that_refers_back_is_answered_about_the_conversations_treatment() -> None:
+    state = tracker("ask_risks", [("needs_context", "true")], therapy="massage", aspect="wirksamkeit")
+    _, events = run(ActionAnswerFact(), state)
+    assert slots(events)["therapy"] == "massage"

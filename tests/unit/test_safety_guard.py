@@ -44,3 +44,41 @@ def test_more_pain_at_night_in_learners_german_is_urgent(guard: SafetyGuard) -> 
 )
 def test_ordinary_questions_raise_no_alarm(guard: SafetyGuard, text: str) -> None:
     assert tiers(guard, text) == set()
+
+
+def classified(text: str, ranking: list[tuple[str, float]]):
+    from rasa.shared.nlu.training_data.message import Message
+
+    intents = [{"name": name, "confidence": confidence} for name, confidence in ranking]
+    return Message(data={"text": text, "intent": intents[0], "intent_ranking": intents, "entities": []})
+
+
+@pytest.mark.parametrize(
+    ("text", "ranking", "expected"),
+    [
+        # the sign is only asked about, and the classifier is unsure: the risk question is answered
+        (
+            "kann man beim einrenken nen schlaganfall kriegen? hab davon gelesen",
+            [("warning_signs", 0.55), ("ask_risks", 0.4)],
+            "ask_risks",
+        ),
+        # the same question, but the classifier is sure: its alarm stands
+        (
+            "kann man beim einrenken nen schlaganfall kriegen? hab davon gelesen",
+            [("warning_signs", 0.95), ("ask_risks", 0.05)],
+            "warning_signs",
+        ),
+        # a sign reported, whatever the classifier thinks
+        (
+            "Seit heute Mittag kann ich mein Bein nicht mehr heben",
+            [("ask_risks", 0.9), ("greet", 0.1)],
+            "warning_signs",
+        ),
+    ],
+)
+def test_an_alarm_on_a_sign_only_asked_about_needs_a_sure_classifier(
+    guard: SafetyGuard, text: str, ranking: list, expected: str
+) -> None:
+    message = classified(text, ranking)
+    guard.process([message])
+    assert message.get("intent")["name"] == expected

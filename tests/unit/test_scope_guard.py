@@ -147,3 +147,77 @@ def test_a_follow_up_without_a_treatment_asks_about_the_conversations_treatment(
     message = classified(text, ranking, entities)
     guard.process([message])
     assert message.get("intent")["name"] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # only the classifier raised the alarm, and the message is about an animal or an examination
+        ("Chiropraktiker für meine Katze, sie läuft komisch", OUT_OF_SCOPE),
+        ("Ultraschall vom Bauch beim Frauenarzt, wie läuft das ab?", OUT_OF_SCOPE),
+        # about the person's own back: the alarm stays (SafetyGuard decides next)
+        ("Mein Rücken fühlt sich komisch an und das Bein ist so schwach", None),
+    ],
+)
+def test_an_alarm_only_the_classifier_raised_gives_way_to_a_declined_topic(
+    guard: ScopeGuard, text: str, expected: str | None
+) -> None:
+    assert guard.decide(text, "warning_signs", False)[0] == expected
+
+
+def test_a_crisis_is_never_declined(guard: ScopeGuard) -> None:
+    assert guard.decide("Ich will nicht mehr leben, nicht mal für meinen Hund", "crisis", False) == (None, [])
+
+
+@pytest.mark.parametrize(
+    ("text", "flagged"),
+    [
+        # only "es" ties it to the topic: off topic where no treatment came before
+        ("Wie spät ist es gerade in New York?", True),
+        # a follow-up on a detail of the topic is no such case
+        ("Und was kostet das?", False),
+        ("Tut das weh?", False),
+    ],
+)
+def test_a_message_only_a_word_that_refers_back_places_in_the_topic_needs_context(
+    guard: ScopeGuard, text: str, flagged: bool
+) -> None:
+    message = classified(text, [("ask_method", 0.9), ("out_of_scope", 0.1)], [])
+    if "kostet" in text:
+        message.set("entities", [{"entity": "asked", "value": "kosten", "start": 9, "end": 15}])
+    guard.process([message])
+    found = [e for e in message.get("entities") or [] if e["entity"] == "needs_context"]
+    assert bool(found) == flagged
+
+
+@pytest.mark.parametrize(
+    ("text", "declined"),
+    [
+        # the birth is in the writer's past; the back pain is the adult's own
+        ("Seit der Geburt meiner Tochter vor zehn Jahren habe ich Kreuzweh. Hilft Osteopathie?", False),
+        ("Ich hatte ein Baby vor 10 Jahren und seitdem Rückenschmerzen. Hilft Massage?", False),
+        # the child or the pregnancy is now the subject
+        ("Hilft Osteopathie meinem Baby bei Rückenschmerzen?", True),
+        ("Ich bin schwanger und habe Rückenschmerzen. Hilft Akupunktur?", True),
+        # a past birth without the back is still not the page's topic
+        ("Seit der Geburt habe ich Beckenbodenprobleme, hilft Akupunktur?", True),
+    ],
+)
+def test_a_person_in_the_writers_past_is_no_reason_to_decline_a_question_about_their_back(
+    guard: ScopeGuard, text: str, declined: bool
+) -> None:
+    assert (guard.decide(text, "ask_effectiveness", True)[0] == OUT_OF_SCOPE) == declined
+
+
+def test_the_bots_own_name_is_not_the_back(guard: ScopeGuard) -> None:
+    text = "Sehr geehrtes Rückenbot-Team, wird eine Massage bei Fibromyalgie empfohlen?"
+    assert guard.decide(text, "ask_effectiveness", True)[0] == OUT_OF_SCOPE
+
+
+def test_something_received_is_no_side_effect(guard: ScopeGuard) -> None:
+    # "eine neue Hüfte bekommen": the hip is what the treatment would be for
+    text = "Ich habe eine neue Hüfte bekommen. Der Physiotherapeut schlägt Magnetfeldtherapie für die Hüfte vor."
+    assert guard.decide(text, "ask_personal_advice", True)[0] == OUT_OF_SCOPE
+    # "davon Kopfschmerzen bekommen": a side effect, answered
+    text = "Ich habe von der Akupunktur davon Kopfschmerzen bekommen, ist das normal?"
+    assert guard.decide(text, "ask_risks", True)[0] != OUT_OF_SCOPE
