@@ -79,6 +79,27 @@ def normalize(text: str) -> str:
     return _NON_WORD.sub(" ", text.lower().translate(_FOLD)).strip()
 
 
+_ADJECTIVE_ENDING = re.compile(r"(?<=[a-z]{4})(em|en|er|es|e)$")
+_ADJECTIVE_ENDINGS = ("e", "em", "en", "er", "es")
+
+
+def _declined(term: str) -> set[str]:
+    """The other case endings of a multi-word name's adjectives (every word but the last that
+    ends like a German adjective: -e, -em, -en, -er, -es)."""
+    words = term.split(" ")
+    if len(words) < 2:
+        return set()
+    forms: list[list[str]] = []
+    for index, word in enumerate(words):
+        stem = _ADJECTIVE_ENDING.sub("", word) if index < len(words) - 1 else None
+        forms.append([stem + ending for ending in _ADJECTIVE_ENDINGS] if stem and stem != word else [word])
+    variants = {""}
+    for options in forms:
+        variants = {f"{v} {o}".strip() for v in variants for o in options}
+    variants.discard(term)
+    return variants
+
+
 @dataclass(frozen=True)
 class _Word:
     norm: str  # normalized text; hyphenated words keep their parts: "tens geraet"
@@ -120,7 +141,13 @@ class TherapyExtractor(GraphComponent, EntityExtractorMixin):
         self._set_lexicon(lexicon or {})
 
     def _set_lexicon(self, lexicon: dict[str, str]) -> None:
-        self.lexicon = lexicon
+        self.lexicon = dict(lexicon)
+        # a name's adjectives in every case: "transkutane elektrische Nervenstimulation" also as
+        # "unter transkutaner elektrischer Nervenstimulation", "manuelle Therapie" as "manueller Therapie"
+        for term, value in lexicon.items():
+            for variant in _declined(term):
+                self.lexicon.setdefault(variant, value)
+        lexicon = self.lexicon
         # joined forms, so "kinesio tape" also matches "kinesiotape"
         self._compact = {term.replace(" ", ""): value for term, value in lexicon.items()}
         # long names, longest first, for compounds and typos

@@ -120,6 +120,7 @@ class _Draft:
     verdict_room: bool = True  # whether it helps has room beyond its share (not when another part was asked)
     limit: int = MAX_SENTENCES  # sentences for the whole answer
     aspects: tuple[str, ...] = ()  # the aspects asked, in the answer's order
+    family: dict[str, str] = field(default_factory=dict)  # treatment -> its group ("tens" -> "elektrotherapie")
 
     def fits(self, text: str, budget: int) -> bool:
         # one sentence is kept for what must close the answer: the advice, or who can tell
@@ -138,10 +139,16 @@ class _Draft:
         return True
 
     def repeats(self, claim: Claim) -> bool:
-        """Does a claim of the same file already say this, resting on the same words of the page?
-        (Claims of different treatments may share a general sentence and each still answer.)"""
-        owner = claim.id.split(".")[0]
-        return any(c.id.split(".")[0] == owner and set(c.quotes) & set(claim.quotes) for c in self.claims)
+        """Does a claim of the same file or the same group already say this, resting on the same
+        words of the page? ("Die Interferenztherapie funktioniert ähnlich wie die TENS" once, not
+        once from its own file and again from the Elektrotherapie's.) Claims of unrelated
+        treatments may share a general sentence and each still answer."""
+
+        def family(c: Claim) -> str:
+            owner = c.id.split(".")[0]
+            return self.family.get(owner, owner)
+
+        return any(family(c) == family(claim) and set(c.quotes) & set(claim.quotes) for c in self.claims)
 
     def add_text(self, text: str, budget: int, force: bool = False) -> bool:
         if text in self.parts or (not force and not self.fits(text, budget)):
@@ -192,14 +199,22 @@ def source_of(kb: KnowledgeBase, texts: Texts, claims: Iterable[Claim]) -> Sourc
     )
 
 
-def _say_silence(draft: _Draft, text: str, nearest: list[Claim], refer: str | None, budget: int) -> None:
-    """What the page does not say, first; then the nearest thing it does say."""
+def _say_silence(
+    draft: _Draft, text: str, nearest: list[Claim], refer: str | None, budget: int, verdict: Claim | None = None
+) -> None:
+    """What the page does not say, first; then the nearest thing it does say. `verdict`:
+    whether the treatment helps, said right after the nearest fact, before anything more
+    general ("Was ist Traktion?": the page only names it, and it is not proven to help)."""
     draft.add_text(text, budget, force=not draft.parts)
     if refer and refer not in draft.refer:
         draft.refer.append(refer)
     for index, claim in enumerate(nearest):
         # the nearest fact belongs to the silence: it may use the whole answer's room
         draft.add_claim(claim, max(budget, draft.limit) if index == 0 else budget)
+        if index == 0 and verdict is not None:
+            draft.add_claim(verdict, budget)
+    if verdict is not None:
+        draft.add_claim(verdict, budget)
 
 
 def _cell(
@@ -226,6 +241,7 @@ def _cell(
         draft.add_claim(verdict, budget)
 
     # 2./3. the details asked: the claims that answer them, or what the page does not say
+    general: list[Claim] = []
     for detail_id in question.details:
         detail = kb.details.get(detail_id)
         answering = [c for c in kb.claims_of(therapy, detail=detail_id) if not c.advice]
@@ -241,9 +257,14 @@ def _cell(
         if silence is not None:
             _say_silence(draft, silence.text, [kb.claim(c) for c in silence.nearest], silence.refer, budget)
         elif detail_id not in said and detail is not None and kb.silence(therapy, aspect=detail.aspect) is None:
-            for claim in kb.general_claims(detail_id):  # the page's general statement answers it
-                if not claim.advice:
+            # the page's general statement answers it ("Meine Nachbarin schwört darauf": back pain
+            # changes by itself); where the page is silent on the aspect asked, that comes first
+            answers = [c for c in kb.general_claims(detail_id) if not c.advice]
+            if kb.silence(therapy, aspect=aspect) is None:
+                for claim in answers:
                     draft.add_claim(claim, budget)
+            else:
+                general.extend(answers)
     if "mechanismus" in question.details and verdict is not None:
         draft.add_claim(verdict, budget)  # "how is it supposed to work" also asks whether it works
     if premised and premise != "mechanism":  # after the details asked: what the page says about the proof
@@ -254,9 +275,11 @@ def _cell(
     # 4. the aspect's own answer: what the page does not say about it, or its claims
     silence = kb.silence(therapy, aspect=aspect)
     if silence is not None:
-        _say_silence(draft, silence.text, [kb.claim(c) for c in silence.nearest], silence.refer, budget)
-        if aspect in ("risiken", "methode") and verdict is not None:
-            draft.add_claim(verdict, budget)  # the nearest thing that matters: whether it helps at all
+        # the nearest thing that matters after the silence on risks or method: whether it helps at all
+        helps = verdict if aspect in ("risiken", "methode") else None
+        _say_silence(draft, silence.text, [kb.claim(c) for c in silence.nearest], silence.refer, budget, helps)
+    for claim in general:
+        draft.add_claim(claim, budget)
     # a description is not a recommendation: a method answer keeps room to say whether it helps;
     # where another part was asked too, the description asked comes first and the verdict only if room is left
     # (not when whether it helps is a part asked of its own: that part says it)
@@ -291,6 +314,14 @@ def _therapies(kb: KnowledgeBase, named: Iterable[str]) -> list[str]:
     return [t for t in named if t not in groups][:2]
 
 
+def _answers_detail(kb: KnowledgeBase, therapy: str, detail_id: str) -> bool:
+    """Does the page say something about this detail for this treatment (a claim, or a silence
+    with the nearest fact)?"""
+    return any(not c.advice for c in kb.claims_of(therapy, detail=detail_id)) or (
+        kb.silence(therapy, detail=detail_id) is not None
+    )
+
+
 def _question_silences(kb: KnowledgeBase, therapies: list[str], question: Question, draft: _Draft) -> set[str]:
     """Say once, first, what the page never says about a detail asked for these treatments."""
     said: set[str] = set()
@@ -298,10 +329,7 @@ def _question_silences(kb: KnowledgeBase, therapies: list[str], question: Questi
         detail = kb.details.get(detail_id)
         if detail is None or not detail.silent or said:
             continue  # one such sentence is enough: more would crowd out what the page does say
-        answered = any(
-            any(not c.advice for c in kb.claims_of(t, detail=detail_id)) or kb.silence(t, detail=detail_id) is not None
-            for t in therapies
-        )
+        answered = any(_answers_detail(kb, t, detail_id) for t in therapies)
         if detail.always_silent or not answered:
             draft.add_text(detail.silent, draft.limit, force=True)
             if detail.refer and detail.refer not in draft.refer:
@@ -340,8 +368,20 @@ def fact_answer(kb: KnowledgeBase, texts: Texts, question: Question) -> Answer:
     """Answer one or two treatments × one or two aspects, fitted to the question asked."""
     therapies = _therapies(kb, question.therapies)
     aspects = list(dict.fromkeys(question.aspects))[:2]
-    draft = _Draft(limit=MAX_SENTENCES if len(therapies) * len(aspects) == 1 else MAX_SENTENCES_TWO_PARTS)
-    if question.conditions:
+    draft = _Draft(
+        limit=MAX_SENTENCES if len(therapies) * len(aspects) == 1 else MAX_SENTENCES_TWO_PARTS,
+        family={t.id: t.part_of for t in kb.therapies.values() if t.part_of},
+    )
+    # a risk the page is silent on, named in words ("Metall in der Hüfte"), says it more exactly
+    # than the note on the condition it comes with; two such sentences in a row would only confuse
+    risk_silence = any(
+        d in kb.details
+        and kb.details[d].silent
+        and kb.details[d].aspect == "risiken"
+        and (kb.details[d].always_silent or not any(_answers_detail(kb, t, d) for t in therapies))
+        for d in question.details
+    )
+    if question.conditions and not (question.circumstance and risk_silence):
         key = "answer.circumstance_note" if question.circumstance else "answer.condition_note"
         note = texts.get(key, condition=_joined(list(question.conditions), texts))
         draft.add_text(note, draft.limit, force=True)

@@ -32,9 +32,10 @@ EXPECTED = ROOT / "tests" / "answers" / "expected.yml"
 SUMMARY = ROOT / "results" / "answers-summary.txt"
 # Just below what the bot reached (2026-11-30: 83/114 = 0.728 with four sentences for every
 # answer; 89/114 = 0.781 since a two-part question has six; 90/114 = 0.789 with the training
-# data of personal stories); issue 12 aims at 0.90. The misses
-# are listed in results/answers-summary.txt.
-MIN_RIGHT = 0.78
+# data of personal stories; 92/114 = 0.807 since a silence comes before general statements and
+# the verdict right after the nearest fact); issue 12 aims at 0.90. The misses are listed in
+# results/answers-summary.txt.
+MIN_RIGHT = 0.80
 
 
 @pytest.fixture(scope="module")

@@ -173,3 +173,47 @@ def test_a_detail_without_a_treatment_is_answered_from_the_general_statements(kb
     answer = general_answer(kb, interface, ["erfahrung"], "wirksamkeit")
     assert answer.claims[0] == "allgemein.vergleichsstudien"
     assert general_answer(kb, interface, ["knacken"], "methode") is None
+
+
+@pytest.mark.parametrize("aspect", ["methode", "risiken"])
+def test_a_treatment_the_page_only_names_says_so_then_that_it_is_not_proven_to_help(kb, interface, aspect) -> None:
+    # "Was ist Traktion?": the silence first, the nearest fact, then the verdict, before
+    # anything the page says about passive treatments in general
+    answer = ask(kb, interface, ["traktion"], [aspect])
+    assert answer.body.startswith(kb.silence("traktion", aspect=aspect).text)
+    assert answer.claims[:2] == ("traktion.nur_genannt", "traktion.nicht_nachgewiesen")
+
+
+def test_a_detail_answered_only_in_general_comes_after_the_silence_on_the_aspect(kb, interface) -> None:
+    # "Meine Nachbarin schwört auf Traktion. Was ist das?": what the page does not say about
+    # the treatment comes first, the page's general word on experiences after it
+    answer = ask(kb, interface, ["traktion"], ["methode"], details=("erfahrung",))
+    assert answer.body.startswith(kb.silence("traktion", aspect="methode").text)
+
+
+def test_a_claim_of_the_group_that_rests_on_words_already_said_is_not_repeated(kb, interface) -> None:
+    # the Interferenztherapie's own claim and the Elektrotherapie's list both say that it works
+    # like the TENS, resting on the same sentence of the page: said once
+    answer = ask(kb, interface, ["interferenztherapie"], ["methode"], details=("formen",))
+    quotes = [q for claim_id in answer.claims for q in kb.claim(claim_id).quotes]
+    assert len(quotes) == len(set(quotes))
+
+
+def test_a_risk_the_page_is_silent_on_replaces_the_note_on_the_condition_it_comes_with(kb, interface) -> None:
+    # "Ich habe Metall in der Hüfte. Darf ich Kurzwelle machen?": one sentence on what the page
+    # does not say (about metal in the body), not a second one about the hip before it
+    answer = ask(
+        kb, interface, ["kurzwellen_diathermie"], ["risiken"],
+        details=("herzschrittmacher",), conditions=("Hüfte",), circumstance=True,
+    )  # fmt: skip
+    assert answer.body.startswith(kb.details["herzschrittmacher"].silent)
+    assert "Hüfte" not in answer.body
+
+
+def test_a_condition_note_stays_where_the_page_answers_the_risk_asked(kb, interface) -> None:
+    # "Ich habe Diabetes. Ist Akupunktur wegen Infektionen gefährlich?": the page speaks of
+    # infections from needles, not of diabetes; that the page says nothing about diabetes comes first
+    answer = ask(
+        kb, interface, ["akupunktur"], ["risiken"], details=("infektion",), conditions=("Diabetes",), circumstance=True,
+    )  # fmt: skip
+    assert answer.body.startswith("Was Diabetes für diese Behandlung bedeutet, sagt die Seite nicht.")

@@ -59,6 +59,9 @@ def values(extractor: TherapyExtractor, text: str) -> list[str]:
         ("kinesio tape oder kinesiotape", ["kinesio_taping", "kinesio_taping"]),
         ("manuele therapie", ["manuelle_therapie"]),  # typo in a phrase
         ("Akupunktur oder Osteopathie", ["akupunktur", "osteopathie"]),
+        # a name's adjectives in another case than the training data has them
+        ("Was versteht man unter transkutaner elektrischer Nervenstimulation?", ["tens"]),
+        ("mit manueller Therapie", ["manuelle_therapie"]),
     ],
 )
 def test_finds_the_canonical_therapy(extractor: TherapyExtractor, text: str, expected: list[str]) -> None:
