@@ -12,6 +12,16 @@ from bot.content.knowledge import DEFAULT_KNOWLEDGE_DIR, KnowledgeBase, load_kno
 ROOT = Path(__file__).resolve().parent.parent
 
 
+@pytest.fixture(scope="session", autouse=True)
+def read_training_data_quickly() -> None:
+    """Tests that load data/ check each annotation without re-checking the schema, as `make
+    train` does (bot/server/rasa_patches.py, item 4; tests/unit/test_rasa_patches.py shows
+    that errors stay Rasa's own)."""
+    from bot.server.rasa_patches import speed_up_reading_training_data
+
+    speed_up_reading_training_data()
+
+
 @pytest.fixture(scope="session")
 def kb() -> KnowledgeBase:
     return load_knowledge()

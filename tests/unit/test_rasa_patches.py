@@ -207,3 +207,24 @@ def test_the_cached_validator_checks_the_schema_once(monkeypatch: pytest.MonkeyP
     for _ in range(5):
         validator.validate({})
     assert len(calls) == 1
+
+
+def test_reading_training_data_raises_rasas_own_error_for_a_bad_annotation() -> None:
+    # the validator built once per schema must fail where Rasa's fails, with the same message
+    from rasa.shared.exceptions import SchemaValidationError
+    from rasa.shared.nlu.training_data.formats.rasa_yaml import RasaYAMLReader
+
+    good = 'version: "3.1"\nnlu:\n- intent: ask_costs\n  examples: |\n    - was kostet [TENS]{"entity": "therapy", "value": "tens"}\n'
+    bad = good.replace('"value": "tens"', '"value": "tens", "role": 5')
+    patched = RasaYAMLReader().reads(good).entity_examples[0].get("entities")
+    with pytest.raises(SchemaValidationError) as patched_error:
+        RasaYAMLReader().reads(bad)
+    rasa_patches.undo()
+    try:
+        stock = RasaYAMLReader().reads(good).entity_examples[0].get("entities")
+        with pytest.raises(SchemaValidationError) as stock_error:
+            RasaYAMLReader().reads(bad)
+    finally:
+        rasa_patches.apply()
+    assert patched == stock
+    assert str(patched_error.value) == str(stock_error.value)
