@@ -41,10 +41,11 @@ CIRCUMSTANCE = "circumstance"  # role of a `condition` the person has, beside a 
 DESCRIBER = "TherapyDescriptions"  # the component that finds treatments by description
 FALLBACK = "nlu_fallback"
 NEEDS_CONTEXT = "needs_context"  # entity: only a word that refers back places the message in the topic
-# Intents this guard never overrides: emergencies are the safety guard's, the rest name no treatment.
 WARNING_SIGNS = "warning_signs"
 ALARMS = {WARNING_SIGNS, "crisis"}
-UNTOUCHED = {"warning_signs", "crisis", "greet", "goodbye", "thanks", "bot_challenge", "ask_privacy", "keep_my_data"}
+# Intents this guard never overrides: a crisis is the safety guard's, the rest name no treatment.
+# (An alarm on warning signs only the classifier raised gives way to a declined topic, see decide.)
+UNTOUCHED = {"crisis", "greet", "goodbye", "thanks", "bot_challenge", "ask_privacy", "keep_my_data"}
 # Intents about treatments: a message that gets one must show something of the topic.
 TOPICAL = {
     "ask_effectiveness",
@@ -221,7 +222,7 @@ class ScopeGuard(YamlLexiconComponent):
             # the classifier's alarm on "Rezept für Gulasch …": off topic (a sign the safety
             # lexicon finds still wins after this, in SafetyGuard)
             return OUT_OF_SCOPE, []
-        if intent in UNTOUCHED and intent != WARNING_SIGNS:
+        if intent in UNTOUCHED:
             return None, []
         topics = self.topics_in(tokens)
         # the back, unless only inside a condition's own words ("Halswirbelsäule" is the neck)

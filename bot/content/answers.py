@@ -208,13 +208,10 @@ def _say_silence(
     draft.add_text(text, budget, force=not draft.parts)
     if refer and refer not in draft.refer:
         draft.refer.append(refer)
-    for index, claim in enumerate(nearest):
+    ordered = [*nearest[:1], verdict, *nearest[1:]] if verdict is not None else nearest
+    for index, claim in enumerate(ordered):
         # the nearest fact belongs to the silence: it may use the whole answer's room
-        draft.add_claim(claim, max(budget, draft.limit) if index == 0 else budget)
-        if index == 0 and verdict is not None:
-            draft.add_claim(verdict, budget)
-    if verdict is not None:
-        draft.add_claim(verdict, budget)
+        draft.add_claim(claim, max(budget, draft.limit) if index == 0 and claim is not verdict else budget)
 
 
 def _cell(

@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 
 import pytest
+import yaml
 
 from tests.servers import MODEL, ROOT
 from tools.heldout import agent_parser, load_set, rest_sender, score_conversations, score_parse
@@ -97,3 +98,8 @@ def test_no_held_out_message_is_a_training_example() -> None:
     for path in (TEST_SET, REPORT_SET):
         repeated = [m.text for m in load_set(path) if folded(m.text) in training]
         assert repeated == [], path.name
+    # the safety and answer sets are held out too
+    safety = yaml.safe_load((ROOT / "tests" / "safety" / "messages.yml").read_text(encoding="utf-8"))["messages"]
+    answers = yaml.safe_load((ROOT / "tests" / "answers" / "questions.yml").read_text(encoding="utf-8"))["questions"]
+    repeated = [m["text"] for m in safety + answers if folded(m["text"]) in training]
+    assert repeated == [], "tests/safety/messages.yml, tests/answers/questions.yml"
