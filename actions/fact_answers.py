@@ -27,6 +27,7 @@ from bot.content.answers import (
     aspect_choice_buttons,
     fact_answer,
     general_answer,
+    general_silence,
     other_treatment_answer,
     quote_answer,
     therapy_choice_buttons,
@@ -34,6 +35,9 @@ from bot.content.answers import (
 )
 from bot.content.knowledge import KnowledgeBase
 from bot.texts import texts
+
+# The general answer to a question about passive and active treatments together.
+BOTH_TOPICS = "passiv_und_aktiv"
 
 
 def _therapies(kb: KnowledgeBase, tracker: Tracker, intent: str | None) -> list[str]:
@@ -113,8 +117,11 @@ class ActionAnswerFact(Action):
             topic = TOPIC_BY_INTENT[intent]
             if topic == "uebersicht" and premise in ("benefit", "proof", "tag"):
                 topic = "einordnung"  # "… sind doch die beste Behandlung?": where passive treatments stand
+            other = {"uebersicht": "aktiv", "aktive_behandlungen": "passiv"}.get(topic)
+            if other in details and BOTH_TOPICS in kb.topics:
+                topic = BOTH_TOPICS  # "Was heißt passiv? Und was ist dann aktiv?": both, side by side
             lead = [c for d in details for c in kb.general_claims(d) if not c.advice][:1]
-            answer = topic_answer(kb, interface, topic, lead=lead)
+            answer = topic_answer(kb, interface, topic, lead=lead, silence=general_silence(kb, details))
             dispatcher.utter_message(**answer_message(answer, kind="topic"))
             return [SlotSet("claims", list(answer.claims))]
 
@@ -147,12 +154,12 @@ class ActionAnswerFact(Action):
                 return [SlotSet("claims", list(answer.claims))]
             if intent == PERSONAL_ADVICE:
                 # the referral, then what the page says to everyone (it decides nothing for a person)
-                answer = topic_answer(kb, interface, "persoenlich")
+                answer = topic_answer(kb, interface, "persoenlich", silence=general_silence(kb, details))
                 dispatcher.utter_message(**answer_message(answer, kind="topic"))
                 return [SlotSet("claims", list(answer.claims))]
             if intent == "ask_costs":
                 # The page's general statement on costs answers "Wer zahlt das?" on its own.
-                answer = topic_answer(kb, interface, "kosten_allgemein")
+                answer = topic_answer(kb, interface, "kosten_allgemein", silence=general_silence(kb, details))
                 message = answer_message(answer, kind="topic")
                 message["buttons"] = rasa_buttons(therapy_choice_buttons(kb, "kosten"))
                 dispatcher.utter_message(**message)

@@ -16,6 +16,8 @@ A sign of the tiers notruf and heute in a question about a risk ("Kann man vom E
 gelähmt werden?"; how this is told: `only_mentioned`) does not decide: the classifier does, and
 its alarm then needs `mentioned_threshold` (the words say it is a question); the sign is passed
 on as entity `sign_mention`, so the fact answer can add one line on what to do if it happens.
+The same threshold holds where no sign is found and the message asks about an aspect of a
+treatment of the page, with no word that it is happening now (`asks_about_a_treatment`).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from rasa.shared.nlu.training_data.message import Message
 
 from components.intent_override import override_intent
 from components.matching import Match, Pattern, Rule, Token, compile_group, compile_rule, first_match, tokenize
+from components.scope_guard import INTENT_BY_ASPECT
 from components.yaml_lexicon import YamlLexiconComponent
 
 WARNING_SIGNS = "warning_signs"
@@ -101,8 +104,17 @@ class SafetyGuard(YamlLexiconComponent):
         mentioned = [(s, m) for s, m in found if (s, m) not in reported]
         return reported, mentioned, tokens
 
-    def doubt_unsure_alarm(self, message: Message, mentioned: bool = False) -> None:
-        """An alarm only the classifier raised, and not surely: take its next guess instead.
+    def asks_about_a_treatment(self, entities: list[dict[str, Any]], tokens: list[Token]) -> bool:
+        """No sign found, and the message asks something about a treatment of the page ("ich habe
+        ein geschwächtes Immunsystem, ist PENS dann gefährlich für mich?"): an alarm only the
+        classifier raised then needs `mentioned_threshold`, unless the words say it is happening now
+        ("seit heute", "plötzlich")."""
+        kinds = {e.get("entity") for e in entities}
+        return {"therapy", "asked"} <= kinds and first_match(self.now, tokens) is None
+
+    def doubt_unsure_alarm(self, message: Message, mentioned: bool = False, instead: str | None = None) -> None:
+        """An alarm only the classifier raised, and not surely: take its next guess instead, or
+        `instead` (the intent of the aspect the words ask about: "gefährlich" → ask_risks).
         `mentioned`: the lexicon found a sign, but in a question about a risk, not a report."""
         intent = message.get("intent") or {}
         if intent.get("name") not in (WARNING_SIGNS, CRISIS):
@@ -115,7 +127,9 @@ class SafetyGuard(YamlLexiconComponent):
             for r in message.get("intent_ranking") or []
             if r.get("name") not in (WARNING_SIGNS, CRISIS, "nlu_fallback")
         ]
-        if ranking:
+        if instead is not None:
+            override_intent(message, instead)
+        elif ranking:
             override_intent(message, ranking[0]["name"])
 
     def process(self, messages: list[Message]) -> list[Message]:
@@ -142,7 +156,13 @@ class SafetyGuard(YamlLexiconComponent):
                 only_crisis = all(sign.tier == CRISIS_TIER for sign, _ in reported)
                 override_intent(message, CRISIS if only_crisis else WARNING_SIGNS)
             else:
-                self.doubt_unsure_alarm(message, mentioned=bool(mentioned))
+                asks = bool(mentioned) or self.asks_about_a_treatment(entities, tokens)
+                asked = [
+                    INTENT_BY_ASPECT[e["value"]]
+                    for e in entities
+                    if e.get("entity") == "asked" and e.get("value") in INTENT_BY_ASPECT
+                ]
+                self.doubt_unsure_alarm(message, mentioned=asks, instead=asked[0] if asked else None)
             if reported or mentioned:
                 message.set(ENTITIES, entities, add_to_output=True)
         return messages

@@ -90,6 +90,7 @@ TOPICAL_DETAILS = {
     "behandlungsdauer",
 }
 TOPICAL_ASPECTS = {"risiken", "kosten"}
+ASK_OVERVIEW = "ask_overview"
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
@@ -395,10 +396,11 @@ class ScopeGuard(YamlLexiconComponent):
                 # or a detail is a question about the treatment of the conversation, not the naming
                 # of a treatment (which would ask back "Zu welcher Behandlung?")
                 intent = aspect_guess
-            if (intent or current) in (*INTENT_BY_ASPECT.values(), FALLBACK) and first_match(
+            if (intent or current) in (*INTENT_BY_ASPECT.values(), FALLBACK, ASK_OVERVIEW) and first_match(
                 self.personal, tokenize(text)
             ):
-                # "… Soll ich weitermachen?": the person asks what to do, whatever the story before
+                # "… Soll ich weitermachen?": the person asks what to do, whatever the story before;
+                # "Welche Behandlung soll ich machen?" is no question what passive treatments are
                 intent = PERSONAL_ADVICE
             unplaced = (intent or current) in (FALLBACK, OUT_OF_SCOPE, *INTENT_BY_ASPECT.values())
             if (

@@ -123,9 +123,9 @@ class _Draft:
     family: dict[str, str] = field(default_factory=dict)  # treatment -> its group ("tens" -> "elektrotherapie")
 
     def fits(self, text: str, budget: int) -> bool:
-        # one sentence is kept for what must close the answer: the advice, or who can tell
-        # what the page does not say (a one-part answer only; two parts keep it if room is left)
-        closing = max(self.reserved, 1 if self.refer and self.keep_room_for_refer else 0)
+        # room is kept for what must close the answer: the advice where it was asked, and who can
+        # tell what the page does not say (a one-part answer only; two parts keep it if room is left)
+        closing = self.reserved + (1 if self.refer and self.keep_room_for_refer else 0)
         return self.sentences + closing + sentence_count(text) <= budget
 
     def add_claim(self, claim: Claim, budget: int) -> bool:
@@ -274,7 +274,14 @@ def _cell(
     if silence is not None:
         # the nearest thing that matters after the silence on risks or method: whether it helps at all
         helps = verdict if aspect in ("risiken", "methode") else None
-        _say_silence(draft, silence.text, [kb.claim(c) for c in silence.nearest], silence.refer, budget, helps)
+        nearest = [kb.claim(c) for c in silence.nearest]
+        if aspect == "methode" and said:
+            # the page's silence on the detail asked ("Wie viele Sitzungen …?") was said first; a
+            # second one on how it works would only crowd out what the page does say
+            for index, claim in enumerate([*nearest[:1], *([helps] if helps else []), *nearest[1:]]):
+                draft.add_claim(claim, max(budget, draft.limit) if index == 0 else budget)
+        else:
+            _say_silence(draft, silence.text, nearest, silence.refer, budget, helps)
     for claim in general:
         draft.add_claim(claim, budget)
     # a description is not a recommendation: a method answer keeps room to say whether it helps;
@@ -399,8 +406,12 @@ def fact_answer(kb: KnowledgeBase, texts: Texts, question: Question) -> Answer:
     advice = _advice(kb, therapies) if "wirksamkeit" in aspects else None
     cells = [(t, a) for t in therapies for a in aspects]
     draft.aspects = tuple(aspects)
-    draft.reserved = 0  # the advice closes the answer where room is left; the facts asked come first
-    draft.keep_room_for_refer = len(cells) == 1
+    # the advice closes the answer where room is left; the facts asked come first, unless the
+    # advice is what was asked ("Kann ich TENS und Massage kombinieren?", "Warum nur zusätzlich?")
+    advice_asked = advice is not None and any(d in advice.details for d in question.details)
+    draft.reserved = sentence_count(advice.text) if advice is not None and advice_asked else 0
+    # where the advice was asked, it is the nearest thing the page says; who can tell more only if room is left
+    draft.keep_room_for_refer = len(cells) == 1 and not advice_asked
     draft.verdict_room = len(cells) == 1 or question.premise in VERDICT_PREMISES or "wirksamkeit" in aspects
     for index, (therapy, aspect) in enumerate(cells):
         # every cell gets an even share of the room; the last one takes what is left; a cell
@@ -417,7 +428,7 @@ def fact_answer(kb: KnowledgeBase, texts: Texts, question: Question) -> Answer:
     draft.reserved = 0
     referrals, draft.refer = draft.refer, []
     if advice is not None:
-        draft.add_claim(advice, draft.limit - len(referrals))
+        draft.add_claim(advice, draft.limit if advice_asked else draft.limit - len(referrals))
     for refer in referrals:
         draft.add_text(texts.get(f"answer.refer_{refer}"), draft.limit)
     if question.safety_line:
@@ -454,11 +465,28 @@ def _topic_buttons(texts: Texts, topic_id: str) -> list[Button]:
         "aktive_behandlungen": [passive, source],
         "kosten_allgemein": [passive, active],
         "quellen": [passive],
+        "passiv_und_aktiv": [costs, source],
     }.get(topic_id, [])
 
 
-def topic_answer(kb: KnowledgeBase, texts: Texts, topic_id: str, lead: Iterable[Claim] = ()) -> Answer:
-    """A general answer; `lead` claims (answering a detail asked) come first."""
+def general_silence(kb: KnowledgeBase, details: Iterable[str]) -> str | None:
+    """What the page does not say about a detail asked without a treatment ("Wie oft soll ich
+    Yoga machen?", "Yoga oder Pilates, was ist besser?"): said first, as in a fact answer. One
+    sentence is enough; a detail the page's general statements answer is no silence."""
+    for detail_id in details:
+        detail = kb.details.get(detail_id)
+        if detail is None or not detail.silent:
+            continue
+        if detail.always_silent or not any(not c.advice for c in kb.general_claims(detail_id)):
+            return detail.silent
+    return None
+
+
+def topic_answer(
+    kb: KnowledgeBase, texts: Texts, topic_id: str, lead: Iterable[Claim] = (), silence: str | None = None
+) -> Answer:
+    """A general answer; `silence` (what the page does not say about the detail asked) first,
+    then `lead` claims (answering a detail asked), then the topic's claims."""
     lead = [c for c in lead if c not in kb.topics[topic_id]]
     claims = lead + list(kb.topics[topic_id])
     claims = claims[: max(len(kb.topics[topic_id]), MAX_SENTENCES)] if lead else claims
@@ -470,6 +498,8 @@ def topic_answer(kb: KnowledgeBase, texts: Texts, topic_id: str, lead: Iterable[
         names = _joined([t.name for t in main], texts)
         parts.insert(1 + len(lead), texts.get("answer.therapy_list", therapies=names))
         buttons = therapy_choice_buttons(kb, None)[:8] + buttons
+    if silence:
+        parts.insert(0, silence)
     return Answer(
         body=" ".join(parts),
         source=source_of(kb, texts, claims),
@@ -490,6 +520,9 @@ def general_answer(kb: KnowledgeBase, texts: Texts, details: Iterable[str], aspe
     if not claims:
         return None
     draft = _Draft()
+    silence = general_silence(kb, details)
+    if silence:
+        draft.add_text(silence, MAX_SENTENCES, force=True)
     for claim in claims:
         draft.add_claim(claim, MAX_SENTENCES - (1 if aspect == "wirksamkeit" else 0))
     advice = kb.claims.get(f"{GENERAL}.rat")
@@ -563,6 +596,7 @@ __all__ = [
     "fact_answer",
     "follow_up_buttons",
     "general_answer",
+    "general_silence",
     "other_treatment_answer",
     "quote_answer",
     "source_of",

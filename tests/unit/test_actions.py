@@ -161,6 +161,17 @@ def test_general_topics_are_answered_from_the_fact_store(kb: KnowledgeBase) -> N
         assert message["answer"]["kind"] == "topic"
 
 
+def test_a_question_about_passive_and_active_treatments_gets_both(kb: KnowledgeBase) -> None:
+    # "Was heißt passiv? Und was ist dann aktiv?", whichever of the two the classifier chose
+    for intent in ("ask_overview", "ask_active_treatments"):
+        message = run(ActionAnswerFact(), tracker(intent, [("detail", "passiv"), ("detail", "aktiv")]))[0][0]
+        assert message["answer"]["claims"][:1] == ["allgemein.passiv"]
+        assert {"allgemein.aktiv_bedeutung", "allgemein.aktiv_am_besten"} <= set(message["answer"]["claims"])
+    # the overview alone stays the overview
+    alone = run(ActionAnswerFact(), tracker("ask_overview", [("detail", "passiv")]))[0][0]
+    assert "allgemein.aktiv_bedeutung" not in alone["answer"]["claims"]
+
+
 def test_the_page_words_behind_the_last_answer() -> None:
     message = run(ActionAnswerFact(), tracker("ask_quote", claims=["akupunktur.punkte"]))[0][0]
     assert message["answer"]["kind"] == "quote" and "keine Rolle spielt" in message["text"]

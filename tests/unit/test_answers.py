@@ -175,6 +175,22 @@ def test_a_detail_without_a_treatment_is_answered_from_the_general_statements(kb
     assert general_answer(kb, interface, ["knacken"], "methode") is None
 
 
+def test_a_detail_the_page_is_silent_on_comes_first_without_a_treatment_too(kb, interface) -> None:
+    from bot.content.answers import general_answer, general_silence
+
+    # "Yoga oder Pilates, was ist besser?": the page compares no treatments
+    compare = topic_answer(kb, interface, "aktive_behandlungen", silence=general_silence(kb, ["vergleich"]))
+    assert compare.body.startswith(kb.details["vergleich"].silent)
+    assert "allgemein.aktiv_am_besten" in compare.claims
+    # "Wie lange hält die Wirkung an?": never said exactly, though the page says "kurzfristig"
+    lasting = general_answer(kb, interface, ["dauer"], "wirksamkeit")
+    assert lasting.body.startswith(kb.details["dauer"].silent)
+    assert "allgemein.allenfalls_kurzfristig" in lasting.claims
+    # a detail the general statements answer is no silence ("… zusätzlich zu Übungen?")
+    assert general_silence(kb, ["kombination"]) is None
+    assert general_silence(kb, ["erfahrung"]) is None
+
+
 @pytest.mark.parametrize("aspect", ["methode", "risiken"])
 def test_a_treatment_the_page_only_names_says_so_then_that_it_is_not_proven_to_help(kb, interface, aspect) -> None:
     # "Was ist Traktion?": the silence first, the nearest fact, then the verdict, before
@@ -217,3 +233,23 @@ def test_a_condition_note_stays_where_the_page_answers_the_risk_asked(kb, interf
         kb, interface, ["akupunktur"], ["risiken"], details=("infektion",), conditions=("Diabetes",), circumstance=True,
     )  # fmt: skip
     assert answer.body.startswith("Was Diabetes für diese Behandlung bedeutet, sagt die Seite nicht.")
+
+
+@pytest.mark.parametrize(
+    ("therapies", "details"),
+    [(["tens", "massage"], ("kombination",)), (["massage"], ("ergaenzung",)), (["akupunktur"], ("kombination",))],
+)
+def test_where_the_advice_is_what_was_asked_it_has_room(kb, interface, therapies, details) -> None:
+    # "Kann ich TENS und Massage kombinieren?", "Warum soll ich Massagen nur zusätzlich machen?"
+    answer = ask(kb, interface, therapies, ["wirksamkeit"], details=details)
+    assert "allgemein.rat" in answer.claims
+    limit = MAX_SENTENCES if len(therapies) == 1 else MAX_SENTENCES_TWO_PARTS
+    assert sentence_count(answer.body) <= limit
+
+
+def test_after_the_silence_on_the_detail_asked_a_named_only_treatment_says_whether_it_helps(kb, interface) -> None:
+    # "Wie viele Sitzungen Ultraschall?": one silence, then what the page does say, not a second silence
+    answer = ask(kb, interface, ["ultraschall"], ["methode"], details=("sitzungen",))
+    assert answer.body.startswith(kb.details["sitzungen"].silent)
+    assert kb.silence("ultraschall", aspect="methode").text not in answer.body
+    assert answer.claims == ("ultraschall.nur_genannt", "ultraschall.nicht_nachgewiesen")

@@ -82,3 +82,35 @@ def test_an_alarm_on_a_sign_only_asked_about_needs_a_sure_classifier(
     message = classified(text, ranking)
     guard.process([message])
     assert message.get("intent")["name"] == expected
+
+
+QUESTION_ENTITIES = [{"entity": "therapy", "value": "pens"}, {"entity": "asked", "value": "risiken"}]
+
+
+@pytest.mark.parametrize(
+    ("text", "entities", "expected"),
+    [
+        # no sign, a question about a treatment's risk: an unsure alarm of the classifier gives way
+        (
+            "ich habe ein geschwächtes immunsystem wegen meiner medikamente, ist pens dann gefährlich für mich",
+            QUESTION_ENTITIES,
+            "ask_risks",
+        ),
+        # the same words without a treatment asked about: the alarm stands
+        (
+            "ich habe ein geschwächtes immunsystem wegen meiner medikamente, ist das gefährlich für mich",
+            [],
+            "warning_signs",
+        ),
+        # happening now: the alarm stands
+        ("seit heute ist mir ganz komisch, ist pens dann gefährlich für mich", QUESTION_ENTITIES, "warning_signs"),
+    ],
+)
+def test_an_unsure_alarm_without_a_sign_gives_way_to_a_question_about_a_treatment(
+    guard: SafetyGuard, text: str, entities: list, expected: str
+) -> None:
+    # the classifier's next guess is poor; the aspect the words ask about decides
+    message = classified(text, [("warning_signs", 0.69), ("ask_overview", 0.04), ("ask_risks", 0.02)])
+    message.set("entities", list(entities))
+    guard.process([message])
+    assert message.get("intent")["name"] == expected

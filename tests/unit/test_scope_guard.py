@@ -138,8 +138,22 @@ def classified(text: str, ranking: list[tuple[str, float]], entities: list[dict]
             [{"entity": "therapy", "value": "ultraschall", "start": 4, "end": 15}],
             "inform_therapy",
         ),
+        # "Welche Behandlung soll ich machen?" asks what to do, not what passive treatments are
+        (
+            "Ich habe seit Jahren Rückenschmerzen. Welche Behandlung soll ich machen?",
+            [("ask_overview", 0.6), ("ask_personal_advice", 0.3)],
+            [],
+            "ask_personal_advice",
+        ),
+        # the overview asked without a personal cue stays the overview
+        (
+            "Welche passiven Behandlungen gibt es?",
+            [("ask_overview", 0.9), ("ask_personal_advice", 0.1)],
+            [],
+            "ask_overview",
+        ),
     ],
-    ids=["detail-without-treatment", "treatment-named"],
+    ids=["detail-without-treatment", "treatment-named", "personal-cue-over-overview", "overview"],
 )
 def test_a_follow_up_without_a_treatment_asks_about_the_conversations_treatment(
     guard: ScopeGuard, text: str, ranking: list, entities: list, expected: str
