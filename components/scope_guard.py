@@ -46,6 +46,9 @@ ALARMS = {WARNING_SIGNS, "crisis"}
 # Intents this guard never overrides: a crisis is the safety guard's, the rest name no treatment.
 # (An alarm on warning signs only the classifier raised gives way to a declined topic, see decide.)
 UNTOUCHED = {"crisis", "greet", "goodbye", "thanks", "bot_challenge", "ask_privacy", "keep_my_data"}
+# Greetings and thanks around a question of its own, from this many words on, are judged by the question.
+PLEASANTRIES = {"greet", "goodbye", "thanks"}
+MIN_TOKENS_OF_A_REQUEST = 8
 # Intents about treatments: a message that gets one must show something of the topic.
 TOPICAL = {
     "ask_effectiveness",
@@ -165,6 +168,13 @@ class ScopeGuard(YamlLexiconComponent):
         """Do the message's words place it in the bot's topic, or refer to something said before?"""
         return first_match(self.domain, tokens) is not None or first_match(self.context_words, tokens) is not None
 
+    def refers_back(self, tokens: list[Token]) -> bool:
+        """A word that refers to something said before ("das", "es"); not "Sie", which in
+        "Können Sie mir sagen …" addresses the bot (lower case, it is the same word)."""
+        return any(
+            t.norm != "sie" for p in self.context_words for m in find(p, tokens) for t in tokens[m.first : m.last + 1]
+        )
+
     def needs_context(self, tokens: list[Token]) -> bool:
         """Is a word that refers back ("das", "es") the only thing that places the message in the
         topic? Then it is a follow-up, or, where nothing came before, not about the topic at all."""
@@ -224,6 +234,22 @@ class ScopeGuard(YamlLexiconComponent):
             # lexicon finds still wins after this, in SafetyGuard)
             return OUT_OF_SCOPE, []
         if intent in UNTOUCHED:
+            needed = self.needed_words.get(intent or "")
+            if needed is not None and first_match(needed, tokens) is None:
+                # "Kannst du mir helfen mit Brief schreiben?" is no "nicht löschen"
+                return (next_guess if next_guess else FALLBACK), []
+            if (
+                intent in PLEASANTRIES
+                and not has_therapy
+                and "?" in text
+                and len(tokens) >= MIN_TOKENS_OF_A_REQUEST
+                and first_match(self.back, tokens) is None
+                and first_match(self.domain, tokens) is None
+                and not self.refers_back(tokens)
+            ):
+                # "Grüß Gott, wann ist der Seniorennachmittag? Vergelt's Gott.": the thanks is not the
+                # point, the question is, and it is not the page's topic
+                return OUT_OF_SCOPE, []
             return None, []
         topics = self.topics_in(tokens)
         # the back, unless only inside a condition's own words ("Halswirbelsäule" is the neck)

@@ -33,9 +33,10 @@ SUMMARY = ROOT / "results" / "answers-summary.txt"
 # Just below what the bot reached (2026-11-30: 83/114 = 0.728 with four sentences for every
 # answer; 89/114 = 0.781 since a two-part question has six; 90/114 = 0.789 with the training
 # data of personal stories; 92/114 = 0.807 since a silence comes before general statements and
-# the verdict right after the nearest fact); issue 12 aims at 0.90. The misses are listed in
-# results/answers-summary.txt.
-MIN_RIGHT = 0.80
+# the verdict right after the nearest fact; 97/114 = 0.851 since general answers say the page's
+# silence first and the advice has room where it was asked); issue 12 aims at 0.90. The misses
+# are listed in results/answers-summary.txt.
+MIN_RIGHT = 0.84
 
 
 @pytest.fixture(scope="module")
