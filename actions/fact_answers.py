@@ -68,6 +68,8 @@ def _aspects(kb: KnowledgeBase, tracker: Tracker, intent: str | None, details: l
     `aspect` slot. A second aspect named in the message ("… und was kostet das?") is
     answered too; a personal question also hears whether the treatment helps."""
     asked = [a for a in entity_values(tracker, "asked") if a in kb.aspects]
+    # "Meine Gelenke sind steif geworden, wäre Mobilisation gut?": a complaint, not a question about side effects
+    details = [d for d in details if d in kb.details and not kb.details[d].only_in_its_aspect]
     winning = [kb.details[d].aspect for d in details if d in kb.details and kb.details[d].aspect_wins]
     primary = winning[0] if winning else ASPECT_BY_INTENT.get(intent or "")
     slot = tracker.get_slot("aspect")

@@ -83,6 +83,7 @@ TOPICAL_DETAILS = {
     "infektion",
     "allergie",
     "schmerzen_bei_behandlung",
+    "beschwerden",
     "ausbildung",
     "rezept",
     "preis",
@@ -369,6 +370,13 @@ class ScopeGuard(YamlLexiconComponent):
             if not text or text.startswith("/"):
                 continue
             entities = message.get(ENTITIES) or []
+            therapies = [e for e in entities if e.get("entity") == "therapy"]
+            only_described = bool(therapies) and all(e.get("extractor") == DESCRIBER for e in therapies)
+            dropped = only_described and first_match(self.off_topic, tokenize(text)) is not None
+            if dropped:
+                # "Die Nadel meiner Nähmaschine bricht ab": a description of a treatment (needles,
+                # current) among words of another topic names no treatment
+                entities = [e for e in entities if e not in therapies]
             has_therapy = any(e.get("entity") == "therapy" for e in entities)
             topical = any(
                 e.get("entity") in TOPICAL_ENTITIES
@@ -455,6 +463,6 @@ class ScopeGuard(YamlLexiconComponent):
                 # "Wia wead des Weda?": only "des" ties it to the topic; action_answer_fact declines
                 # it where the conversation names no treatment yet, instead of asking which one
                 flags.append({"entity": NEEDS_CONTEXT, "value": "true", "extractor": type(self).__name__})
-            if conditions or others or flags:
+            if conditions or others or flags or dropped:
                 message.set(ENTITIES, entities + conditions + others + flags, add_to_output=True)
         return messages

@@ -351,7 +351,7 @@ def _cell_question(kb: KnowledgeBase, question: Question, aspect: str, aspects: 
         for d in question.details
         if d not in kb.details
         or kb.details[d].aspect == aspect
-        or (kb.details[d].aspect not in aspects and aspect == aspects[0])
+        or (kb.details[d].aspect not in aspects and aspect == aspects[0] and not kb.details[d].only_in_its_aspect)
     )
     return replace(question, details=details)
 

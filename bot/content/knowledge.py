@@ -91,6 +91,9 @@ class Detail:
     refer: str | None = None
     aspect_wins: bool = False  # the detail decides the aspect, whatever the wording suggests
     always_silent: bool = False  # the page never gives this detail: `silent` comes first even next to claims
+    # its words also tell the person's own complaint ("Mein Rücken tut weh, hilft Massage?"):
+    # it counts only where its aspect is asked
+    only_in_its_aspect: bool = False
 
 
 @dataclass(frozen=True)
@@ -467,6 +470,7 @@ class _Loader:
                 refer=refer,
                 aspect_wins=bool(node.get("aspect_wins", False)),
                 always_silent=bool(node.get("always_silent", False)),
+                only_in_its_aspect=bool(node.get("only_in_its_aspect", False)),
             )
         return details
 

@@ -172,6 +172,14 @@ def test_a_question_about_passive_and_active_treatments_gets_both(kb: KnowledgeB
     assert "allgemein.aktiv_bedeutung" not in alone["answer"]["claims"]
 
 
+def test_a_personal_question_with_a_complaint_hears_whether_the_treatment_helps(kb: KnowledgeBase) -> None:
+    # "Meine Gelenke sind steif geworden. Wäre Mobilisation eine gute Idee für mich?"
+    state = tracker("ask_personal_advice", ["mobilisation", ("detail", "beschwerden")])
+    message = run(ActionAnswerFact(), state)[0][0]
+    assert message["answer"]["aspect"] == "wirksamkeit"
+    assert not any(c.startswith("manuelle_therapie.nebenwirk") for c in message["answer"]["claims"])
+
+
 def test_the_page_words_behind_the_last_answer() -> None:
     message = run(ActionAnswerFact(), tracker("ask_quote", claims=["akupunktur.punkte"]))[0][0]
     assert message["answer"]["kind"] == "quote" and "keine Rolle spielt" in message["text"]

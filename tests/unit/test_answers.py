@@ -253,3 +253,15 @@ def test_after_the_silence_on_the_detail_asked_a_named_only_treatment_says_wheth
     assert answer.body.startswith(kb.details["sitzungen"].silent)
     assert kb.silence("ultraschall", aspect="methode").text not in answer.body
     assert answer.claims == ("ultraschall.nur_genannt", "ultraschall.nicht_nachgewiesen")
+
+
+def test_a_complaint_is_no_question_about_side_effects_unless_risks_are_asked(kb, interface) -> None:
+    # "Mein Rücken tut weh, hilft Massage?": whether it helps, not that a massage can hurt
+    helps = ask(kb, interface, ["massage"], ["wirksamkeit"], details=("beschwerden",))
+    assert helps.claims[0] == "massage.voruebergehend" and "massage.schmerzen" not in helps.claims
+    # "Tut eine Massage weh?": the same words, where risks are asked
+    hurts = ask(kb, interface, ["massage"], ["risiken"], details=("beschwerden",))
+    assert hurts.claims[0] == "massage.schmerzen"
+    # "Sie drückt so fest, dass ich danach Schmerzen habe. Soll ich weitermachen?": tied to the treatment
+    after = ask(kb, interface, ["massage"], ["wirksamkeit"], details=("schmerzen_bei_behandlung",), personal=True)
+    assert "massage.schmerzen" in after.claims

@@ -263,3 +263,17 @@ def test_pleasantries_and_keeping_the_data_are_judged_by_their_words(
     guard: ScopeGuard, text: str, intent: str, expected: str | None
 ) -> None:
     assert guard.decide(text, intent, False, next_guess="out_of_scope")[0] == expected
+
+
+def test_a_description_among_words_of_another_topic_names_no_treatment(guard: ScopeGuard) -> None:
+    text = "Die Nadel meiner Nähmaschine bricht dauernd ab. Woran kann das liegen?"
+    needle = {"entity": "therapy", "value": "akupunktur", "start": 4, "end": 9, "extractor": "TherapyDescriptions"}
+    message = classified(text, [("ask_risks", 0.6), ("out_of_scope", 0.3)], [needle])
+    guard.process([message])
+    assert message.get("intent")["name"] == OUT_OF_SCOPE
+    assert not [e for e in message.get("entities") if e["entity"] == "therapy"]
+    # the same description in a question about the treatment stays one
+    ours = "Tut das mit den Nadeln weh?"
+    kept = classified(ours, [("ask_risks", 0.9)], [dict(needle, start=16, end=22)])
+    guard.process([kept])
+    assert kept.get("intent")["name"] == "ask_risks"
