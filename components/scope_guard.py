@@ -37,6 +37,7 @@ OUT_OF_SCOPE = "out_of_scope"
 TOPIC_KINDS = ("condition", "person", "procedure", "medical")
 INFORM_THERAPY = "inform_therapy"
 PERSONAL_ADVICE = "ask_personal_advice"
+ASK_OVERVIEW = "ask_overview"
 CIRCUMSTANCE = "circumstance"  # role of a `condition` the person has, beside a risk question
 DESCRIBER = "TherapyDescriptions"  # the component that finds treatments by description
 FALLBACK = "nlu_fallback"
@@ -94,7 +95,6 @@ TOPICAL_DETAILS = {
     "behandlungsdauer",
 }
 TOPICAL_ASPECTS = {"risiken", "kosten"}
-ASK_OVERVIEW = "ask_overview"
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)

@@ -200,12 +200,14 @@ def source_of(kb: KnowledgeBase, texts: Texts, claims: Iterable[Claim]) -> Sourc
 
 
 def _say_silence(
-    draft: _Draft, text: str, nearest: list[Claim], refer: str | None, budget: int, verdict: Claim | None = None
+    draft: _Draft, text: str | None, nearest: list[Claim], refer: str | None, budget: int, verdict: Claim | None = None
 ) -> None:
-    """What the page does not say, first; then the nearest thing it does say. `verdict`:
-    whether the treatment helps, said right after the nearest fact, before anything more
-    general ("Was ist Traktion?": the page only names it, and it is not proven to help)."""
-    draft.add_text(text, budget, force=not draft.parts)
+    """What the page does not say, first (`text`; None where a silence was said already); then
+    the nearest thing it does say. `verdict`: whether the treatment helps, said right after the
+    nearest fact, before anything more general ("Was ist Traktion?": the page only names it,
+    and it is not proven to help)."""
+    if text is not None:
+        draft.add_text(text, budget, force=not draft.parts)
     if refer and refer not in draft.refer:
         draft.refer.append(refer)
     ordered = [*nearest[:1], verdict, *nearest[1:]] if verdict is not None else nearest
@@ -274,14 +276,10 @@ def _cell(
     if silence is not None:
         # the nearest thing that matters after the silence on risks or method: whether it helps at all
         helps = verdict if aspect in ("risiken", "methode") else None
-        nearest = [kb.claim(c) for c in silence.nearest]
-        if aspect == "methode" and said:
-            # the page's silence on the detail asked ("Wie viele Sitzungen …?") was said first; a
-            # second one on how it works would only crowd out what the page does say
-            for index, claim in enumerate([*nearest[:1], *([helps] if helps else []), *nearest[1:]]):
-                draft.add_claim(claim, max(budget, draft.limit) if index == 0 else budget)
-        else:
-            _say_silence(draft, silence.text, nearest, silence.refer, budget, helps)
+        # where the page's silence on the detail asked ("Wie viele Sitzungen …?") was said first, a
+        # second one on how it works would only crowd out what the page does say
+        text = None if aspect == "methode" and said else silence.text
+        _say_silence(draft, text, [kb.claim(c) for c in silence.nearest], silence.refer, budget, helps)
     for claim in general:
         draft.add_claim(claim, budget)
     # a description is not a recommendation: a method answer keeps room to say whether it helps;

@@ -172,6 +172,15 @@ def test_a_question_about_passive_and_active_treatments_gets_both(kb: KnowledgeB
     assert "allgemein.aktiv_bedeutung" not in alone["answer"]["claims"]
 
 
+def test_a_general_question_says_first_what_the_page_does_not_say(kb: KnowledgeBase) -> None:
+    # "Yoga oder Pilates, was ist besser?": the page compares no treatments
+    message = run(ActionAnswerFact(), tracker("ask_active_treatments", [("detail", "vergleich")]))[0][0]
+    assert message["text"].startswith(kb.details["vergleich"].silent)
+    # "Wer zahlt Yoga, was kostet das?": the page names no price
+    costs = run(ActionAnswerFact(), tracker("ask_costs", [("detail", "preis")]))[0][0]
+    assert costs["text"].startswith(kb.details["preis"].silent)
+
+
 def test_a_personal_question_with_a_complaint_hears_whether_the_treatment_helps(kb: KnowledgeBase) -> None:
     # "Meine Gelenke sind steif geworden. Wäre Mobilisation eine gute Idee für mich?"
     state = tracker("ask_personal_advice", ["mobilisation", ("detail", "beschwerden")])

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from components.safety_guard import SafetyGuard
-from tests.fixtures.lexicon import lexicon_component
+from tests.fixtures.lexicon import classified, lexicon_component
 
 
 @pytest.fixture(scope="module")
@@ -44,13 +44,6 @@ def test_more_pain_at_night_in_learners_german_is_urgent(guard: SafetyGuard) -> 
 )
 def test_ordinary_questions_raise_no_alarm(guard: SafetyGuard, text: str) -> None:
     assert tiers(guard, text) == set()
-
-
-def classified(text: str, ranking: list[tuple[str, float]]):
-    from rasa.shared.nlu.training_data.message import Message
-
-    intents = [{"name": name, "confidence": confidence} for name, confidence in ranking]
-    return Message(data={"text": text, "intent": intents[0], "intent_ranking": intents, "entities": []})
 
 
 @pytest.mark.parametrize(
@@ -110,7 +103,6 @@ def test_an_unsure_alarm_without_a_sign_gives_way_to_a_question_about_a_treatmen
     guard: SafetyGuard, text: str, entities: list, expected: str
 ) -> None:
     # the classifier's next guess is poor; the aspect the words ask about decides
-    message = classified(text, [("warning_signs", 0.69), ("ask_overview", 0.04), ("ask_risks", 0.02)])
-    message.set("entities", list(entities))
+    message = classified(text, [("warning_signs", 0.69), ("ask_overview", 0.04), ("ask_risks", 0.02)], entities)
     guard.process([message])
     assert message.get("intent")["name"] == expected

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from components.scope_guard import OUT_OF_SCOPE, ScopeGuard
-from tests.fixtures.lexicon import lexicon_component
+from tests.fixtures.lexicon import classified, lexicon_component
 
 
 @pytest.fixture(scope="module")
@@ -112,13 +112,6 @@ def test_after_something_else_the_condition_is_what_the_treatment_is_for(
 ) -> None:
     # "nach dem Joggen" is no treatment: the knee is what the tape would be for, which the page does not cover
     assert guard.decide(text, "ask_effectiveness", True, therapy_spans=span(text, treatment))[0] == OUT_OF_SCOPE
-
-
-def classified(text: str, ranking: list[tuple[str, float]], entities: list[dict]):
-    from rasa.shared.nlu.training_data.message import Message
-
-    intents = [{"name": name, "confidence": confidence} for name, confidence in ranking]
-    return Message(data={"text": text, "intent": intents[0], "intent_ranking": intents, "entities": entities})
 
 
 @pytest.mark.parametrize(
