@@ -19,6 +19,8 @@ from bot.content.answers import (
 )
 from bot.content.knowledge import KnowledgeBase
 from bot.texts import Texts, texts
+from components.detail_extractor import DetailExtractor
+from tests.fixtures.lexicon import lexicon_component
 
 
 @pytest.fixture(scope="module")
@@ -265,3 +267,30 @@ def test_a_complaint_is_no_question_about_side_effects_unless_risks_are_asked(kb
     # "Sie drückt so fest, dass ich danach Schmerzen habe. Soll ich weitermachen?": tied to the treatment
     after = ask(kb, interface, ["massage"], ["wirksamkeit"], details=("schmerzen_bei_behandlung",), personal=True)
     assert "massage.schmerzen" in after.claims
+
+
+def test_how_it_works_says_first_what_is_done_then_whether_it_helps(kb, interface) -> None:
+    # "Wie funktioniert Akupunktur?": the needles first, not only the idea of energy pathways
+    works = ask(kb, interface, ["akupunktur"], ["methode"], details=("ablauf",))
+    assert works.claims[0] == "akupunktur.was_ist" and kb.verdict("akupunktur").id in works.claims
+    # "Wie soll Akupunktur wirken?" asks for the idea, and what the page says of its proof
+    meant = ask(kb, interface, ["akupunktur"], ["methode"], details=("mechanismus",))
+    assert meant.claims[:2] == ("akupunktur.vorstellung", "akupunktur.energiebahnen")
+    # "Wie funktioniert das mit der Kasse?" asks about costs, not how it is done
+    costs = ask(kb, interface, ["akupunktur"], ["kosten"], details=("ablauf",))
+    assert "akupunktur.was_ist" not in costs.claims
+
+
+@pytest.mark.parametrize(
+    ("text", "detail"),
+    [
+        ("Wie funktioniert Akupunktur?", "ablauf"),
+        ("how does acupuncture work", "ablauf"),
+        ("Wie läuft so eine Osteopathie-Sitzung ab?", "ablauf"),
+        ("Wie soll Akupunktur denn wirken?", "mechanismus"),
+    ],
+)
+def test_how_it_works_and_how_it_is_meant_to_work_are_two_details(text, detail) -> None:
+    extractor = lexicon_component(DetailExtractor, "details.yml")
+    found = {e["value"] for e in extractor.extract(text) if e["entity"] == "detail"}
+    assert detail in found and ({"ablauf", "mechanismus"} - {detail}).isdisjoint(found)
