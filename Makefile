@@ -45,13 +45,15 @@ setup: $(BIN)/.installed $(SPACY_PIPELINE)/meta.json  ## install into .venv (Pyt
 # Rasa trains only when the training data, domain, config or our component changed. Rasa's own
 # validation of the data runs beside the training, not before it (tools/validate.py: the same
 # checks, in German with file:line); the model is kept only if both pass. Through the project's
-# launcher, so reading the data checks each annotation without re-checking the schema
-# (bot/server/rasa_patches.py, item 4).
+# launcher, so reading the data checks each annotation without re-checking the schema and
+# nothing is fingerprinted for the training cache, which is off (bot/server/rasa_patches.py,
+# items 4 and 5; --force: make has decided already that training is needed, so Rasa's own
+# fingerprint pass over the data, which would decide it again, is skipped).
 .DELETE_ON_ERROR:
 $(MODEL): $(TRAINING_INPUTS) | setup
 	@start=$$(date +%s); mkdir -p models; \
 	$(BIN)/python -m tools.validate > $(MODEL:.tar.gz=.validation) 2>&1 & validation=$$!; \
-	$(BIN)/python -m bot.server.rasa_cli train --skip-validation --fixed-model-name rueckenbot --out models --quiet; trained=$$?; \
+	$(BIN)/python -m bot.server.rasa_cli train --force --skip-validation --fixed-model-name rueckenbot --out models --quiet; trained=$$?; \
 	if ! wait $$validation; then cat $(MODEL:.tar.gz=.validation); rm -f $(MODEL); exit 1; fi; \
 	[ $$trained -eq 0 ] || exit $$trained; \
 	seconds=$$(( $$(date +%s) - start )) && echo $$seconds > $(MODEL:.tar.gz=.seconds) && \

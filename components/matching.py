@@ -4,7 +4,9 @@ A pattern is a word or a phrase, written lower case (umlauts and ß either way):
 
 - `taub`      the word itself, after folding case and umlauts (Rücken = Ruecken = Rucken);
               a long word (7+ letters) that is not itself a German word also matches
-              with one typo ("lähmunng"), so dictation and typing slips are found;
+              with one typo ("lähmunng"), so dictation and typing slips are found; a word
+              ending in -en also matches its southern German form without the e ("Augn",
+              "Wadln", "Knochn" for Augen, Wadeln, Knochen) where that is no German word;
 - `taub*`     every word that starts so: taub, taube, Taubheit;
 - `*schmerz*` every word that contains it: Kopfschmerzen, Spannungskopfschmerz;
 - `*weh`      every word that ends so: Kopfweh, Bauchweh;
@@ -32,6 +34,7 @@ _FOLD = str.maketrans({"ä": "a", "ö": "o", "ü": "u", "ß": "ss", "’": "'", 
 # People write "Rücken", "Ruecken" and "Rucken": all three become "rucken" (in words and patterns alike).
 _SPELLED_UMLAUT = re.compile(r"(?<=[a-z])(ae|oe|ue)|^(ae|oe|ue)")
 _TOKEN = re.compile(r"[\w€]+(?:['’][\w]+)?")
+_DIALECT_ARTICLE = re.compile(r"[dsDS]['’]\w{3,}")
 GAP = "..."
 MAX_GAP = 4
 MIN_TYPO_LENGTH = 7
@@ -51,11 +54,16 @@ class Token:
 
 
 def tokenize(text: str) -> list[Token]:
-    """Words of `text`, folded, with their character offsets in `text`."""
+    """Words of `text`, folded, with their character offsets in `text`. An apostrophe joins a
+    word ("war's" → "wars"), except after a dialect article: "d'Augn", "s'Kreuz" are two words."""
     tokens = []
     for match in _TOKEN.finditer(text):
         norm = fold(match.group()).replace("'", "")
-        tokens.append(Token(norm, match.start(), match.end()))
+        start = match.start()
+        if _DIALECT_ARTICLE.match(match.group()):
+            tokens.append(Token(norm[0], start, start + 1))
+            norm, start = norm[1:], start + 2
+        tokens.append(Token(norm, start, match.end()))
     return tokens
 
 
@@ -76,6 +84,8 @@ class Part:
         if self.kind == "word":
             if token == self.value:
                 return True
+            if typos and self.dialect_form and token == self.dialect_form and token not in known_words():
+                return True
             return (
                 typos
                 and len(self.value) >= MIN_TYPO_LENGTH
@@ -88,6 +98,13 @@ class Part:
         if self.kind == "suffix":
             return token.endswith(self.value)
         return self.value in token  # infix
+
+    @functools.cached_property
+    def dialect_form(self) -> str | None:
+        """Bavarian and Austrian speech drop the e of a final -en: "augen" → "augn"."""
+        if self.kind == "word" and len(self.value) >= 4 and self.value.endswith("en") and self.value[-3] not in "aeiou":
+            return self.value[:-2] + "n"
+        return None
 
 
 @dataclass(frozen=True)

@@ -61,6 +61,13 @@ for, and is skipped (with an ERROR line) where not. `undo()` restores Rasa's ori
    of `tools/validate.py` and of every test that loads the data. Here a validator per
    schema is built once (the same `CachedValidator` as in 3a); errors are the same
    `SchemaValidationError` with the same message. Also off with `RUECKENBOT_SPEEDUPS=0`.
+
+5. **Training without a cache computes no fingerprints for it.** The Makefile turns Rasa's
+   training cache off (`RASA_MAX_CACHE_SIZE=0`: it would reuse our components by config,
+   not by code). Stock `TrainingHook` still fingerprints every node's inputs and output
+   (all messages with their feature matrices, as strings: about 10 s of each training) only
+   to hand them to the disabled cache. With the cache disabled this hook does nothing; with
+   a cache it is Rasa's own. Also off with `RUECKENBOT_SPEEDUPS=0`.
 """
 
 from __future__ import annotations
@@ -408,6 +415,41 @@ def build_validate_training_data(_stock: Callable) -> Callable:
     return validate_training_data
 
 
+def _training_hook():
+    from rasa.engine.training.hooks import TrainingHook
+
+    return TrainingHook
+
+
+def _cache_disabled(hook: Any) -> bool:
+    is_disabled = getattr(hook._cache, "_is_disabled", None)  # LocalTrainingCache
+    return bool(is_disabled and is_disabled())
+
+
+def build_fingerprint_before_node(stock: Callable) -> Callable:
+    """Item 5 (speed-up): no fingerprint key for a cache that is off."""
+
+    def on_before_node(self: Any, node_name: str, execution_context: Any, config: dict, received_inputs: dict) -> dict:
+        if _cache_disabled(self):
+            return {}
+        return stock(self, node_name, execution_context, config, received_inputs)
+
+    return on_before_node
+
+
+def build_cache_after_node(stock: Callable) -> Callable:
+    """Item 5 (speed-up): no output fingerprint for a cache that is off."""
+
+    def on_after_node(
+        self: Any, node_name: str, execution_context: Any, config: dict, output: Any, input_hook_data: dict
+    ) -> None:
+        if _cache_disabled(self):
+            return None
+        return stock(self, node_name, execution_context, config, output, input_hook_data)
+
+    return on_after_node
+
+
 def build_resolve_by_type(stock_resolve_by_type: Callable) -> Callable:
     """Unit 5 (speed-up): an event type name found once is remembered."""
     event_classes: dict[str, type] = {}
@@ -436,6 +478,12 @@ PATCHES: tuple[Patch, ...] = (
           speedup=True, static=True),
     Patch("training data checked once per schema", _validation_utils, "validate_training_data",
           ("json_data", "schema"), build_validate_training_data, speedup=True),
+    Patch("no fingerprints for a disabled training cache", _training_hook, "on_before_node",
+          ("self", "node_name", "execution_context", "config", "received_inputs"),
+          build_fingerprint_before_node, speedup=True),
+    Patch("no outputs for a disabled training cache", _training_hook, "on_after_node",
+          ("self", "node_name", "execution_context", "config", "output", "input_hook_data"),
+          build_cache_after_node, speedup=True),
 )  # fmt: skip
 
 

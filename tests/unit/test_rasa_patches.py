@@ -228,3 +228,31 @@ def test_reading_training_data_raises_rasas_own_error_for_a_bad_annotation() -> 
         rasa_patches.apply()
     assert patched == stock
     assert str(patched_error.value) == str(stock_error.value)
+
+
+@pytest.mark.parametrize("cache_size", ["0", "100"])
+def test_training_fingerprints_only_for_a_cache_that_is_on(
+    cache_size: str, tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import rasa.shared.utils.io
+    from rasa.engine.caching import LocalTrainingCache
+    from rasa.engine.graph import ExecutionContext, GraphSchema, SchemaNode
+    from rasa.engine.training import fingerprinting
+    from rasa.engine.training.hooks import TrainingHook
+    from rasa.nlu.tokenizers.whitespace_tokenizer import WhitespaceTokenizer
+
+    monkeypatch.setenv("RASA_MAX_CACHE_SIZE", cache_size)
+    monkeypatch.setattr(LocalTrainingCache, "_get_cache_location", staticmethod(lambda: tmp_path))
+    fingerprinted = []
+    monkeypatch.setattr(
+        fingerprinting, "calculate_fingerprint_key", lambda **kwargs: fingerprinted.append("key") or "key"
+    )
+    monkeypatch.setattr(
+        rasa.shared.utils.io, "deep_container_fingerprint", lambda output: fingerprinted.append("output") or "out"
+    )
+    schema = GraphSchema({"tokenize": SchemaNode({}, WhitespaceTokenizer, "", "", {})})
+    hook = TrainingHook(cache=LocalTrainingCache(), model_storage=None, pruned_schema=schema)
+    context = ExecutionContext(graph_schema=schema)
+    data = hook.on_before_node("tokenize", context, {}, {"x": 1})
+    hook.on_after_node("tokenize", context, {}, None, data)
+    assert fingerprinted == ([] if cache_size == "0" else ["key", "output"])

@@ -270,3 +270,26 @@ def test_a_description_among_words_of_another_topic_names_no_treatment(guard: Sc
     kept = classified(ours, [("ask_risks", 0.9)], [dict(needle, start=16, end=22)])
     guard.process([kept])
     assert kept.get("intent")["name"] == "ask_risks"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hilft Akupunktur für d'Augn?",  # dialect article and -en without its e: die Augen
+        "Hilft Magnetfeld, dass meine Knochn fester werden?",
+        "Ich kann nachts nicht einschlafen. Bringt TENS was für den Schlaf?",
+    ],
+)
+def test_other_conditions_in_dialect_and_sleep_are_declined(guard: ScopeGuard, text: str) -> None:
+    assert guard.decide(text, "ask_effectiveness", True)[0] == OUT_OF_SCOPE
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ich schlafe schlecht wegen der Rückenschmerzen. Hilft Massage?",  # the back: answered
+        "Taping ist doch nicht gefährlich, oder? Mir sollen davon nicht die Beine einschlafen.",
+    ],
+)
+def test_sleep_beside_the_back_and_limbs_falling_asleep_are_answered(guard: ScopeGuard, text: str) -> None:
+    assert guard.decide(text, "ask_risks", True)[0] is None
