@@ -294,3 +294,10 @@ def test_how_it_works_and_how_it_is_meant_to_work_are_two_details(text, detail) 
     extractor = lexicon_component(DetailExtractor, "details.yml")
     found = {e["value"] for e in extractor.extract(text) if e["entity"] == "detail"}
     assert detail in found and ({"ablauf", "mechanismus"} - {detail}).isdisjoint(found)
+
+
+def test_where_to_find_a_practice_is_never_on_the_page_but_what_it_says_of_the_title_follows(kb, interface) -> None:
+    # "Wie finde ich eine gute Osteopathin?": the page names no practice, but says the title is not protected
+    answer = ask(kb, interface, ["osteopathie"], ["methode"], details=("anbieter",))
+    assert answer.body.startswith(kb.details["anbieter"].silent)
+    assert answer.claims[0] == "osteopathie.titel"
