@@ -89,10 +89,7 @@ def _aspects(kb: KnowledgeBase, tracker: Tracker, intent: str | None, details: l
         primary = "wirksamkeit"
     if primary is None:
         return []
-    # a detail of another aspect is a part of its own ("Wie finde ich eine gute Osteopathin? Und
-    # was kostet das?": where to find one, and the costs), not a crowd in the main part
-    detailed = [kb.details[d].aspect for d in details if kb.details[d].aspect not in (primary, *asked)]
-    others = [a for a in [*asked, *detailed] if a != primary]
+    others = [a for a in asked if a != primary]
     if intent == PERSONAL_ADVICE and "wirksamkeit" != primary:
         others = ["wirksamkeit", *others]
     return [primary, *others[:1]]

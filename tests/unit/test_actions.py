@@ -104,14 +104,6 @@ def test_two_aspects_asked_get_two_parts(kb: KnowledgeBase) -> None:
     assert message["answer"]["cells"] == [["massage", "kosten"], ["massage", "risiken"]]
 
 
-def test_a_detail_of_another_aspect_gets_a_part_of_its_own(kb: KnowledgeBase) -> None:
-    # "Wie finde ich eine gute Osteopathin? Und was kostet eine Stunde?"
-    entities = ["osteopathie", ("detail", "anbieter"), ("detail", "preis"), ("asked", "kosten")]
-    message = run(ActionAnswerFact(), tracker("ask_costs", entities))[0][0]
-    assert message["answer"]["cells"] == [["osteopathie", "kosten"], ["osteopathie", "methode"]]
-    assert "osteopathie.titel" in message["answer"]["claims"] and "allgemein.igel" in message["answer"]["claims"]
-
-
 def test_personal_advice_with_a_treatment_refers_first_then_gives_facts() -> None:
     state = tracker("ask_personal_advice", ["manipulation", ("detail", "osteoporose")])
     message = run(ActionAnswerFact(), state)[0][0]
