@@ -6,7 +6,7 @@ A pattern is a word or a phrase, written lower case (umlauts and ß either way):
               a long word (7+ letters) that is not itself a German word also matches
               with one typo ("lähmunng"), so dictation and typing slips are found; a word
               ending in -en also matches its southern German form without the e ("Augn",
-              "Wadln", "Knochn" for Augen, Wadeln, Knochen) where that is no German word;
+              "Knochn" for Augen, Knochen) where that is no German word;
 - `taub*`     every word that starts so: taub, taube, Taubheit;
 - `*schmerz*` every word that contains it: Kopfschmerzen, Spannungskopfschmerz;
 - `*weh`      every word that ends so: Kopfweh, Bauchweh;
