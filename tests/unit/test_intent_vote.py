@@ -1,0 +1,126 @@
+"""components/intent_vote.py: the linear classifier's probabilities averaged with DIET's ranking."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import scipy.sparse
+from rasa.engine.graph import ExecutionContext
+from rasa.engine.storage.local_model_storage import LocalModelStorage
+from rasa.engine.storage.resource import Resource
+from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, FEATURE_TYPE_SEQUENCE, INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.features import Features
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from components.intent_vote import IntentVote
+
+# four words as sentence features: "kosten", "risiko", "hilft", "verzweifelt"
+WORDS = ["kosten", "risiko", "hilft", "verzweifelt"]
+
+
+def message(words: list[str], intent: str | None = None) -> Message:
+    data = {TEXT: " ".join(words)}
+    if intent:
+        data[INTENT] = intent
+    msg = Message(data=data)
+    row = np.array([[float(w in words) for w in WORDS]])
+    msg.add_features(Features(scipy.sparse.coo_matrix((1, 1)), FEATURE_TYPE_SEQUENCE, TEXT, "cvf"))
+    msg.add_features(Features(scipy.sparse.coo_matrix(row), FEATURE_TYPE_SENTENCE, TEXT, "cvf"))
+    return msg
+
+
+def training_data() -> TrainingData:
+    examples = []
+    for _ in range(5):
+        examples += [
+            message(["kosten"], "ask_costs"),
+            message(["risiko"], "ask_risks"),
+            message(["hilft"], "ask_effectiveness"),
+        ]
+        examples.append(message(["verzweifelt"], "crisis"))
+    return TrainingData(examples)
+
+
+@pytest.fixture()
+def trained(tmp_path: Path) -> tuple[IntentVote, LocalModelStorage, Resource]:
+    storage = LocalModelStorage(tmp_path)
+    resource = Resource("vote")
+    context = ExecutionContext(node_name="vote", graph_schema=None)  # type: ignore[arg-type]
+    vote = IntentVote.create({**IntentVote.get_default_config(), "diet_weight": 0.5}, storage, resource, context)
+    vote.train(training_data())
+    return vote, storage, resource
+
+
+def ranking(msg: Message) -> dict[str, float]:
+    return {r["name"]: r["confidence"] for r in msg.get(INTENT_RANKING_KEY)}
+
+
+def test_without_a_ranking_before_it_the_linear_model_decides(trained) -> None:
+    vote, _, _ = trained
+    [msg] = vote.process([message(["kosten"])])
+    assert msg.get(INTENT)["name"] == "ask_costs"
+    assert sum(ranking(msg).values()) == pytest.approx(1.0)
+
+
+def test_the_linear_model_raises_no_alarm_of_its_own(trained) -> None:
+    vote, _, _ = trained
+    msg = message(["verzweifelt", "kosten"])
+    msg.set(INTENT_RANKING_KEY, [{"name": "ask_costs", "confidence": 0.6}, {"name": "crisis", "confidence": 0.4}])
+    joint = ranking(vote.process([msg])[0])
+    assert msg.get(INTENT)["name"] == "ask_costs"
+    # only DIET's share of the crisis is left; the linear model's went to the other intents
+    assert joint["crisis"] == pytest.approx(0.5 * 0.4)
+    assert sum(joint.values()) == pytest.approx(1.0)
+
+
+def test_an_alarm_diet_raised_stands_as_it_was(trained) -> None:
+    vote, _, _ = trained
+    msg = message(["kosten"])
+    before = [{"name": "crisis", "confidence": 0.55}, {"name": "ask_costs", "confidence": 0.45}]
+    msg.set(INTENT_RANKING_KEY, before)
+    msg.set(INTENT, before[0])
+    vote.process([msg])
+    assert msg.get(INTENT)["name"] == "crisis"
+    assert msg.get(INTENT_RANKING_KEY) == before
+
+
+def test_the_joint_ranking_is_the_weighted_average_of_both(trained) -> None:
+    vote, _, _ = trained
+    alone = ranking(vote.process([message(["risiko"])])[0])
+    msg = message(["risiko"])
+    # DIET was sure of another intent: half of its vote goes there
+    msg.set(INTENT_RANKING_KEY, [{"name": "ask_costs", "confidence": 0.9}, {"name": "ask_risks", "confidence": 0.1}])
+    joint = ranking(vote.process([msg])[0])
+    assert joint["ask_costs"] == pytest.approx(0.5 * alone["ask_costs"] + 0.45)
+    assert joint["ask_risks"] == pytest.approx(0.5 * alone["ask_risks"] + 0.05)
+    assert joint["ask_effectiveness"] == pytest.approx(0.5 * alone["ask_effectiveness"])
+    assert "crisis" not in joint
+    assert msg.get(INTENT)["name"] == max(joint, key=joint.get)
+    # the ranking is sorted, best first
+    assert list(joint.values()) == sorted(joint.values(), reverse=True)
+
+
+def test_an_intent_only_diet_knows_keeps_its_share(trained) -> None:
+    vote, _, _ = trained
+    msg = message(["hilft"])
+    msg.set(INTENT_RANKING_KEY, [{"name": "greet", "confidence": 1.0}])
+    joint = ranking(vote.process([msg])[0])
+    assert joint["greet"] == pytest.approx(0.5)
+
+
+def test_a_trained_vote_is_stored_and_loaded(trained) -> None:
+    vote, storage, resource = trained
+    context = ExecutionContext(node_name="vote", graph_schema=None)  # type: ignore[arg-type]
+    loaded = IntentVote.load({**IntentVote.get_default_config(), "diet_weight": 0.5}, storage, resource, context)
+    [msg] = loaded.process([message(["hilft"])])
+    assert msg.get(INTENT)["name"] == "ask_effectiveness"
+
+
+def test_training_examples_are_left_as_they_are(trained) -> None:
+    vote, _, _ = trained
+    data = training_data()
+    vote.process_training_data(data)
+    assert all(m.get(INTENT_RANKING_KEY) is None for m in data.training_examples)
