@@ -81,7 +81,8 @@ def _aspects(kb: KnowledgeBase, tracker: Tracker, intent: str | None, details: l
     if primary is None:
         from_detail = [kb.details[d].aspect for d in details if d in kb.details]
         primary = (from_detail or [None])[0]
-    if primary is None and intent == PERSONAL_ADVICE and asked:
+    if primary is None and intent in (PERSONAL_ADVICE, INFORM_THERAPY) and asked:
+        # "Osteopathie und Chiropraktik – ist das gleich?" read as a bare name: its words still ask
         primary = asked[0]
     if primary is None:
         primary = slot if slot in kb.aspects else None

@@ -154,6 +154,17 @@ def test_therapy_alone_asks_what_about_it() -> None:
     assert events == [SlotSet("therapy", "osteopathie")]
 
 
+def test_a_bare_name_with_words_of_an_aspect_is_answered_for_that_aspect() -> None:
+    # "Osteopathie und Chiropraktik – ist das gleich?" taken for a bare name: the words ask what it is
+    state = tracker("inform_therapy", ["osteopathie", ("asked", "methode")], text="Osteopathie – ist das gleich?")
+    _, events = run(ActionAnswerFact(), state)
+    assert SlotSet("aspect", "methode") in events
+    # after an answer the aspect of the conversation still wins: "Und Massage, was ist damit?"
+    state = tracker("inform_therapy", ["massage", ("asked", "methode")], text="Und was ist mit Massage?", aspect="kosten")
+    _, events = run(ActionAnswerFact(), state)
+    assert SlotSet("aspect", "kosten") in events
+
+
 def test_general_topics_are_answered_from_the_fact_store(kb: KnowledgeBase) -> None:
     for intent, topic in (("ask_overview", "uebersicht"), ("ask_active_treatments", "aktive_behandlungen")):
         message = run(ActionAnswerFact(), tracker(intent))[0][0]
