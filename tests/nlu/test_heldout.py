@@ -29,10 +29,10 @@ pytestmark = pytest.mark.model
 TEST_SET = ROOT / "tests" / "nlu" / "testset.yml"
 REPORT_SET = ROOT / "tests" / "nlu" / "reportset.yml"
 SUMMARY = ROOT / "results" / "heldout-summary.txt"
-# Gates sit just below what the bot reached on test set C (2026-11-30: intent 0.930,
-# treatment 0.986, (treatment, aspect) 0.956), so that any loss fails `make test`. The cell gate
-# is issue 13's target (0.95); its intent target (0.95) is not reached yet.
-MIN_INTENT_ACCURACY = 0.92
+# Gates are issue 13's targets (intent 0.95, treatment 0.98, (treatment, aspect) 0.95); on test
+# set C the bot reached intent 0.951 (408/429), treatment 0.986, (treatment, aspect) 0.963
+# (2026-11-30, with the intent vote): one intent message fewer (407/429) fails `make test`.
+MIN_INTENT_ACCURACY = 0.95
 MIN_THERAPY_ACCURACY = 0.98
 MIN_CELL_ACCURACY = 0.95
 
