@@ -304,3 +304,22 @@ def test_where_to_find_a_practice_is_never_on_the_page_but_what_it_says_of_the_t
     answer = ask(kb, interface, ["osteopathie"], ["methode"], details=("anbieter",))
     assert answer.body.startswith(kb.details["anbieter"].silent)
     assert answer.claims[0] == "osteopathie.titel"
+
+
+@pytest.mark.parametrize(
+    ("text", "premise"),
+    [
+        ("Mein TENS-Gerät ist doch klinisch bewiesen, dann brauche ich keine Übungen", "proof"),
+        ("Studien belegen, dass Akupunktur hilft.", "proof"),
+        ("Kinesio-Tape ist ja medizinisch anerkannt", "proof"),
+    ],
+)
+def test_a_belief_in_proof_is_found_in_its_common_wordings(text, premise) -> None:
+    extractor = lexicon_component(DetailExtractor, "details.yml")
+    assert premise in {e["value"] for e in extractor.extract(text) if e["entity"] == "premise"}
+
+
+def test_whether_two_treatments_are_the_same_asks_what_they_are() -> None:
+    extractor = lexicon_component(DetailExtractor, "details.yml")
+    for text in ("Ist Interferenzstrom dasselbe wie TENS?", "is PENS the same as acupuncture?"):
+        assert "methode" in {e["value"] for e in extractor.extract(text) if e["entity"] == "asked"}
