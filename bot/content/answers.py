@@ -241,11 +241,19 @@ def _cell(
 
     # 2./3. the details asked: the claims that answer them, or what the page does not say
     general: list[Claim] = []
+    later: list[Claim] = []
+    # a detail of this part's own aspect was asked too ("… und was kostet eine Stunde?")
+    own_detail = any(kb.details[d].aspect == aspect for d in question.details if d in kb.details)
     for detail_id in question.details:
         detail = kb.details.get(detail_id)
         answering = [c for c in kb.claims_of(therapy, detail=detail_id) if not c.advice]
         # the claim most about this detail first (it names the detail earlier in its list)
         answering.sort(key=lambda c: c.details.index(detail_id) if detail_id in c.details else len(c.details))
+        if answering and own_detail and detail_id in said and detail is not None and detail.aspect != aspect:
+            # "Wie finde ich eine gute Osteopathin? Und was kostet eine Stunde?": the page's silence on
+            # the practice was said first; the costs asked come next, the fact near the silence after them
+            later.extend(answering)
+            continue
         if answering:
             # the claim that answers the detail asked has room beyond this part's share
             draft.add_claim(answering[0], max(budget, draft.limit))
@@ -299,6 +307,8 @@ def _cell(
             draft.add_claim(claim, budget - keep if claim is not verdict else budget)
     if aspect == "methode" and verdict is not None:
         draft.add_claim(verdict, budget)
+    for claim in later:
+        draft.add_claim(claim, budget)
 
 
 def _advice(kb: KnowledgeBase, therapies: Iterable[str]) -> Claim | None:

@@ -323,3 +323,18 @@ def test_whether_two_treatments_are_the_same_asks_what_they_are() -> None:
     extractor = lexicon_component(DetailExtractor, "details.yml")
     for text in ("Ist Interferenzstrom dasselbe wie TENS?", "is PENS the same as acupuncture?"):
         assert "methode" in {e["value"] for e in extractor.extract(text) if e["entity"] == "asked"}
+
+
+
+def test_a_practice_and_its_price_asked_together_the_costs_are_not_crowded_out(kb, interface) -> None:
+    # "Wie finde ich eine gute Osteopathin? Und was kostet eine Stunde?" read as a cost question
+    answer = ask(kb, interface, ["osteopathie"], ["kosten"], details=("anbieter", "preis"))
+    assert answer.body.startswith(kb.details["anbieter"].silent)
+    costs = kb.silence("osteopathie", aspect="kosten").text
+    assert costs in answer.body and "allgemein.igel" in answer.claims
+    # the page's word on the title comes after the costs, if at all
+    if "osteopathie.titel" in answer.claims:
+        assert answer.claims.index("osteopathie.titel") > answer.claims.index("allgemein.igel")
+    # asked alone, the practice question keeps the page's word on the title first
+    alone = ask(kb, interface, ["osteopathie"], ["kosten"], details=("anbieter",))
+    assert alone.claims[0] == "osteopathie.titel"
