@@ -160,7 +160,9 @@ def test_a_bare_name_with_words_of_an_aspect_is_answered_for_that_aspect() -> No
     _, events = run(ActionAnswerFact(), state)
     assert SlotSet("aspect", "methode") in events
     # after an answer the aspect of the conversation still wins: "Und Massage, was ist damit?"
-    state = tracker("inform_therapy", ["massage", ("asked", "methode")], text="Und was ist mit Massage?", aspect="kosten")
+    state = tracker(
+        "inform_therapy", ["massage", ("asked", "methode")], text="Und was ist mit Massage?", aspect="kosten"
+    )
     _, events = run(ActionAnswerFact(), state)
     assert SlotSet("aspect", "kosten") in events
 

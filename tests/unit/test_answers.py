@@ -325,7 +325,6 @@ def test_whether_two_treatments_are_the_same_asks_what_they_are() -> None:
         assert "methode" in {e["value"] for e in extractor.extract(text) if e["entity"] == "asked"}
 
 
-
 def test_a_practice_and_its_price_asked_together_the_costs_are_not_crowded_out(kb, interface) -> None:
     # "Wie finde ich eine gute Osteopathin? Und was kostet eine Stunde?" read as a cost question
     answer = ask(kb, interface, ["osteopathie"], ["kosten"], details=("anbieter", "preis"))
