@@ -22,6 +22,8 @@ from bot.texts import Texts, texts
 from components.detail_extractor import DetailExtractor
 from tests.fixtures.lexicon import lexicon_component
 
+DETAILS = lexicon_component(DetailExtractor, "details.yml")
+
 
 @pytest.fixture(scope="module")
 def interface() -> Texts:
@@ -30,6 +32,11 @@ def interface() -> Texts:
 
 def ask(kb: KnowledgeBase, interface: Texts, therapies, aspects, **kwargs):
     return fact_answer(kb, interface, Question(tuple(therapies), tuple(aspects), **kwargs))
+
+
+def extracted(text: str, entity: str) -> set[str]:
+    """What DetailExtractor finds in a message: the values of one entity (detail, premise, asked)."""
+    return {e["value"] for e in DETAILS.extract(text) if e["entity"] == entity}
 
 
 def test_answer_is_body_then_source_line_then_disclaimer(kb, interface) -> None:
@@ -294,8 +301,7 @@ def test_how_it_works_says_first_what_is_done_then_whether_it_helps(kb, interfac
     ],
 )
 def test_how_it_works_and_how_it_is_meant_to_work_are_two_details(text, detail) -> None:
-    extractor = lexicon_component(DetailExtractor, "details.yml")
-    found = {e["value"] for e in extractor.extract(text) if e["entity"] == "detail"}
+    found = extracted(text, "detail")
     assert detail in found and ({"ablauf", "mechanismus"} - {detail}).isdisjoint(found)
 
 
@@ -315,14 +321,12 @@ def test_where_to_find_a_practice_is_never_on_the_page_but_what_it_says_of_the_t
     ],
 )
 def test_a_belief_in_proof_is_found_in_its_common_wordings(text, premise) -> None:
-    extractor = lexicon_component(DetailExtractor, "details.yml")
-    assert premise in {e["value"] for e in extractor.extract(text) if e["entity"] == "premise"}
+    assert premise in extracted(text, "premise")
 
 
 def test_whether_two_treatments_are_the_same_asks_what_they_are() -> None:
-    extractor = lexicon_component(DetailExtractor, "details.yml")
     for text in ("Ist Interferenzstrom dasselbe wie TENS?", "is PENS the same as acupuncture?"):
-        assert "methode" in {e["value"] for e in extractor.extract(text) if e["entity"] == "asked"}
+        assert "methode" in extracted(text, "asked")
 
 
 def test_a_practice_and_its_price_asked_together_the_costs_are_not_crowded_out(kb, interface) -> None:
