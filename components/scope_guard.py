@@ -424,6 +424,17 @@ class ScopeGuard(YamlLexiconComponent):
                 # treatment asks the previous question about it; what the description says about
                 # the treatment (a jolt, needles, current) is no question of its own
                 intent = INFORM_THERAPY
+            if (
+                (intent or current) == FALLBACK
+                and has_therapy
+                and not asked_here
+                and not first_match(self.off_topic, tokenize(text))
+                and self.opens_follow_up(tokenize(text))
+            ):
+                # "und bei der sanften Variante, wo die Gelenke nur langsam bewegt werden?": the
+                # classifier is unsure what is asked, but a follow-up that names a treatment asks
+                # the previous question about it; "Wie bitte?" would lose the conversation
+                intent = INFORM_THERAPY
             aspect_guess = next((n for n in ranking if n in INTENT_BY_ASPECT.values()), None)
             if (intent or current) == INFORM_THERAPY and not has_therapy and (details or asked) and aspect_guess:
                 # "Und ist sie belegt?": a follow-up that names no treatment but asks about an aspect

@@ -12,6 +12,7 @@ Stages, in order (each says what it checks; a stage that cannot run says why it 
                    safety.yml, scope.yml) compiled with components.matching
 5. Trainingsdaten  treatments, their names (data/therapy_names.yml), examples (data/nlu.yml),
                    the domain's slot values, rules and stories, buttons, near-duplicate examples,
+                   examples the safety guard answers as a crisis but listed under another intent,
                    and the held-out and development sets (tests/nlu/, dev/)
 6. Rasa-Prüfung    tools/validate.py: Rasa's own `rasa data validate` plus the rule-conflict check
                    of `rasa train`, translated; runs in a second process while 2–5 and 7 run
@@ -40,6 +41,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError
 
 from components.matching import PatternError, compile_pattern, fold, tokenize
+from components.safety_guard import CRISIS, CRISIS_TIER, SafetyGuard
 from components.scope_guard import TOPIC_KINDS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -737,11 +739,33 @@ class Checker:
                 first.setdefault(key, (therapy, where))
         return {key: owner for key, owner in first.items() if len(owners[key]) == 1}
 
+    def safety_guard(self) -> SafetyGuard | None:
+        """The safety guard with the word lists of knowledge/safety.yml (None if that file is broken;
+        stage 4 names its problems)."""
+        lists = self.doc("knowledge/safety.yml")
+        if not isinstance(lists, CommentedMap):
+            return None
+        try:
+            return SafetyGuard({"file": "knowledge/safety.yml"}, None, None, lists)
+        except (PatternError, KeyError, TypeError, ValueError):
+            return None
+
+    @staticmethod
+    def crisis_signs(guard: SafetyGuard, text: str) -> list[str]:
+        """The words of the crisis signs in a training example where the safety guard answers it with
+        the crisis reply (as it does whatever the classifier says), so an example of another
+        intent would only teach the classifier that despair is a question about a treatment."""
+        reported, _, tokens = guard.signs_in(text)
+        if not reported or any(sign.tier != CRISIS_TIER for sign, _ in reported):
+            return []  # none, or an emergency beside it ("Sturz vom Dach"): the warning signs come first
+        return [text[tokens[match.first].start : tokens[match.last].end] for _, match in reported]
+
     def check_examples(self, ids: list[str], names: dict[str, list[tuple[str, str]]]) -> None:
         files = [rel for rel in self.data_files() if rel not in self.broken]
         name_owner = self.name_owner
         annotated: set[str] = set()
         by_key: dict[str, list[tuple[str, str, str]]] = {}  # near-duplicate key -> [(intent, text, where)]
+        crisis_guard = self.safety_guard()
         for rel, block in self.nlu_blocks(files):
             if "intent" not in block:
                 continue
@@ -764,6 +788,16 @@ class Checker:
                             "nehmen Sie an beiden Stellen dieselbe Behandlung",
                         )
                 plain = ANNOTATION.sub(lambda m: m["text"], example).strip()
+                if intent != CRISIS and crisis_guard is not None:
+                    signs = self.crisis_signs(crisis_guard, plain)
+                    if signs:
+                        self.add(
+                            where,
+                            f"der Satz steht unter '{intent}', enthält aber ein Zeichen einer Krise "
+                            f"(„{signs[0]}“, knowledge/safety.yml); der Bot antwortet darauf mit dem Krisenhinweis, "
+                            "das Modell lernte hier etwas anderes",
+                            "schreiben Sie den Satz ohne diese Worte oder stellen Sie ihn unter 'crisis'",
+                        )
                 key = " ".join(re.sub(r"[^\w€ ]", " ", fold(plain)).split())
                 by_key.setdefault(key, []).append((intent, plain, where))
         for entries in by_key.values():

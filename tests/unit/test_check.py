@@ -378,6 +378,31 @@ def test_almost_the_same_example_under_two_intents(project: Path, tmp: Path) -> 
     ]
 
 
+def test_a_crisis_sign_in_an_example_of_another_intent(project: Path, tmp: Path) -> None:
+    # the bot answers it with the crisis reply; the classifier must not learn it as a fact question
+    line = replace(
+        project / "data/nlu_conversation.yml",
+        "- intent: goodbye\n  examples: |\n",
+        "- intent: goodbye\n  examples: |\n    - Ich habe keine Hoffnung mehr, tschüss\n",
+    )
+    assert new_problems(project, tmp) == [
+        f"data/nlu_conversation.yml:{line + 2}: der Satz steht unter 'goodbye', enthält aber ein Zeichen einer "
+        f"Krise („keine Hoffnung mehr“, knowledge/safety.yml); der Bot antwortet darauf mit dem Krisenhinweis, das "
+        f"Modell lernte hier etwas anderes. So beheben Sie es: schreiben Sie den Satz ohne diese Worte oder stellen "
+        f"Sie ihn unter 'crisis'"
+    ]
+
+
+def test_an_emergency_beside_a_crisis_word_is_no_such_problem(project: Path, tmp: Path) -> None:
+    # "vom Dach" is a crisis word, but a fall with breathlessness is an emergency first
+    replace(
+        project / "data/nlu_conversation.yml",
+        "- intent: goodbye\n  examples: |\n",
+        "- intent: goodbye\n  examples: |\n    - Nach dem Sturz vom Dach bekomme ich kaum Luft, tschüss\n",
+    )
+    assert not [p for p in new_problems(project, tmp) if "Krise" in p]
+
+
 # -- Rasa's own checks (one slow run on a copy with several mistakes) ------------------------------
 @pytest.fixture(scope="module")
 def rasa_baseline(tmp: Path) -> frozenset[str]:

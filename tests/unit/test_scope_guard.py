@@ -293,3 +293,39 @@ def test_other_conditions_in_dialect_and_sleep_are_declined(guard: ScopeGuard, t
 )
 def test_sleep_beside_the_back_and_limbs_falling_asleep_are_answered(guard: ScopeGuard, text: str) -> None:
     assert guard.decide(text, "ask_risks", True)[0] is None
+
+
+@pytest.mark.parametrize(
+    ("text", "entities", "follows_up"),
+    [
+        # a follow-up that names a treatment asks the previous question about it, however unsure the classifier
+        (
+            "und bei der sanften Variante, wo die Gelenke nur langsam bewegt werden?",
+            [
+                {
+                    "entity": "therapy",
+                    "value": "mobilisation",
+                    "start": 36,
+                    "end": 60,
+                    "extractor": "TherapyDescriptions",
+                }
+            ],
+            True,
+        ),
+        # no treatment named: not placed on one
+        ("und bei der sanften Variante?", [], False),
+        # no follow-up: the classifier's doubt stands
+        (
+            "Mobilisation Gelenke langsam bewegt Variante",
+            [{"entity": "therapy", "value": "mobilisation", "start": 0, "end": 12, "extractor": "TherapyExtractor"}],
+            False,
+        ),
+    ],
+    ids=["follow-up-with-treatment", "follow-up-without-treatment", "no-follow-up"],
+)
+def test_an_unsure_follow_up_that_names_a_treatment_asks_the_previous_question_about_it(
+    guard: ScopeGuard, text: str, entities: list, follows_up: bool
+) -> None:
+    message = classified(text, [("nlu_fallback", 0.4), ("inform_therapy", 0.42), ("ask_method", 0.38)], entities)
+    guard.process([message])
+    assert (message.get("intent")["name"] == "inform_therapy") == follows_up
