@@ -13,6 +13,9 @@ A pattern is a word or a phrase, written lower case (umlauts and ß either way):
 - `kein gefühl`      words in a row;
 - `kann ... nicht`   "..." allows up to four words in between.
 
+Words of dialects and everyday speech are read as the standard word they stand for, in
+messages and patterns alike ("wia oft" is "wie oft", "koa" is "kein"; knowledge/dialect.yml).
+
 A group is a list of patterns (any one matches); a rule is a list of groups that must all
 match somewhere in the message ("bein*" and "taub*" → "mein linkes Bein ist taub").
 A match is negated when "kein", "keine", "ohne", "no" or "not" stands right before it
@@ -27,6 +30,7 @@ import functools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from rapidfuzz.distance import DamerauLevenshtein
 
@@ -35,6 +39,7 @@ _FOLD = str.maketrans({"ä": "a", "ö": "o", "ü": "u", "ß": "ss", "’": "'", 
 _SPELLED_UMLAUT = re.compile(r"(?<=[a-z])(ae|oe|ue)|^(ae|oe|ue)")
 _TOKEN = re.compile(r"[\w€]+(?:['’][\w]+)?")
 _DIALECT_ARTICLE = re.compile(r"[dsDS]['’]\w{3,}")
+DIALECT_FILE = Path(__file__).resolve().parent.parent / "knowledge" / "dialect.yml"
 GAP = "..."
 MAX_GAP = 4
 MIN_TYPO_LENGTH = 7
@@ -53,9 +58,32 @@ class Token:
     end: int
 
 
+@functools.cache
+def dialect_words() -> dict[str, str]:
+    """Dialect word → the standard word it stands for, both folded (knowledge/dialect.yml)."""
+    from ruamel.yaml import YAML
+
+    lists = YAML(typ="safe").load(DIALECT_FILE.read_text(encoding="utf-8"))
+    words = lists.get("words") if isinstance(lists, dict) else None
+    # an entry of the wrong shape is skipped here and named by `make check`
+    return {
+        fold(form): fold(str(standard))
+        for standard, forms in (words.items() if isinstance(words, dict) else ())
+        if isinstance(forms, list)
+        for form in forms
+        if isinstance(form, str) and " " not in form
+    }
+
+
+def standard_word(norm: str) -> str:
+    """A folded word as the word lists read it: "wia" → "wie", "koa" → "kein"."""
+    return dialect_words().get(norm, norm)
+
+
 def tokenize(text: str) -> list[Token]:
-    """Words of `text`, folded, with their character offsets in `text`. An apostrophe joins a
-    word ("war's" → "wars"), except after a dialect article: "d'Augn", "s'Kreuz" are two words."""
+    """Words of `text`, folded and read in standard German (knowledge/dialect.yml), with their
+    character offsets in `text`. An apostrophe joins a word ("war's" → "wars"), except after a
+    dialect article: "d'Augn", "s'Kreuz" are two words."""
     tokens = []
     for match in _TOKEN.finditer(text):
         norm = fold(match.group()).replace("'", "")
@@ -63,7 +91,7 @@ def tokenize(text: str) -> list[Token]:
         if _DIALECT_ARTICLE.match(match.group()):
             tokens.append(Token(norm[0], start, start + 1))
             norm, start = norm[1:], start + 2
-        tokens.append(Token(norm, start, match.end()))
+        tokens.append(Token(standard_word(norm), start, match.end()))
     return tokens
 
 
@@ -146,7 +174,7 @@ def compile_pattern(source: str) -> Pattern:
         elif folded.startswith("*"):
             parts.append(Part("suffix", core))
         else:
-            parts.append(Part("word", core))
+            parts.append(Part("word", standard_word(core)))
     if parts[-1].kind == "gap":
         raise PatternError(f"'{source}': '...' muss zwischen zwei Wörtern stehen")
     return Pattern(str(source), tuple(parts))

@@ -424,17 +424,19 @@ class ScopeGuard(YamlLexiconComponent):
                 # treatment asks the previous question about it; what the description says about
                 # the treatment (a jolt, needles, current) is no question of its own
                 intent = INFORM_THERAPY
-            if (
-                (intent or current) == FALLBACK
-                and has_therapy
-                and not asked_here
-                and not first_match(self.off_topic, tokenize(text))
-                and self.opens_follow_up(tokenize(text))
-            ):
-                # "und bei der sanften Variante, wo die Gelenke nur langsam bewegt werden?": the
-                # classifier is unsure what is asked, but a follow-up that names a treatment asks
-                # the previous question about it; "Wie bitte?" would lose the conversation
-                intent = INFORM_THERAPY
+            if (intent or current) == FALLBACK and has_therapy and not first_match(self.off_topic, tokenize(text)):
+                # the classifier is unsure, but the words say enough; "Wie bitte?" would lose a clear question
+                named = any(e.get("entity") == "therapy" and e.get("extractor") != DESCRIBER for e in entities)
+                by_words = {INTENT_BY_ASPECT.get(str(e.get("value"))) for e in entities if e.get("entity") == "asked"}
+                by_words.discard(None)
+                if named and len(by_words) == 1:
+                    # "Was ist denn bitte PENS? Davon habe ich noch nichts gehört.": a treatment named
+                    # (not only described) and the words of one aspect
+                    intent = by_words.pop()
+                elif not asked_here and self.opens_follow_up(tokenize(text)):
+                    # "und bei der sanften Variante, wo die Gelenke nur langsam bewegt werden?": a
+                    # follow-up that names a treatment asks the previous question about it
+                    intent = INFORM_THERAPY
             aspect_guess = next((n for n in ranking if n in INTENT_BY_ASPECT.values()), None)
             if (intent or current) == INFORM_THERAPY and not has_therapy and (details or asked) and aspect_guess:
                 # "Und ist sie belegt?": a follow-up that names no treatment but asks about an aspect

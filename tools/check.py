@@ -478,8 +478,30 @@ class Checker:
                                 self.check_group(rel, rule, group_index)
                         else:
                             self.check_group(rel, value, index)
+        self.check_dialect()
         if checked:
             self.report.ran.append(STAGES["patterns"])
+
+    def check_dialect(self) -> None:
+        """knowledge/dialect.yml: `words:`, each standard word with a list of single words."""
+        rel = "knowledge/dialect.yml"
+        document = self.doc(rel)
+        if rel in self.broken or document is None:
+            return
+        words = document.get("words") if isinstance(document, CommentedMap) else None
+        if not isinstance(words, CommentedMap):
+            self.add(f"{rel}:1", "es fehlt der Abschnitt 'words:'", "schreiben Sie 'words:' und darunter 'wie: [wia]'")
+            return
+        for standard, forms in words.items():
+            line = words.lc.key(standard)[0] + 1
+            if not isinstance(forms, CommentedSeq) or not all(
+                isinstance(f, str) and re.fullmatch(r"[^\W\d_]+", f) for f in forms
+            ):
+                self.add(
+                    f"{rel}:{line}",
+                    f"zu '{standard}' gehört eine Liste einzelner Wörter ohne Leerzeichen, Ziffern oder *",
+                    f"schreiben Sie zum Beispiel '{standard}: [wort1, wort2]'",
+                )
 
     def pattern_places(self) -> Iterator[tuple[str, list[tuple[Any, Any]], list[tuple[Any, Any]]]]:
         """(file, groups, rule lists) of every word list; a group is (node, key) of a list of patterns."""

@@ -329,3 +329,17 @@ def test_an_unsure_follow_up_that_names_a_treatment_asks_the_previous_question_a
     message = classified(text, [("nlu_fallback", 0.4), ("inform_therapy", 0.42), ("ask_method", 0.38)], entities)
     guard.process([message])
     assert (message.get("intent")["name"] == "inform_therapy") == follows_up
+
+
+def test_an_unsure_question_that_names_a_treatment_and_one_aspect_asks_that(guard: ScopeGuard) -> None:
+    text = "Was ist denn bitte PENS? Davon habe ich in meinem ganzen Leben noch nichts gehört."
+    pens = {"entity": "therapy", "value": "pens", "start": 20, "end": 24, "extractor": "TherapyExtractor"}
+    asked = {"entity": "asked", "value": "methode", "start": 0, "end": 7, "extractor": "DetailExtractor"}
+    ranking = [("nlu_fallback", 0.4), ("ask_personal_advice", 0.31), ("ask_method", 0.28)]
+    message = classified(text, ranking, [pens, asked])
+    guard.process([message])
+    assert message.get("intent")["name"] == "ask_method"
+    # a treatment only described ("die Nadeln") is not named clearly enough to decide on the words alone
+    described = classified(text, ranking, [dict(pens, extractor="TherapyDescriptions"), asked])
+    guard.process([described])
+    assert described.get("intent")["name"] != "ask_method"

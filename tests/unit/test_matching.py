@@ -1,0 +1,30 @@
+"""components/matching.py: how the word lists read a message (dialect and everyday words)."""
+
+from __future__ import annotations
+
+from components.matching import compile_pattern, find, tokenize
+
+
+def matches(pattern: str, text: str) -> list[bool]:
+    """For each match of `pattern` in `text`: is it negated?"""
+    return [m.negated for m in find(compile_pattern(pattern), tokenize(text))]
+
+
+def test_dialect_words_are_read_as_standard_german() -> None:
+    assert matches("wie oft", "Wia oft muaß i des Tape wechseln?") == [False]
+    assert matches("ich bin", "I bin 70 und hob Kreuzweh") == [False]
+
+
+def test_a_pattern_written_in_dialect_is_read_the_same_way() -> None:
+    assert matches("koa hoffnung mehr", "Ich habe keine Hoffnung mehr") == []  # "keine" is not "kein"
+    assert matches("koa hoffnung mehr", "hab kein Hoffnung mehr") == [False]
+
+
+def test_a_dialect_no_negates_like_kein() -> None:
+    assert matches("fieber", "i hob koa Fieber") == [True]
+    assert matches("fieber", "i hob a Fieber") == [False]
+
+
+def test_only_whole_words_are_replaced() -> None:
+    # "Wiese" holds no "wie", "Isch" (Cologne: ich; Swabian: ist) is in no list
+    assert [t.norm for t in tokenize("Wiese isch")] == ["wiese", "isch"]
