@@ -40,12 +40,13 @@ class DetailExtractor(YamlLexiconComponent, EntityExtractorMixin):
         self.agreement_tags = compile_group(lists.get("agreement_tags") or [])
 
     def agreement_tag(self, text: str, tokens: list) -> dict[str, Any] | None:
-        """A `premise` entity when the question ends by asking for agreement ("…, oder?")."""
-        if "?" not in text[-3:] or not tokens:
-            return None
+        """A `premise` entity when a question ends by asking for agreement ("…, oder?"), also one
+        that another question follows ("… weg, oder? Wie lange muss ich es dranlassen?")."""
         for pattern in self.agreement_tags:
             for match in find(pattern, tokens, typos=False):
-                if match.last == len(tokens) - 1:
+                after = match.last + 1
+                between = text[tokens[match.last].end : tokens[after].start if after < len(tokens) else len(text)]
+                if "?" in between:
                     start, end = tokens[match.first].start, tokens[match.last].end
                     return {"entity": "premise", "value": "tag", "start": start, "end": end, "text": text[start:end]}
         return None

@@ -216,11 +216,15 @@ def find(pattern: Pattern, tokens: Sequence[Token], typos: bool = True) -> list[
     return found
 
 
-def first_match(patterns: Iterable[Pattern], tokens: Sequence[Token], typos: bool = True) -> Match | None:
-    """The first pattern of a group that matches (not negated), or None."""
+def first_match(
+    patterns: Iterable[Pattern], tokens: Sequence[Token], typos: bool = True, unless: Iterable[Pattern] = ()
+) -> Match | None:
+    """The first pattern of a group that matches (not negated), or None. A match that lies within a
+    match of an `unless` pattern is another word ("Muskel Kater" is no tomcat)."""
+    covered = {i for pattern in unless for m in find(pattern, tokens, typos) for i in range(m.first, m.last + 1)}
     for pattern in patterns:
         for match in find(pattern, tokens, typos):
-            if not match.negated:
+            if not match.negated and not covered.intersection(range(match.first, match.last + 1)):
                 return match
     return None
 

@@ -116,7 +116,9 @@ class ScopeGuard(YamlLexiconComponent):
         self.side_effect_words = compile_group(lists.get("side_effect_words") or [])
         self.side_effect_after = compile_group(lists.get("side_effect_after") or [])
         self.session_words = compile_group(lists.get("session_words") or [])
-        self.topics: list[tuple[str, str, tuple[Pattern, ...], tuple[Rule, ...]]] = []
+        # (id, kind, alone, together, unless): `unless` holds the phrases a word of the topic is
+        # part of without meaning it ("Muskel Kater" for "Kater")
+        self.topics: list[tuple[str, str, tuple[Pattern, ...], tuple[Rule, ...], tuple[Pattern, ...]]] = []
         for topic_id, entry in (lists.get("topics") or {}).items():
             self.topics.append(
                 (
@@ -124,6 +126,7 @@ class ScopeGuard(YamlLexiconComponent):
                     str(entry.get("kind", "condition")),
                     compile_group(entry.get("alone") or []),
                     tuple(compile_rule(rule) for rule in entry.get("together") or []),
+                    compile_group(entry.get("unless") or []),
                 )
             )
         self.other_treatments = [
@@ -137,8 +140,8 @@ class ScopeGuard(YamlLexiconComponent):
 
     def topics_in(self, tokens: list[Token]) -> list[tuple[str, str, Match]]:
         found = []
-        for topic_id, kind, alone, together in self.topics:
-            match = first_match(alone, tokens)
+        for topic_id, kind, alone, together, unless in self.topics:
+            match = first_match(alone, tokens, unless=unless)
             if match is None:
                 for rule in together:
                     matches = rule.match(tokens)
@@ -153,7 +156,7 @@ class ScopeGuard(YamlLexiconComponent):
         """Is every mention of a person's topic an event in the past of the person writing
         ("seit der Geburt meiner Tochter vor zehn Jahren habe ich Kreuzweh")? Then the person
         with back pain is the adult writing, and the page covers them."""
-        patterns = next((alone for t, _, alone, _ in self.topics if t == topic_id), ())
+        patterns = next((alone for t, _, alone, _, _ in self.topics if t == topic_id), ())
         found = [m for pattern in patterns for m in find(pattern, tokens)]
         return bool(found) and all(
             first_match(self.past_words, tokens[max(0, m.first - 3) : m.first]) is not None for m in found
@@ -256,7 +259,7 @@ class ScopeGuard(YamlLexiconComponent):
         # the back, unless only inside a condition's own words ("Halswirbelsäule" is the neck)
         covered = {
             i
-            for _, _, alone, _ in self.topics
+            for _, _, alone, _, _ in self.topics
             for pattern in alone
             for m in find(pattern, tokens)
             if not m.negated

@@ -565,7 +565,7 @@ class Checker:
                         f"die Art '{topic['kind']}' gibt es nicht",
                         "nehmen Sie eine von: " + ", ".join(TOPIC_KINDS) + " (erklärt oben in der Datei)",
                     )
-                groups += [(topic, "alone")] if "alone" in topic else []
+                groups += [(topic, key) for key in ("alone", "unless") if key in topic]
                 rules += [(topic, "together")] if "together" in topic else []
         needs = mapping(scope, "intents_need_words")
         groups += [(needs, key) for key in needs]

@@ -34,9 +34,10 @@ SUMMARY = ROOT / "results" / "answers-summary.txt"
 # answer; 89/114 = 0.781 since a two-part question has six; 90/114 = 0.789 with the training
 # data of personal stories; 92/114 = 0.807 since a silence comes before general statements and
 # the verdict right after the nearest fact; 97/114 = 0.851 since general answers say the page's
-# silence first and the advice has room where it was asked); issue 12 aims at 0.90. The misses
-# are listed in results/answers-summary.txt.
-MIN_RIGHT = 0.84
+# silence first and the advice has room where it was asked; 98/114 = 0.860 on 1.12. since the
+# word lists read dialect as standard German); issue 12 aims at 0.90. The misses are listed in
+# results/answers-summary.txt.
+MIN_RIGHT = 0.85
 
 
 @pytest.fixture(scope="module")

@@ -324,6 +324,30 @@ def test_a_belief_in_proof_is_found_in_its_common_wordings(text, premise) -> Non
     assert premise in extracted(text, "premise")
 
 
+@pytest.mark.parametrize(
+    ("text", "tagged"),
+    [
+        ("Massage hilft, oder?", True),
+        # another question after the one that asks for agreement
+        ("Massage vertreibt die Schmerzen, oder? wie oft muss ich hin", True),
+        ("Mein Arzt sagt, das hilft dauerhaft. Können Sie mir das bitte bestätigen?", True),
+        # "oder" between two choices asks for no agreement
+        ("Soll ich Massage oder Akupunktur nehmen?", False),
+    ],
+)
+def test_a_question_that_asks_for_agreement_takes_its_statement_for_granted(text, tagged) -> None:
+    assert ("tag" in extracted(text, "premise")) == tagged
+
+
+def test_a_belief_in_how_a_treatment_works_is_found() -> None:
+    for text in (
+        "Mit Akupunktur werden die Energiekanäle geöffnet. Wie viele Termine, bis die Energie wieder fließt?",
+        "das tens schüttet doch endorphine aus",
+        "Der Laser repariert die Zellen im Rücken, stimmt das?",
+    ):
+        assert "mechanism" in extracted(text, "premise")
+
+
 def test_whether_two_treatments_are_the_same_asks_what_they_are() -> None:
     for text in ("Ist Interferenzstrom dasselbe wie TENS?", "is PENS the same as acupuncture?"):
         assert "methode" in extracted(text, "asked")
@@ -341,3 +365,21 @@ def test_a_practice_and_its_price_asked_together_the_costs_are_not_crowded_out(k
     # asked alone, the practice question keeps the page's word on the title first
     alone = ask(kb, interface, ["osteopathie"], ["kosten"], details=("anbieter",))
     assert alone.claims[0] == "osteopathie.titel"
+
+
+@pytest.mark.parametrize(
+    ("text", "detail", "found"),
+    [
+        # how often to go is a question about sessions; how often a risk happens is not
+        ("Wie oft muss man zur Akupunktur?", "sitzungen", True),
+        ("Wia oft muaß i des Kinesio-Tape wechseln?", "sitzungen", True),
+        ("Man kann beim Einrenken gelähmt werden. Wie oft kommt so etwas denn vor?", "sitzungen", False),
+        # everyday words for the page's details
+        ("muss der Heilpraktiker bei der Akupunktur neue Nadeln nehmen?", "infektion", True),
+        ("is das wirklich egal, wo die Nodeln reinpieksn?", "punkte", True),
+        ("wie find ich nen guten osteopathen?", "anbieter", True),
+        ("wieso braucht man für sowas überhaupt studien?", "erfahrung", True),
+    ],
+)
+def test_details_are_found_in_everyday_words(text, detail, found) -> None:
+    assert (detail in extracted(text, "detail")) == found

@@ -28,3 +28,11 @@ def test_a_dialect_no_negates_like_kein() -> None:
 def test_only_whole_words_are_replaced() -> None:
     # "Wiese" holds no "wie", "Isch" (Cologne: ich; Swabian: ist) is in no list
     assert [t.norm for t in tokenize("Wiese isch")] == ["wiese", "isch"]
+
+
+def test_a_match_inside_an_unless_phrase_is_skipped() -> None:
+    from components.matching import compile_group, first_match
+
+    kater, unless = compile_group(["kater"]), compile_group(["muskel kater"])
+    assert first_match(kater, tokenize("danach Muskel Kater"), unless=unless) is None
+    assert first_match(kater, tokenize("mein Kater hat Muskel Kater"), unless=unless) is not None

@@ -343,3 +343,10 @@ def test_an_unsure_question_that_names_a_treatment_and_one_aspect_asks_that(guar
     described = classified(text, ranking, [dict(pens, extractor="TherapyDescriptions"), asked])
     guard.process([described])
     assert described.get("intent")["name"] != "ask_method"
+
+
+def test_a_word_of_a_topic_inside_a_phrase_that_means_something_else_does_not_count(guard: ScopeGuard) -> None:
+    # dictation splits "Muskelkater": sore muscles after a manipulation, no tomcat
+    text = "ist das gefährlich wenn es beim ein renken knackt, kann man danach Muskel Kater haben"
+    assert guard.decide(text, "ask_risks", True)[0] != OUT_OF_SCOPE
+    assert guard.decide("Hilft Akupunktur meinem Kater?", "ask_effectiveness", True)[0] == OUT_OF_SCOPE
