@@ -341,7 +341,7 @@ def test_a_question_that_asks_for_agreement_takes_its_statement_for_granted(text
 
 def test_a_belief_in_how_a_treatment_works_is_found() -> None:
     for text in (
-        "Mit Akupunktur werden die Energiekanäle geöffnet. Wie viele Termine, bis die Energie wieder fließt?",
+        "Mit Akupunktur werden die blockierten Energiekanäle geöffnet. Wie viele Termine brauche ich?",
         "das tens schüttet doch endorphine aus",
         "Der Laser repariert die Zellen im Rücken, stimmt das?",
     ):
