@@ -45,6 +45,8 @@ from components.safety_guard import CRISIS, CRISIS_TIER, SafetyGuard
 from components.scope_guard import TOPIC_KINDS
 
 ROOT = Path(__file__).resolve().parent.parent
+# (knowledge/safety.yml as bytes, example) -> crisis words found (Checker.crisis_signs)
+_CRISIS_FINDINGS: dict[tuple[bytes, str], list[str]] = {}
 YAML_FOLDERS = ("knowledge", "data", "tests", "dev")
 YAML_FILES = ("domain.yml", "endpoints.yml", "credentials.yml", "interface_texts.yml")
 REQUIRED_FILES = ("domain.yml", "config.yml", "interface_texts.yml", "data/nlu.yml", "data/therapy_names.yml")
@@ -773,10 +775,19 @@ class Checker:
             return None
 
     @staticmethod
-    def crisis_signs(guard: SafetyGuard, text: str) -> list[str]:
+    def crisis_signs(guard: SafetyGuard, lists: bytes, text: str) -> list[str]:
         """The words of the crisis signs in a training example where the safety guard answers it with
         the crisis reply (as it does whatever the classifier says), so an example of another
         intent would only teach the classifier that despair is a question about a treatment."""
+        # about half a minute for all examples: kept per text and word lists, for the tests that
+        # run the check on many copies of the same data
+        key = (lists, text)
+        if key not in _CRISIS_FINDINGS:
+            _CRISIS_FINDINGS[key] = Checker._crisis_signs(guard, text)
+        return _CRISIS_FINDINGS[key]
+
+    @staticmethod
+    def _crisis_signs(guard: SafetyGuard, text: str) -> list[str]:
         reported, _, tokens = guard.signs_in(text)
         if not reported or any(sign.tier != CRISIS_TIER for sign, _ in reported):
             return []  # none, or an emergency beside it ("Sturz vom Dach"): the warning signs come first
@@ -788,6 +799,7 @@ class Checker:
         annotated: set[str] = set()
         by_key: dict[str, list[tuple[str, str, str]]] = {}  # near-duplicate key -> [(intent, text, where)]
         crisis_guard = self.safety_guard()
+        safety_lists = (self.root / "knowledge" / "safety.yml").read_bytes() if crisis_guard is not None else b""
         for rel, block in self.nlu_blocks(files):
             if "intent" not in block:
                 continue
@@ -811,7 +823,7 @@ class Checker:
                         )
                 plain = ANNOTATION.sub(lambda m: m["text"], example).strip()
                 if intent != CRISIS and crisis_guard is not None:
-                    signs = self.crisis_signs(crisis_guard, plain)
+                    signs = self.crisis_signs(crisis_guard, safety_lists, plain)
                     if signs:
                         self.add(
                             where,
