@@ -38,6 +38,9 @@ from bot.texts import texts
 
 # The general answer to a question about passive and active treatments together.
 BOTH_TOPICS = "passiv_und_aktiv"
+# role of an `asked` aspect the question sentence named, in a message that also tells
+# (components/detail_extractor.py sets it)
+QUESTION_ROLE = "frage"
 
 
 def _therapies(kb: KnowledgeBase, tracker: Tracker, intent: str | None) -> list[str]:
@@ -68,10 +71,21 @@ def _aspects(kb: KnowledgeBase, tracker: Tracker, intent: str | None, details: l
     `aspect` slot. A second aspect named in the message ("… und was kostet das?") is
     answered too; a personal question also hears whether the treatment helps."""
     asked = [a for a in entity_values(tracker, "asked") if a in kb.aspects]
+    # "Der Laser kostet 400 Euro. Ist das sinnvoll?": the question sentence asks, the rest tells
+    in_question = [
+        e.get("value")
+        for e in tracker.latest_message.get("entities", [])
+        if e.get("entity") == "asked" and e.get("role") == QUESTION_ROLE and e.get("value") in kb.aspects
+    ]
     # "Meine Gelenke sind steif geworden, wäre Mobilisation gut?": a complaint, not a question about side effects
     details = [d for d in details if d in kb.details and not kb.details[d].only_in_its_aspect]
     winning = [kb.details[d].aspect for d in details if d in kb.details and kb.details[d].aspect_wins]
     primary = winning[0] if winning else ASPECT_BY_INTENT.get(intent or "")
+    if not winning and primary is not None and in_question and primary not in in_question:
+        # the classifier read the whole message; the question sentence names another aspect: that
+        # comes first, the classifier's one second
+        asked = [*in_question, primary]
+        primary = in_question[0]
     slot = tracker.get_slot("aspect")
     concerns = [kb.details[d].aspect for d in details if d in kb.details and kb.details[d].aspect != "methode"]
     if primary is None and intent == INFORM_THERAPY and slot in kb.aspects and not concerns:
@@ -194,7 +208,7 @@ class ActionAnswerFact(Action):
             aspects=tuple(aspects),
             details=tuple(details),
             premise=premise,
-            personal=intent == PERSONAL_ADVICE,
+            personal=intent == PERSONAL_ADVICE or bool(entity_values(tracker, "personal")),
             conditions=tuple(conditions),
             circumstance=any(e.get("role") == "circumstance" for e in named),
             safety_line=safety.mention_line if entity_values(tracker, "sign_mention") else None,

@@ -6,7 +6,15 @@ From knowledge/details.yml it finds three entities, which action_answer_fact rea
 - `premise`: a belief the question takes for granted ("hilft doch sicher" → benefit; a
              question ending "…, oder?" → tag);
 - `asked`:   every aspect the message asks about ("Was kostet das und ist es gefährlich?"
-             → kosten, risiken), so two questions in one message get two answers.
+             → kosten, risiken), so two questions in one message get two answers; role
+             `frage` where the question sentences of a message that also tells decided it;
+- `personal`: the question asks for a decision about the person ("Soll ich …?", "für mich"),
+             so the answer says first that their doctor decides with them.
+
+Where a message tells something and then asks ("Der Laser kostet 400 Euro. Ist das
+sinnvoll?"), the question sentences decide what is asked: aspects and the details marked
+`asked_only` count there only, once the question sentences name an aspect or a detail of
+their own ("400 Euro" told is no question about the price).
 
 Why a lexicon and not DIET entities: the lists are short, editors keep them, and a word
 list is exact about what it finds (see components/matching.py for the pattern language).
@@ -14,6 +22,7 @@ list is exact about what it finds (see components/matching.py for the pattern la
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -21,8 +30,13 @@ from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from components.matching import Pattern, compile_group, find, tokenize
+from components.matching import Match, Pattern, compile_group, find, tokenize
 from components.yaml_lexicon import YamlLexiconComponent
+
+# a sentence: up to its end mark or a line break; a dictated question mark counts as one
+SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+|\n|$)")
+QUESTION_ROLE = "frage"  # role of an `asked` aspect found in the question sentence of a message that also tells
+QUESTION_WORD = re.compile(r"\bfragezeichen\b", re.IGNORECASE)
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=True)
@@ -38,6 +52,22 @@ class DetailExtractor(YamlLexiconComponent, EntityExtractorMixin):
         for aspect, words in (lists.get("aspects") or {}).items():
             self.groups.append(("asked", str(aspect), compile_group(words or [])))
         self.agreement_tags = compile_group(lists.get("agreement_tags") or [])
+        self.personal = compile_group(lists.get("personal") or [])
+        # details that are only asked, never told: they count in a question sentence (see above)
+        self.asked_only = {
+            str(detail_id)
+            for detail_id, entry in (lists.get("details") or {}).items()
+            if isinstance(entry, dict) and entry.get("asked_only")
+        }
+
+    @staticmethod
+    def question_spans(text: str) -> list[tuple[int, int]]:
+        """Where the sentences that ask stand: those ending in "?" (or a dictated "Fragezeichen")."""
+        return [
+            (m.start(), m.end())
+            for m in SENTENCE.finditer(text)
+            if m.group().rstrip().endswith("?") or QUESTION_WORD.search(m.group())
+        ]
 
     def agreement_tag(self, text: str, tokens: list) -> dict[str, Any] | None:
         """A `premise` entity when a question ends by asking for agreement ("…, oder?"), also one
@@ -53,21 +83,46 @@ class DetailExtractor(YamlLexiconComponent, EntityExtractorMixin):
 
     def extract(self, text: str) -> list[dict[str, Any]]:
         tokens = tokenize(text)
+        questions = self.question_spans(text)
+
+        def in_question(match: Match) -> bool:
+            return any(a <= tokens[match.first].start < b for a, b in questions)
+
+        # per group, per pattern (in the editors' order) the places it is found
+        hits_by_group = [
+            (entity, value, [[m for m in find(pattern, tokens) if not m.negated] for pattern in patterns])
+            for entity, value, patterns in self.groups
+        ]
+        told = any(not any(a <= token.start < b for a, b in questions) for token in tokens)
+        # the message tells and asks, and its question sentences name something asked of their own
+        asks_itself = (
+            bool(questions)
+            and told
+            and any(
+                entity in ("asked", "detail") and any(in_question(m) for hits in per_pattern for m in hits)
+                for entity, value, per_pattern in hits_by_group
+            )
+        )
         found: list[dict[str, Any]] = []
-        for entity, value, patterns in self.groups:
-            for pattern in patterns:
-                hits = [m for m in find(pattern, tokens) if not m.negated]
+        for entity, value, per_pattern in hits_by_group:
+            only_asked = asks_itself and (entity == "asked" or (entity == "detail" and value in self.asked_only))
+            for hits in per_pattern:
+                hits = [m for m in hits if in_question(m)] if only_asked else hits
                 if hits:
-                    first = hits[0]
-                    start, end = tokens[first.first].start, tokens[first.last].end
-                    found.append(
-                        {"entity": entity, "value": value, "start": start, "end": end, "text": text[start:end]}
-                    )
+                    start, end = tokens[hits[0].first].start, tokens[hits[0].last].end
+                    item = {"entity": entity, "value": value, "start": start, "end": end, "text": text[start:end]}
+                    if only_asked and entity == "asked":
+                        item["role"] = QUESTION_ROLE  # the question sentence asks it, whatever came before
+                    found.append(item)
                     break
         if not any(e["entity"] == "premise" for e in found):
             tag = self.agreement_tag(text.rstrip(), tokens)
             if tag is not None:
                 found.append(tag)
+        personal = next((m for pattern in self.personal for m in find(pattern, tokens) if not m.negated), None)
+        if personal is not None:
+            start, end = tokens[personal.first].start, tokens[personal.last].end
+            found.append({"entity": "personal", "value": "true", "start": start, "end": end, "text": text[start:end]})
         found.sort(key=lambda e: (e["start"], e["entity"]))
         return found
 

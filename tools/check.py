@@ -516,8 +516,11 @@ class Checker:
         groups = [(entry, "words") for entry in mapping(details, "details").values() if isinstance(entry, CommentedMap)]
         groups += [(mapping(details, "premises"), key) for key in mapping(details, "premises")]
         groups += [(mapping(details, "aspects"), key) for key in mapping(details, "aspects")]
-        if isinstance(details, CommentedMap) and "agreement_tags" in details:
-            groups.append((details, "agreement_tags"))
+        groups += [
+            (details, key)
+            for key in ("agreement_tags", "personal")
+            if isinstance(details, CommentedMap) and key in details
+        ]
         yield "knowledge/details.yml", groups, []
 
         therapies = self.doc("knowledge/therapies.yml")

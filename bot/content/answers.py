@@ -334,13 +334,19 @@ def _answers_detail(kb: KnowledgeBase, therapy: str, detail_id: str) -> bool:
     )
 
 
-def _question_silences(kb: KnowledgeBase, therapies: list[str], question: Question, draft: _Draft) -> set[str]:
+def _question_silences(
+    kb: KnowledgeBase, therapies: list[str], question: Question, aspects: list[str], draft: _Draft
+) -> set[str]:
     """Say once, first, what the page never says about a detail asked for these treatments."""
     said: set[str] = set()
     for detail_id in question.details:
         detail = kb.details.get(detail_id)
         if detail is None or not detail.silent or said:
             continue  # one such sentence is enough: more would crowd out what the page does say
+        if detail.only_in_its_aspect and detail.aspect not in aspects:
+            continue  # "Soll ich mir das verordnen lassen?" asks whether, not what a prescription costs
+        if set(detail.answered_with) & set(question.details):
+            continue  # the comparison asked is one the page makes (real or sham acupuncture)
         answered = any(_answers_detail(kb, t, detail_id) for t in therapies)
         if detail.always_silent or not answered:
             draft.add_text(detail.silent, draft.limit, force=True)
@@ -398,7 +404,7 @@ def fact_answer(kb: KnowledgeBase, texts: Texts, question: Question) -> Answer:
         note = texts.get(key, condition=_joined(list(question.conditions), texts))
         draft.add_text(note, draft.limit, force=True)
         draft.limit += sentence_count(note)
-    said = _question_silences(kb, therapies, question, draft)
+    said = _question_silences(kb, therapies, question, aspects, draft)
     if question.personal and not said and not question.conditions:
         # "Soll ich …?": first that the bot decides nothing for them
         lead = texts.get("answer.personal_lead")
@@ -482,6 +488,8 @@ def general_silence(kb: KnowledgeBase, details: Iterable[str]) -> str | None:
     Yoga machen?", "Yoga oder Pilates, was ist besser?"): said first, as in a fact answer. One
     sentence is enough; a detail the page's general statements answer is no silence."""
     for detail_id in details:
+        # (`answered_with` does not apply here: "Yoga oder Pilates, was ist besser?" compares two
+        # active treatments, which the page does not; it compares active with passive ones)
         detail = kb.details.get(detail_id)
         if detail is None or not detail.silent:
             continue

@@ -94,6 +94,9 @@ class Detail:
     # its words also tell the person's own complaint ("Mein Rücken tut weh, hilft Massage?"):
     # it counts only where its aspect is asked
     only_in_its_aspect: bool = False
+    # details asked together with this one that the page does answer ("echte oder Schein-
+    # Akupunktur, was ist besser?"): then `silent` is not said, their claims answer
+    answered_with: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -462,6 +465,13 @@ class _Loader:
                     f"unbekannter Verweis '{refer}'",
                     f"nehmen Sie einen von: {', '.join(REFERRALS)}",
                 )
+            for other in node.get("answered_with") or ():
+                if str(other) not in nodes:
+                    self.problem(
+                        self.where(path, node, "answered_with"),
+                        f"'answered_with' nennt das unbekannte Detail '{other}'",
+                        f"nehmen Sie eines von: {', '.join(str(d) for d in nodes)}",
+                    )
             silent = node.get("silent")
             details[str(detail_id)] = Detail(
                 id=str(detail_id),
@@ -471,6 +481,7 @@ class _Loader:
                 aspect_wins=bool(node.get("aspect_wins", False)),
                 always_silent=bool(node.get("always_silent", False)),
                 only_in_its_aspect=bool(node.get("only_in_its_aspect", False)),
+                answered_with=tuple(str(d) for d in node.get("answered_with") or ()),
             )
         return details
 

@@ -20,7 +20,8 @@ from bot.content.answers import Button
 from bot.content.knowledge import KnowledgeBase
 
 
-def tracker(intent: str, entities: list[tuple[str, str]] | list[str] = (), text: str = "…", **slots: Any) -> Tracker:
+def tracker(intent: str, entities: list[tuple[str, ...]] | list[str] = (), text: str = "…", **slots: Any) -> Tracker:
+    """An entity is a therapy id, (entity, value) or (entity, value, role)."""
     items = [("therapy", e) if isinstance(e, str) else e for e in entities]
     return Tracker.from_dict(
         {
@@ -29,7 +30,15 @@ def tracker(intent: str, entities: list[tuple[str, str]] | list[str] = (), text:
             "latest_message": {
                 "text": text,
                 "intent": {"name": intent, "confidence": 0.99},
-                "entities": [{"entity": name, "value": value, "text": value} for name, value in items],
+                "entities": [
+                    {
+                        "entity": item[0],
+                        "value": item[1],
+                        "text": item[1],
+                        **({"role": item[2]} if len(item) > 2 else {}),
+                    }
+                    for item in items
+                ],
             },
             "events": [],
             "paused": False,
@@ -102,6 +111,27 @@ def test_two_aspects_asked_get_two_parts(kb: KnowledgeBase) -> None:
     state = tracker("ask_costs", ["massage", ("asked", "kosten"), ("asked", "risiken")])
     message = run(ActionAnswerFact(), state)[0][0]
     assert message["answer"]["cells"] == [["massage", "kosten"], ["massage", "risiken"]]
+
+
+def test_the_question_sentence_decides_the_aspect_before_the_classifier(kb: KnowledgeBase) -> None:
+    # "Mein Orthopäde bietet mir Laser für 400 Euro an. Ist das sinnvoll?": filed as a cost question
+    state = tracker("ask_costs", ["lasertherapie", ("asked", "wirksamkeit", "frage")])
+    message = run(ActionAnswerFact(), state)[0][0]
+    assert message["answer"]["cells"] == [["lasertherapie", "wirksamkeit"], ["lasertherapie", "kosten"]]
+    assert message["text"].startswith(kb.verdict("lasertherapie").text)
+    # without the role (the whole message asks both) the classifier's aspect comes first
+    state = tracker("ask_costs", ["lasertherapie", ("asked", "wirksamkeit")])
+    assert run(ActionAnswerFact(), state)[0][0]["answer"]["cells"][0] == ["lasertherapie", "kosten"]
+
+
+def test_a_fact_question_that_asks_for_a_personal_decision_refers_first(kb: KnowledgeBase) -> None:
+    # "Soll ich die Lasertherapie machen, hilft das überhaupt?" filed as a question on the effect
+    state = tracker("ask_effectiveness", ["lasertherapie", ("personal", "true")])
+    text = run(ActionAnswerFact(), state)[0][0]["text"]
+    assert text.startswith("Ob das für Sie persönlich passt")
+    assert kb.verdict("lasertherapie").text in text
+    plain = run(ActionAnswerFact(), tracker("ask_effectiveness", ["lasertherapie"]))[0][0]["text"]
+    assert not plain.startswith("Ob das für Sie persönlich passt")
 
 
 def test_personal_advice_with_a_treatment_refers_first_then_gives_facts() -> None:

@@ -192,9 +192,12 @@ def test_a_detail_the_page_is_silent_on_comes_first_without_a_treatment_too(kb, 
     assert compare.body.startswith(kb.details["vergleich"].silent)
     assert "allgemein.aktiv_am_besten" in compare.claims
     # "Wie lange hält die Wirkung an?": never said exactly, though the page says "kurzfristig"
-    lasting = general_answer(kb, interface, ["dauer"], "wirksamkeit")
-    assert lasting.body.startswith(kb.details["dauer"].silent)
+    lasting = general_answer(kb, interface, ["wirkdauer"], "wirksamkeit")
+    assert lasting.body.startswith(kb.details["wirkdauer"].silent)
     assert "allgemein.allenfalls_kurzfristig" in lasting.claims
+    # "Hilft das auf Dauer?": the page answers that ("allenfalls kurzfristig"), no silence first
+    lasts = general_answer(kb, interface, ["dauer"], "wirksamkeit")
+    assert lasts.claims[0] == "allgemein.allenfalls_kurzfristig"
     # a detail the general statements answer is no silence ("… zusätzlich zu Übungen?")
     assert general_silence(kb, ["kombination"]) is None
     assert general_silence(kb, ["erfahrung"]) is None
@@ -337,6 +340,62 @@ def test_a_belief_in_proof_is_found_in_its_common_wordings(text, premise) -> Non
 )
 def test_a_question_that_asks_for_agreement_takes_its_statement_for_granted(text, tagged) -> None:
     assert ("tag" in extracted(text, "premise")) == tagged
+
+
+def test_what_a_message_tells_is_no_question_where_its_question_sentence_asks() -> None:
+    told = "Mein Orthopäde bietet mir eine Lasertherapie für 400 Euro an, alles privat. Ist das sinnvoll?"
+    assert "preis" not in extracted(told, "detail") and extracted(told, "asked") == {"wirksamkeit"}
+    roles = {e.get("role") for e in DETAILS.extract(told) if e["entity"] == "asked"}
+    assert roles == {"frage"}
+    # a risk factor told still counts: it is the person's circumstance, not a question
+    assert "blutverduenner" in extracted("Ich nehme Marcumar. Ist Akupunktur gefährlich?", "detail")
+    # the question sentence names nothing of its own: what was told is what it asks about
+    assert "preis" in extracted("Ich zahle 50 Euro pro Sitzung Massage. Ist das normal?", "detail")
+    # one sentence: all of it asks ("Was kostet Laser, 400 Euro?")
+    assert "preis" in extracted("Lohnt sich Laser für 400 Euro?", "detail")
+    # a dictated question mark ends a question too
+    dictated = "der Laser kostet 300 € Punkt lohnt sich das Fragezeichen"
+    assert DETAILS.question_spans(dictated) == [(0, len(dictated))]
+
+
+def test_a_question_for_a_personal_decision_is_found() -> None:
+    for text in ("Soll ich mir die Lasertherapie machen lassen?", "Ist Akupunktur was für mich?", "should i try TENS"):
+        assert extracted(text, "personal") == {"true"}
+    for text in ("Hilft Akupunktur bei Rückenschmerzen?", "Was kostet eine Massage?"):
+        assert extracted(text, "personal") == set()
+
+
+def test_whether_an_effect_lasts_is_answered_and_how_long_exactly_is_a_silence(kb, interface) -> None:
+    lasts = ask(kb, interface, ["akupunktur"], ["wirksamkeit"], details=("dauer",))
+    assert lasts.claims[0] == kb.verdict("akupunktur").id  # "allenfalls kurzfristig" answers "auf Dauer?"
+    assert kb.details["wirkdauer"].silent not in lasts.body
+    exactly = ask(kb, interface, ["akupunktur"], ["wirksamkeit"], details=("wirkdauer",))
+    assert exactly.body.startswith(kb.details["wirkdauer"].silent)
+    assert kb.verdict("akupunktur").text in exactly.body
+    assert "dauer" in extracted("Hilft Massage auf Dauer?", "detail")
+    assert extracted("Wie lange hält die Wirkung einer Massage an?", "detail") == {"wirkdauer"}
+
+
+def test_a_prescription_in_a_question_on_the_effect_is_no_question_on_costs(kb, interface) -> None:
+    # "Soll ich mir Manualtherapie verordnen lassen, oder ist die Datenlage zu dünn?"
+    answer = ask(kb, interface, ["manuelle_therapie"], ["wirksamkeit"], details=("rezept", "nachweis"))
+    assert kb.details["rezept"].silent not in answer.body
+    asked = ask(kb, interface, ["manuelle_therapie"], ["kosten"], details=("rezept",))
+    assert asked.body.startswith(kb.details["rezept"].silent)
+
+
+def test_a_comparison_the_page_makes_is_no_silence(kb, interface) -> None:
+    # "Hilft echte Akupunktur besser als die Schein-Akupunktur?": the page compares them
+    sham = ask(kb, interface, ["akupunktur"], ["wirksamkeit"], details=("vergleich", "schein"))
+    assert kb.details["vergleich"].silent not in sham.body
+    assert sham.claims[0] in {c.id for c in kb.claims_of("akupunktur", detail="schein")}
+    # "TENS oder Massage, was ist besser?": the page compares no two treatments
+    other = ask(kb, interface, ["tens", "massage"], ["wirksamkeit"], details=("vergleich",))
+    assert other.body.startswith(kb.details["vergleich"].silent)
+    # "Osteopathie oder Übungen, was ist besser?": the page says active treatment helps most
+    active = ask(kb, interface, ["osteopathie"], ["wirksamkeit"], details=("vergleich", "aktiv"))
+    assert kb.details["vergleich"].silent not in active.body
+    assert "allgemein.aktiv_am_besten" in active.claims
 
 
 def test_a_belief_in_how_a_treatment_works_is_found() -> None:
