@@ -23,6 +23,7 @@ from actions.conversation import (
     therapy_entities,
 )
 from bot.content.answers import (
+    VERDICT_PREMISES,
     Question,
     aspect_choice_buttons,
     fact_answer,
@@ -41,6 +42,8 @@ BOTH_TOPICS = "passiv_und_aktiv"
 # role of an `asked` aspect the question sentence named, in a message that also tells
 # (components/detail_extractor.py sets it)
 QUESTION_ROLE = "frage"
+# role of a `detail` only told, not asked ("Seit meinem Bandscheibenvorfall … Was ist PENS?")
+TOLD_ROLE = "erzaehlt"
 
 
 def _therapies(kb: KnowledgeBase, tracker: Tracker, intent: str | None) -> list[str]:
@@ -63,7 +66,14 @@ def _therapies(kb: KnowledgeBase, tracker: Tracker, intent: str | None) -> list[
     return [remembered] if remembered in kb.therapies else []
 
 
-def _aspects(kb: KnowledgeBase, tracker: Tracker, intent: str | None, details: list[str]) -> list[str]:
+def _aspects(
+    kb: KnowledgeBase,
+    tracker: Tracker,
+    intent: str | None,
+    details: list[str],
+    told: set[str] = frozenset(),
+    believed: bool = False,
+) -> list[str]:
     """Which aspects to answer, first the main one.
 
     From the intent; a detail that decides its aspect wins ("Was ist besser …?" asks whether
@@ -105,6 +115,17 @@ def _aspects(kb: KnowledgeBase, tracker: Tracker, intent: str | None, details: l
     if primary is None:
         return []
     others = [a for a in asked if a != primary]
+    if not others:
+        # a detail asked of another aspect is a second part ("Kann ich mich an den Nadeln infizieren,
+        # und ist es egal, wo sie hinkommen?"); one only told beside the question is not, nor
+        # whether it helps where a belief in it is answered with the verdict anyway
+        others = [
+            kb.details[d].aspect
+            for d in details
+            if d not in told
+            and kb.details[d].aspect != primary
+            and not (believed and kb.details[d].aspect == "wirksamkeit")
+        ]
     if intent == PERSONAL_ADVICE and "wirksamkeit" != primary:
         others = ["wirksamkeit", *others]
     return [primary, *others[:1]]
@@ -128,7 +149,15 @@ class ActionAnswerFact(Action):
         intent = (tracker.latest_message.get("intent") or {}).get("name")
 
         details = [d for d in entity_values(tracker, "detail") if d in kb.details]
-        premise = (entity_values(tracker, "premise") or [None])[0]
+        told = {
+            e.get("value")
+            for e in tracker.latest_message.get("entities", [])
+            if e.get("entity") == "detail" and e.get("role") == TOLD_ROLE
+        }
+        premises = entity_values(tracker, "premise")
+        # a belief in how it works has claims of its own ("Energiebahnen … nicht nachgewiesen") and
+        # is answered with the verdict as well; it goes first where beliefs of several kinds stand
+        premise = "mechanism" if "mechanism" in premises else (premises or [None])[0]
 
         if intent in TOPIC_BY_INTENT:
             topic = TOPIC_BY_INTENT[intent]
@@ -151,7 +180,7 @@ class ActionAnswerFact(Action):
             return []
 
         therapies = _therapies(kb, tracker, intent)
-        aspects = _aspects(kb, tracker, intent, details)
+        aspects = _aspects(kb, tracker, intent, details, told, believed=premise in VERDICT_PREMISES)
 
         if not therapies:
             if entity_values(tracker, "needs_context"):
@@ -207,6 +236,7 @@ class ActionAnswerFact(Action):
             therapies=tuple(therapies),
             aspects=tuple(aspects),
             details=tuple(details),
+            told=tuple(d for d in details if d in told),
             premise=premise,
             personal=intent == PERSONAL_ADVICE or bool(entity_values(tracker, "personal")),
             conditions=tuple(conditions),

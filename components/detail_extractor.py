@@ -7,7 +7,8 @@ From knowledge/details.yml it finds three entities, which action_answer_fact rea
              question ending "…, oder?" → tag);
 - `asked`:   every aspect the message asks about ("Was kostet das und ist es gefährlich?"
              → kosten, risiken), so two questions in one message get two answers; role
-             `frage` where the question sentences of a message that also tells decided it;
+             `frage` where the question sentences of a message that also tells decided it
+             (a `detail` found only in the sentences that tell has role `erzaehlt`);
 - `personal`: the question asks for a decision about the person ("Soll ich …?", "für mich"),
              so the answer says first that their doctor decides with them.
 
@@ -36,6 +37,7 @@ from components.yaml_lexicon import YamlLexiconComponent
 # a sentence: up to its end mark or a line break; a dictated question mark counts as one
 SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+|\n|$)")
 QUESTION_ROLE = "frage"  # role of an `asked` aspect found in the question sentence of a message that also tells
+TOLD_ROLE = "erzaehlt"  # role of a `detail` found only in the sentences that tell, not in those that ask
 QUESTION_WORD = re.compile(r"\bfragezeichen\b", re.IGNORECASE)
 
 
@@ -113,6 +115,8 @@ class DetailExtractor(YamlLexiconComponent, EntityExtractorMixin):
                     item = {"entity": entity, "value": value, "start": start, "end": end, "text": text[start:end]}
                     if only_asked and entity == "asked":
                         item["role"] = QUESTION_ROLE  # the question sentence asks it, whatever came before
+                    elif asks_itself and entity == "detail" and not any(in_question(m) for m in hits):
+                        item["role"] = TOLD_ROLE  # only told ("Seit meinem Bandscheibenvorfall …"), not asked
                     found.append(item)
                     break
         if not any(e["entity"] == "premise" for e in found):

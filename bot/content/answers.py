@@ -100,6 +100,7 @@ class Question:
     therapies: tuple[str, ...]
     aspects: tuple[str, ...]
     details: tuple[str, ...] = ()
+    told: tuple[str, ...] = ()  # details only told beside the question ("Seit meinem Bandscheibenvorfall …")
     premise: str | None = None
     personal: bool = False
     conditions: tuple[str, ...] = ()  # names of conditions named next to the back
@@ -347,6 +348,8 @@ def _question_silences(
             continue  # "Soll ich mir das verordnen lassen?" asks whether, not what a prescription costs
         if set(detail.answered_with) & set(question.details):
             continue  # the comparison asked is one the page makes (real or sham acupuncture)
+        if detail_id in question.told and detail.aspect not in aspects:
+            continue  # told, not asked: "Seit meinem Bandscheibenvorfall … Was ist PENS?" asks what PENS is
         answered = any(_answers_detail(kb, t, detail_id) for t in therapies)
         if detail.always_silent or not answered:
             draft.add_text(detail.silent, draft.limit, force=True)

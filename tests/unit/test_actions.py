@@ -134,6 +134,28 @@ def test_a_fact_question_that_asks_for_a_personal_decision_refers_first(kb: Know
     assert not plain.startswith("Ob das für Sie persönlich passt")
 
 
+def test_a_detail_asked_of_another_aspect_is_a_second_part() -> None:
+    # "Can I get an infection from the needles, and does it matter where they go?"
+    state = tracker("ask_risks", ["akupunktur", ("detail", "infektion"), ("detail", "punkte")])
+    cells = run(ActionAnswerFact(), state)[0][0]["answer"]["cells"]
+    assert cells == [["akupunktur", "risiken"], ["akupunktur", "wirksamkeit"]]
+    # only told beside the question ("Seit meinem Bandscheibenvorfall … Was ist PENS?"): no second part
+    state = tracker("ask_method", ["pens", ("detail", "bandscheibe", "erzaehlt")])
+    message = run(ActionAnswerFact(), state)[0][0]
+    assert message["answer"]["cells"] == [["pens", "methode"]]
+    assert "Bandscheibenvorfall" not in message["text"].split("\n")[0][:80]
+
+
+def test_a_belief_in_a_mechanism_is_answered_before_other_beliefs(kb: KnowledgeBase) -> None:
+    # "… die Energiekanäle geöffnet und dann heilt der Rücken. Wie viele Termine …?": "heilt" was found first
+    state = tracker(
+        "ask_effectiveness", ["akupunktur", ("premise", "benefit"), ("premise", "mechanism"), ("detail", "sitzungen")]
+    )
+    claims = run(ActionAnswerFact(), state)[0][0]["answer"]["claims"]
+    mechanism = [c.id for c in kb.claims_of("akupunktur", detail="mechanismus") if "nachweis" in c.details]
+    assert mechanism and mechanism[0] in claims
+
+
 def test_personal_advice_with_a_treatment_refers_first_then_gives_facts() -> None:
     state = tracker("ask_personal_advice", ["manipulation", ("detail", "osteoporose")])
     message = run(ActionAnswerFact(), state)[0][0]

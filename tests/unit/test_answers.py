@@ -358,6 +358,26 @@ def test_what_a_message_tells_is_no_question_where_its_question_sentence_asks() 
     assert DETAILS.question_spans(dictated) == [(0, len(dictated))]
 
 
+def test_a_detail_only_told_is_marked_so() -> None:
+    text = "Seit meinem Bandscheibenvorfall bin ich in einer Schmerzambulanz. Was ist PENS, und wie unterscheidet es sich von TENS?"
+    roles = {e["value"]: e.get("role") for e in DETAILS.extract(text) if e["entity"] == "detail"}
+    assert roles.get("bandscheibe") == "erzaehlt"
+    # asked in the question itself, it is no story
+    asked = {e["value"]: e.get("role") for e in DETAILS.extract("Ist Einrenken bei Bandscheibenvorfall gefährlich?")}
+    assert asked.get("bandscheibe") is None
+
+
+def test_everyday_words_are_not_read_as_details() -> None:
+    # "Punkt" dictated, "akku Punktur" split: no question about needle points
+    assert "punkte" not in extracted("was kostet eine akku Punktur Sitzung Punkt", "detail")
+    # "was kann ich selber machen" asks for active treatment, not for devices at home
+    assert "geraet" not in extracted("was kann ich selber machen gegen meinen Kreuzschmerz", "detail")
+    # an inflammation is no infection
+    assert "infektion" not in extracted("Die Kurzwelle zieht die Entzündung aus dem Rücken", "detail")
+    # polite, not personal: "Würden Sie mir bitte sagen, ob …"
+    assert extracted("Würden Sie mir bitte sagen, ob Akupunktur hilft?", "personal") == set()
+
+
 def test_a_question_for_a_personal_decision_is_found() -> None:
     for text in ("Soll ich mir die Lasertherapie machen lassen?", "Ist Akupunktur was für mich?", "should i try TENS"):
         assert extracted(text, "personal") == {"true"}

@@ -350,3 +350,7 @@ def test_a_word_of_a_topic_inside_a_phrase_that_means_something_else_does_not_co
     text = "ist das gefährlich wenn es beim ein renken knackt, kann man danach Muskel Kater haben"
     assert guard.decide(text, "ask_risks", True)[0] != OUT_OF_SCOPE
     assert guard.decide("Hilft Akupunktur meinem Kater?", "ask_effectiveness", True)[0] == OUT_OF_SCOPE
+    # the verb "sucht" is no addiction
+    text = "meine Osteopathin sucht die Ursache von meinem Rücken im Bauch, stimmt das so"
+    assert guard.decide(text, "ask_method", True)[1] == []
+    assert guard.decide("Hilft Akupunktur gegen meine Sucht?", "ask_effectiveness", True)[0] == OUT_OF_SCOPE
