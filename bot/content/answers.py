@@ -267,7 +267,10 @@ def _cell(
         elif detail_id not in said and detail is not None and kb.silence(therapy, aspect=detail.aspect) is None:
             # the page's general statement answers it ("Meine Nachbarin schwört darauf": back pain
             # changes by itself); where the page is silent on the aspect asked, that comes first
-            answers = [c for c in kb.general_claims(detail_id) if not c.advice]
+            # the first general statement only: beside a treatment, its own claims are what was asked
+            # about ("Soll ich die Übungen lassen und nur noch Akupunktur machen?": active treatment
+            # helps most, then what the page says about acupuncture, not five sentences on exercise)
+            answers = [c for c in kb.general_claims(detail_id) if not c.advice][:1]
             if kb.silence(therapy, aspect=aspect) is None:
                 for claim in answers:
                     draft.add_claim(claim, budget)

@@ -418,6 +418,14 @@ def test_a_comparison_the_page_makes_is_no_silence(kb, interface) -> None:
     assert "allgemein.aktiv_am_besten" in active.claims
 
 
+def test_a_treatment_beside_active_treatment_keeps_its_own_facts(kb, interface) -> None:
+    # "Soll ich die Übungen lassen und nur noch Akupunktur machen?"
+    answer = ask(kb, interface, ["akupunktur"], ["wirksamkeit"], details=("aktiv",), personal=True)
+    assert "allgemein.aktiv_am_besten" in answer.claims
+    assert kb.verdict("akupunktur").id in answer.claims
+    assert len([c for c in answer.claims if c.startswith("allgemein.aktiv")]) == 1
+
+
 def test_a_belief_in_how_a_treatment_works_is_found() -> None:
     for text in (
         "Mit Akupunktur werden die blockierten Energiekanäle geöffnet. Wie viele Termine brauche ich?",
