@@ -440,6 +440,19 @@ class ScopeGuard(YamlLexiconComponent):
                     # "und bei der sanften Variante, wo die Gelenke nur langsam bewegt werden?": a
                     # follow-up that names a treatment asks the previous question about it
                     intent = INFORM_THERAPY
+            if (
+                (intent or current) == FALLBACK
+                and not has_therapy
+                and not conditions
+                and self.opens_follow_up(tokenize(text))
+                and not first_match(self.off_topic, tokenize(text))
+            ):
+                # "und wie hoch wär da mein Eigenanteil?": a follow-up in the words of one aspect asks
+                # about the treatment of the conversation (without one, the bot asks which)
+                by_words = {INTENT_BY_ASPECT.get(str(e.get("value"))) for e in entities if e.get("entity") == "asked"}
+                by_words.discard(None)
+                if len(by_words) == 1:
+                    intent = by_words.pop()
             aspect_guess = next((n for n in ranking if n in INTENT_BY_ASPECT.values()), None)
             if (intent or current) == INFORM_THERAPY and not has_therapy and (details or asked) and aspect_guess:
                 # "Und ist sie belegt?": a follow-up that names no treatment but asks about an aspect

@@ -345,6 +345,18 @@ def test_an_unsure_question_that_names_a_treatment_and_one_aspect_asks_that(guar
     assert described.get("intent")["name"] != "ask_method"
 
 
+def test_an_unsure_follow_up_in_the_words_of_one_aspect_asks_that(guard: ScopeGuard) -> None:
+    asked = {"entity": "asked", "value": "kosten", "start": 20, "end": 31, "extractor": "DetailExtractor"}
+    ranking = [("nlu_fallback", 0.35), ("ask_overview", 0.31), ("ask_costs", 0.29)]
+    message = classified("und wie hoch wär da mein eigenanteil", ranking, [asked])
+    guard.process([message])
+    assert message.get("intent")["name"] == "ask_costs"
+    # no follow-up: the bot still asks to rephrase
+    opening = classified("wie hoch wär da mein eigenanteil", ranking, [asked])
+    guard.process([opening])
+    assert opening.get("intent")["name"] != "ask_costs"
+
+
 def test_a_word_of_a_topic_inside_a_phrase_that_means_something_else_does_not_count(guard: ScopeGuard) -> None:
     # dictation splits "Muskelkater": sore muscles after a manipulation, no tomcat
     text = "ist das gefährlich wenn es beim ein renken knackt, kann man danach Muskel Kater haben"
