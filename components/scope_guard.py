@@ -109,6 +109,7 @@ class ScopeGuard(YamlLexiconComponent):
         self.past_words = compile_group(lists.get("past_words") or [])
         self.follow_up = compile_group(lists.get("follow_up_openers") or [])
         self.personal = compile_group(lists.get("personal_cues") or [])
+        self.other_than = compile_group(lists.get("other_than_cues") or [])
         circumstance = lists.get("circumstance") or {}
         self.circumstance_details = frozenset(str(d) for d in circumstance.get("details") or [])
         self.target_words = compile_group(circumstance.get("target_words") or [])
@@ -161,6 +162,17 @@ class ScopeGuard(YamlLexiconComponent):
         return bool(found) and all(
             first_match(self.past_words, tokens[max(0, m.first - 3) : m.first]) is not None for m in found
         )
+
+    def asks_beyond(self, text: str, therapy_spans: Iterable[tuple[int, int]]) -> bool:
+        """Does a cue like "außer" or "abgesehen von" stand right before a treatment named
+        ("Was gibt es außer Akupunktur noch?")? Not "außer den Blutergüssen … bei Akupunktur"."""
+        tokens = tokenize(text)
+        for pattern in self.other_than:
+            for match in find(pattern, tokens):
+                after = [t.start for t in tokens[match.last + 1 : match.last + 4]]
+                if any(start in after for start, _ in therapy_spans):
+                    return True
+        return False
 
     def opens_follow_up(self, tokens: list[Token]) -> bool:
         """Does the message open like a follow-up ("und …?", "was ist mit …")? It then refers to
@@ -459,6 +471,10 @@ class ScopeGuard(YamlLexiconComponent):
                 # or a detail is a question about the treatment of the conversation, not the naming
                 # of a treatment (which would ask back "Zu welcher Behandlung?")
                 intent = aspect_guess
+            if (intent or current) in (*TOPICAL, FALLBACK) and not conditions and self.asks_beyond(text, therapy_spans):
+                # "Außer Massage & Akupunktur – was gibt's denn noch?": the treatments named are the
+                # ones the person already knows; they ask what else there is
+                intent = ASK_OVERVIEW
             if (intent or current) in (*INTENT_BY_ASPECT.values(), FALLBACK, ASK_OVERVIEW) and first_match(
                 self.personal, tokenize(text)
             ):

@@ -554,6 +554,7 @@ class Checker:
             "past_words",
             "follow_up_openers",
             "personal_cues",
+            "other_than_cues",
             "treatment_words",
             "side_effect_words",
             "side_effect_after",

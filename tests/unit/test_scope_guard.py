@@ -357,6 +357,21 @@ def test_an_unsure_follow_up_in_the_words_of_one_aspect_asks_that(guard: ScopeGu
     assert opening.get("intent")["name"] != "ask_costs"
 
 
+def test_treatments_set_aside_ask_what_else_there_is(guard: ScopeGuard) -> None:
+    text = "Außer Massage & Akupunktur – was gibt's denn noch so an Behandlungen? Und bringt davon irgendwas?"
+    massage = {"entity": "therapy", "value": "massage", "start": 6, "end": 13, "extractor": "TherapyExtractor"}
+    needles = {"entity": "therapy", "value": "akupunktur", "start": 16, "end": 26, "extractor": "TherapyExtractor"}
+    message = classified(text, [("ask_effectiveness", 0.76), ("ask_overview", 0.1)], [massage, needles])
+    guard.process([message])
+    assert message.get("intent")["name"] == "ask_overview"
+    # "außer" before something else: a question about the treatment named later
+    text = "Gibt es außer den Blutergüssen noch andere Nebenwirkungen bei Akupunktur?"
+    needles = dict(needles, start=text.index("Akupunktur"), end=text.index("Akupunktur") + 10)
+    message = classified(text, [("ask_risks", 0.9)], [needles])
+    guard.process([message])
+    assert message.get("intent")["name"] == "ask_risks"
+
+
 def test_a_word_of_a_topic_inside_a_phrase_that_means_something_else_does_not_count(guard: ScopeGuard) -> None:
     # dictation splits "Muskelkater": sore muscles after a manipulation, no tomcat
     text = "ist das gefährlich wenn es beim ein renken knackt, kann man danach Muskel Kater haben"
