@@ -378,6 +378,15 @@ def test_everyday_words_are_not_read_as_details() -> None:
     assert extracted("Würden Sie mir bitte sagen, ob Akupunktur hilft?", "personal") == set()
 
 
+def test_everyday_words_for_details_the_page_answers() -> None:
+    # "Massage reicht völlig aus, ich kann die Übungen doch weglassen?": passive treatment alone
+    assert "ergaenzung" in extracted(
+        "Da die Massage völlig ausreicht, kann ich die Übungen doch weglassen, oder?", "detail"
+    )
+    # English: whether it matters where the needles go
+    assert "punkte" in extracted("does it even matter where genau die Nadeln reinkommen?", "detail")
+
+
 def test_a_question_for_a_personal_decision_is_found() -> None:
     for text in ("Soll ich mir die Lasertherapie machen lassen?", "Ist Akupunktur was für mich?", "should i try TENS"):
         assert extracted(text, "personal") == {"true"}
