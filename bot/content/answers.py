@@ -535,7 +535,9 @@ def general_answer(kb: KnowledgeBase, texts: Texts, details: Iterable[str], aspe
     """A question about a detail that names no treatment, answered by the page's general
     statements ("Warum reicht es nicht, dass es mir besser ging?"), or None."""
     claims: list[Claim] = []
-    for detail_id in details:
+    # the detail with the most specific answer first ("Warum reicht meine Erfahrung nicht, wo es doch
+    # Studien gibt?" asks why experience is not enough, not what the studies found in general)
+    for detail_id in sorted(details, key=lambda d: len(kb.general_claims(d))):
         for claim in kb.general_claims(detail_id):
             if claim not in claims and not claim.advice:
                 claims.append(claim)

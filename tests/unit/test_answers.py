@@ -435,6 +435,14 @@ def test_a_treatment_beside_active_treatment_keeps_its_own_facts(kb, interface) 
     assert len([c for c in answer.claims if c.startswith("allgemein.aktiv")]) == 1
 
 
+def test_a_general_question_opens_with_its_most_specific_detail(kb, interface) -> None:
+    from bot.content.answers import general_answer
+
+    # "… nur durch vergleichende Studien beurteilen. Weshalb genügt die persönliche Erfahrung nicht?"
+    answer = general_answer(kb, interface, ["nachweis", "erfahrung"], "wirksamkeit")
+    assert answer.claims[0] == kb.general_claims("erfahrung")[0].id
+
+
 def test_a_belief_in_how_a_treatment_works_is_found() -> None:
     for text in (
         "Mit Akupunktur werden die blockierten Energiekanäle geöffnet. Wie viele Termine brauche ich?",
