@@ -387,6 +387,13 @@ def test_everyday_words_for_details_the_page_answers() -> None:
     assert "punkte" in extracted("does it even matter where genau die Nadeln reinkommen?", "detail")
 
 
+def test_device_settings_are_a_silence_of_the_page(kb, interface) -> None:
+    assert "einstellungen" in extracted("Welche Frequenz soll ich beim TENS einstellen?", "detail")
+    assert "einstellungen" in extracted("Which laser class or wavelength is used?", "detail")
+    answer = ask(kb, interface, ["tens"], ["methode"], details=("einstellungen",))
+    assert answer.body.startswith(kb.details["einstellungen"].silent)
+
+
 def test_a_question_for_a_personal_decision_is_found() -> None:
     for text in ("Soll ich mir die Lasertherapie machen lassen?", "Ist Akupunktur was für mich?", "should i try TENS"):
         assert extracted(text, "personal") == {"true"}
