@@ -381,3 +381,6 @@ def test_a_word_of_a_topic_inside_a_phrase_that_means_something_else_does_not_co
     text = "meine Osteopathin sucht die Ursache von meinem Rücken im Bauch, stimmt das so"
     assert guard.decide(text, "ask_method", True)[1] == []
     assert guard.decide("Hilft Akupunktur gegen meine Sucht?", "ask_effectiveness", True)[0] == OUT_OF_SCOPE
+    # English "scared" is no scar ("scar*" matched it)
+    text = "I'm scared of the cracking. Is manipulation dangerous for my back?"
+    assert guard.decide(text, "ask_risks", True)[1] == []
