@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -71,7 +72,7 @@ def _aspects(
     tracker: Tracker,
     intent: str | None,
     details: list[str],
-    told: set[str] = frozenset(),
+    told: AbstractSet[str] = frozenset(),
     believed: bool = False,
 ) -> list[str]:
     """Which aspects to answer, first the main one.

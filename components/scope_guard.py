@@ -97,6 +97,14 @@ TOPICAL_DETAILS = {
 TOPICAL_ASPECTS = {"risiken", "kosten"}
 
 
+def one_aspect_asked(entities: Iterable[dict[str, Any]]) -> str | None:
+    """The intent of the one aspect the words ask about (DetailExtractor's `asked`), or None
+    where they ask about none or several."""
+    intents = {INTENT_BY_ASPECT.get(str(e.get("value"))) for e in entities if e.get("entity") == "asked"}
+    intents.discard(None)
+    return intents.pop() if len(intents) == 1 else None
+
+
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
 class ScopeGuard(YamlLexiconComponent):
     def compile(self, lists: dict[str, Any]) -> None:
@@ -442,12 +450,11 @@ class ScopeGuard(YamlLexiconComponent):
             if (intent or current) == FALLBACK and has_therapy and not first_match(self.off_topic, tokenize(text)):
                 # the classifier is unsure, but the words say enough; "Wie bitte?" would lose a clear question
                 named = any(e.get("entity") == "therapy" and e.get("extractor") != DESCRIBER for e in entities)
-                by_words = {INTENT_BY_ASPECT.get(str(e.get("value"))) for e in entities if e.get("entity") == "asked"}
-                by_words.discard(None)
-                if named and len(by_words) == 1:
+                by_words = one_aspect_asked(entities)
+                if named and by_words is not None:
                     # "Was ist denn bitte PENS? Davon habe ich noch nichts gehört.": a treatment named
                     # (not only described) and the words of one aspect
-                    intent = by_words.pop()
+                    intent = by_words
                 elif not asked_here and self.opens_follow_up(tokenize(text)):
                     # "und bei der sanften Variante, wo die Gelenke nur langsam bewegt werden?": a
                     # follow-up that names a treatment asks the previous question about it
@@ -461,10 +468,7 @@ class ScopeGuard(YamlLexiconComponent):
             ):
                 # "und wie hoch wär da mein Eigenanteil?": a follow-up in the words of one aspect asks
                 # about the treatment of the conversation (without one, the bot asks which)
-                by_words = {INTENT_BY_ASPECT.get(str(e.get("value"))) for e in entities if e.get("entity") == "asked"}
-                by_words.discard(None)
-                if len(by_words) == 1:
-                    intent = by_words.pop()
+                intent = one_aspect_asked(entities) or intent
             aspect_guess = next((n for n in ranking if n in INTENT_BY_ASPECT.values()), None)
             if (intent or current) == INFORM_THERAPY and not has_therapy and (details or asked) and aspect_guess:
                 # "Und ist sie belegt?": a follow-up that names no treatment but asks about an aspect
