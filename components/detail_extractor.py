@@ -23,7 +23,6 @@ list is exact about what it finds (see components/matching.py for the pattern la
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -31,14 +30,11 @@ from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from components.matching import Match, Pattern, compile_group, find, tokenize
+from components.matching import QUESTION_WORD, Match, Pattern, compile_group, find, sentence_spans, tokenize
 from components.yaml_lexicon import YamlLexiconComponent
 
-# a sentence: up to its end mark or a line break; a dictated question mark counts as one
-SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+|\n|$)")
 QUESTION_ROLE = "frage"  # role of an `asked` aspect found in the question sentence of a message that also tells
 TOLD_ROLE = "erzaehlt"  # role of a `detail` found only in the sentences that tell, not in those that ask
-QUESTION_WORD = re.compile(r"\bfragezeichen\b", re.IGNORECASE)
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=True)
@@ -66,9 +62,9 @@ class DetailExtractor(YamlLexiconComponent, EntityExtractorMixin):
     def question_spans(text: str) -> list[tuple[int, int]]:
         """Where the sentences that ask stand: those ending in "?" (or a dictated "Fragezeichen")."""
         return [
-            (m.start(), m.end())
-            for m in SENTENCE.finditer(text)
-            if m.group().rstrip().endswith("?") or QUESTION_WORD.search(m.group())
+            (start, end)
+            for start, end in sentence_spans(text)
+            if text[start:end].rstrip().endswith("?") or QUESTION_WORD.search(text[start:end])
         ]
 
     def agreement_tag(self, text: str, tokens: list) -> dict[str, Any] | None:

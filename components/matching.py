@@ -95,6 +95,24 @@ def tokenize(text: str) -> list[Token]:
     return tokens
 
 
+# A sentence: up to its end mark or a line break. A period after an abbreviation ("chron.",
+# "z. B.", "bzw.", "Pat.") or a number ("in der 24. Woche") ends none; a dictated question
+# mark ("… Fragezeichen") ends a question like "?".
+_SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+|\n|$)")
+_NO_SENTENCE_END = re.compile(
+    r"(?<![\w.])(?:[a-zäöü]|ca|bzw|chron|dr|evtl|ggf|inkl|insb|med|mind|max|min|nr|pat|prof|sog|std|usw|vgl|vs|etc|bspw|zb)\."
+    r"|(?<=\d)\.(?=\s*\w)",
+    re.IGNORECASE,
+)
+QUESTION_WORD = re.compile(r"\bfragezeichen\b", re.IGNORECASE)
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence of a message."""
+    masked = _NO_SENTENCE_END.sub(lambda m: m.group()[:-1] + "\u2024", text)  # same length: offsets stay
+    return [(m.start(), m.end()) for m in _SENTENCE.finditer(masked)]
+
+
 @functools.cache
 def known_words() -> frozenset[str]:
     """Correctly spelled German words: never taken for a typo of a pattern word."""

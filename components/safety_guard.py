@@ -30,7 +30,17 @@ from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from components.intent_override import override_intent
-from components.matching import Match, Pattern, Rule, Token, compile_group, compile_rule, first_match, tokenize
+from components.matching import (
+    Match,
+    Pattern,
+    Rule,
+    Token,
+    compile_group,
+    compile_rule,
+    first_match,
+    sentence_spans,
+    tokenize,
+)
 from components.scope_guard import INTENT_BY_ASPECT
 from components.yaml_lexicon import YamlLexiconComponent
 
@@ -81,8 +91,9 @@ class SafetyGuard(YamlLexiconComponent):
         self.now = compile_group(lists.get("now") or [])
         self.mention_only = compile_group(lists.get("mention_only") or [])
 
-    def only_mentioned(self, tokens: list[Token]) -> bool:
-        """Does the message ask about a sign rather than report it? (order: knowledge/safety.yml)"""
+    def only_mentioned(self, tokens: list[Token]) -> bool | None:
+        """Do these words ask about a sign rather than report it? (order: knowledge/safety.yml;
+        None: no word of the lists)"""
         for words, mentioned in (
             (self.report, False),
             (self.hypothetical, True),
@@ -91,7 +102,18 @@ class SafetyGuard(YamlLexiconComponent):
         ):
             if first_match(words, tokens) is not None:
                 return mentioned
-        return False
+        return None
+
+    def sign_only_mentioned(self, match: Match, tokens: list[Token], sentences: list[tuple[int, int]]) -> bool:
+        """The sentence of the sign decides ("Stimmt das? … mein Kollege liegt grad am Boden und
+        zuckt": the second sentence reports); where its words say nothing, the whole message."""
+        start = tokens[match.first].start
+        sentence = next(((a, b) for a, b in sentences if a <= start < b), None)
+        if sentence is not None:
+            own = self.only_mentioned([t for t in tokens if sentence[0] <= t.start < sentence[1]])
+            if own is not None:
+                return own
+        return bool(self.only_mentioned(tokens))
 
     def signs_in(self, text: str) -> tuple[list[tuple[Sign, Match]], list[tuple[Sign, Match]], list[Token]]:
         """(signs the message reports, signs it only mentions in a question about risks, tokens)."""
@@ -99,8 +121,10 @@ class SafetyGuard(YamlLexiconComponent):
         found = [(sign, match) for sign in self.signs if (match := sign.find(tokens)) is not None]
         if not found:
             return [], [], tokens
-        mention = self.only_mentioned(tokens)
-        reported = [(s, m) for s, m in found if s.tier == CRISIS_TIER or not mention]
+        sentences = sentence_spans(text)
+        reported = [
+            (s, m) for s, m in found if s.tier == CRISIS_TIER or not self.sign_only_mentioned(m, tokens, sentences)
+        ]
         mentioned = [(s, m) for s, m in found if (s, m) not in reported]
         return reported, mentioned, tokens
 

@@ -10,10 +10,11 @@ and matches in three steps, from strict to forgiving:
    umlauts and hyphens ("ruecken" == "rücken", "kinesio-tape" == "kinesio tape");
 2. compounds: a word that starts or ends with a known name ("Rückenmassage",
    "Akupunkturbehandlung", "TENS-Gerät");
-3. a name split in two words ("kiro praktik"), joined, exact or with typos;
+3. a name split in two words ("kiro praktik"), joined, exact or with typos; split in
+   three ("ost theo pathie", as dictation splits long words), joined, for long names;
 4. small typos (Damerau-Levenshtein distance 1, or 2 for long names) in names of
-   at least 6 letters; short names such as "TENS" or "Laser" must match exactly,
-   so "meistens" never becomes TENS. A correctly spelled German word is never
+   at least 6 letters; short names such as "TENS" or "Laser" match exactly or with
+   two neighbouring letters swapped ("pnes"), so "meistens" never becomes TENS. A correctly spelled German word is never
    taken for a typo ("passiert" is not "massiert"): the word forms of
    spacy-lookups-data's German lemma table tell which words are spelled right.
 
@@ -121,7 +122,8 @@ class TherapyExtractor(GraphComponent, EntityExtractorMixin):
             "min_fuzzy_length": 6,
             # names at least this long allow two typos instead of one
             "two_typos_length": 9,
-            "max_phrase_words": 4,
+            # "per kutane elektrische nerven stimulation": a three-word name dictated in five
+            "max_phrase_words": 5,
         }
 
     @staticmethod
@@ -154,6 +156,8 @@ class TherapyExtractor(GraphComponent, EntityExtractorMixin):
         self._long_terms = sorted(
             (t for t in self._compact if len(t) >= self._config["min_fuzzy_length"]), key=len, reverse=True
         )
+        # short one-word names ("tens", "pens", "laser"), for two letters swapped
+        self._short_terms = [t for t in lexicon if " " not in t and 4 <= len(t) < self._config["min_fuzzy_length"]]
         # multi-word names long enough for a typo ("manuele therapie"), by word count
         self._long_phrases: dict[int, list[str]] = {}
         for term in lexicon:
@@ -272,6 +276,12 @@ class TherapyExtractor(GraphComponent, EntityExtractorMixin):
                             best = (1, term)
             if best is not None:
                 return self._compact[best[1]], 0.9 - 0.1 * best[0]
+        # 4. a short name with two neighbouring letters swapped ("pnes", "tesn"), never a German word
+        if 4 <= len(compact) < self._config["min_fuzzy_length"] and compact not in self._known_words():
+            for term in self._short_terms:
+                if len(term) == len(compact) and sorted(term) == sorted(compact):
+                    if DamerauLevenshtein.distance(compact, term, score_cutoff=1) == 1:
+                        return self.lexicon[term], 0.8
         return None
 
     def extract(self, message: Message) -> list[dict[str, Any]]:
@@ -332,6 +342,23 @@ class TherapyExtractor(GraphComponent, EntityExtractorMixin):
                             break
             if value is not None:
                 emit(i, i + 1, value, 0.85)
+        # a long name split in three ("ost theo pathie"): joined, exact or with up to two typos
+        for i in range(len(words) - 2):
+            span = words[i : i + 3]
+            if any(used[i : i + 3]) or any(w.norm in _FUNCTION_WORDS or len(w.compact) < 3 for w in span):
+                continue
+            if any(self._match_word(w) is not None for w in span):
+                continue
+            joined = "".join(w.compact for w in span)
+            value = self._compact.get(joined)
+            if value is None and len(joined) >= 10:
+                for term in self._long_terms:
+                    if len(term) >= 10 and abs(len(joined) - len(term)) <= 2:
+                        if DamerauLevenshtein.distance(joined, term, score_cutoff=2) <= 2:
+                            value = self._compact[term]
+                            break
+            if value is not None:
+                emit(i, i + 2, value, 0.8)
         for i, word in enumerate(words):
             if not used[i]:
                 match = self._match_word(word)

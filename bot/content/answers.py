@@ -36,6 +36,9 @@ MAX_SENTENCES = 4
 MAX_SENTENCES_TWO_PARTS = 6
 # Where a premise is a claim about benefit, proof or mechanism, the verdict answers it.
 VERDICT_PREMISES = {"benefit", "proof", "mechanism", "tag"}
+# the page's sentence that the doctor clears whether an option makes sense in the single case: first in
+# an answer to a personal question ("Soll ich …?"), so the bot decides nothing for the person
+PERSONAL_LEAD = "allgemein.einzelfall"
 # Topic ids of the general answers, and the button that switches to another treatment.
 OTHER_THERAPY = "andere_behandlung"
 QUOTE = "originaltext"
@@ -129,27 +132,52 @@ class _Draft:
         closing = self.reserved + (1 if self.refer and self.keep_room_for_refer else 0)
         return self.sentences + closing + sentence_count(text) <= budget
 
-    def add_claim(self, claim: Claim, budget: int) -> bool:
+    def add_claim(self, claim: Claim, budget: int, force: bool = False) -> bool:
         if claim.verdict and self.verdict_room:
             budget = max(budget, self.limit)  # whether it helps has room, unless that crowds out a part asked
-        if claim in self.claims or self.repeats(claim) or not self.fits(claim.text, budget):
+        if claim in self.claims:
+            return False
+        said = self.said_less(claim)
+        if said is not None:
+            # a claim said already rests on part of this one's words: this one says it and more, in its place
+            index = self.claims.index(said)
+            grown = sentence_count(claim.text) - sentence_count(said.text)
+            if not (force or self.sentences + grown <= max(budget, self.limit)):
+                return False
+            self.claims[index], self.parts[self.parts.index(said.text)] = claim, claim.text
+            self.sentences += grown
+            return True
+        if self.repeats(claim) or not (force or self.fits(claim.text, budget)):
             return False
         self.parts.append(claim.text)
         self.claims.append(claim)
         self.sentences += sentence_count(claim.text)
         return True
 
+    def _family(self, claim: Claim) -> str:
+        owner = claim.id.split(".")[0]
+        return self.family.get(owner, owner)
+
     def repeats(self, claim: Claim) -> bool:
         """Does a claim of the same file or the same group already say this, resting on the same
         words of the page? ("Die Interferenztherapie funktioniert ähnlich wie die TENS" once, not
         once from its own file and again from the Elektrotherapie's.) Claims of unrelated
         treatments may share a general sentence and each still answer."""
+        return any(self._family(c) == self._family(claim) and _page_words(c) & _page_words(claim) for c in self.claims)
 
-        def family(c: Claim) -> str:
-            owner = c.id.split(".")[0]
-            return self.family.get(owner, owner)
-
-        return any(family(c) == family(claim) and set(c.quotes) & set(claim.quotes) for c in self.claims)
+    def said_less(self, claim: Claim) -> Claim | None:
+        """A claim said already whose page words are all among this one's, and fewer: "Ernste Folgen
+        … sind sehr selten." and then "… sehr selten; möglich ist das etwa bei Osteoporose …" say
+        the first sentence twice; the second alone says both."""
+        words = _page_words(claim)
+        return next(
+            (
+                c
+                for c in self.claims
+                if self._family(c) == self._family(claim) and _page_words(c) < words and c.text in self.parts
+            ),
+            None,
+        )
 
     def add_text(self, text: str, budget: int, force: bool = False) -> bool:
         if text in self.parts or (not force and not self.fits(text, budget)):
@@ -157,6 +185,11 @@ class _Draft:
         self.parts.append(text)
         self.sentences += sentence_count(text)
         return True
+
+
+def _page_words(claim: Claim) -> frozenset[str]:
+    """The page's words a claim rests on, without the end mark (a quote may stop before the period)."""
+    return frozenset(q.rstrip(" .!?") for q in claim.quotes)
 
 
 def _joined(items: list[str], texts: Texts) -> str:
@@ -411,11 +444,12 @@ def fact_answer(kb: KnowledgeBase, texts: Texts, question: Question) -> Answer:
         draft.add_text(note, draft.limit, force=True)
         draft.limit += sentence_count(note)
     said = _question_silences(kb, therapies, question, aspects, draft)
-    if question.personal and not said and not question.conditions:
-        # "Soll ich …?": first that the bot decides nothing for them
-        lead = texts.get("answer.personal_lead")
-        draft.add_text(lead, draft.limit, force=True)
-        draft.limit += sentence_count(lead)
+    if question.personal and not said and not question.conditions and PERSONAL_LEAD in kb.claims:
+        # "Soll ich …?": first that the bot decides nothing for them, in the page's own words
+        # (the page: whether an option makes sense in the single case is for the doctor to clear)
+        lead = kb.claims[PERSONAL_LEAD]
+        draft.limit += sentence_count(lead.text)
+        draft.add_claim(lead, draft.limit, force=True)
     elif question.personal and "arzt" not in draft.refer:
         # where the page is silent on what they asked (or on their condition), that comes first,
         # and the referral to their doctor closes the answer instead

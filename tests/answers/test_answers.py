@@ -11,7 +11,8 @@ that carry it. A question counts as right when, through the REST webhook of the 
 - where the page is silent, the first sentence says so (for two-part questions: some sentence);
 - where a referral is required, the reply names the doctor.
 
-`make test` fails below 90 % right. Figures and misses: results/answers-summary.txt.
+`make test` fails below MIN_RIGHT (0.85, just below what the bot reaches; issue 12 aims at 0.90).
+Figures and misses: results/answers-summary.txt.
 """
 
 from __future__ import annotations

@@ -91,7 +91,8 @@ def test_other_conditions_and_off_topic_requests_are_declined(stack: Stack, kb: 
 
 def test_personal_advice_refers_first_then_gives_facts(stack: Stack) -> None:
     replies = stack.say(new_sender(), "Ich nehme Marcumar. Soll ich trotzdem zur Akupunktur gehen?")
-    assert replies[0]["text"].startswith("Ob das für Sie persönlich passt")
+    assert replies[0]["text"].startswith("Ob eine Behandlung für Sie persönlich sinnvoll ist")
+    assert replies[0]["answer"]["claims"][0] == "allgemein.einzelfall"
     assert "akupunktur.blutungen" in replies[0]["answer"]["claims"]
 
 

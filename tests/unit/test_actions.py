@@ -128,10 +128,10 @@ def test_a_fact_question_that_asks_for_a_personal_decision_refers_first(kb: Know
     # "Soll ich die Lasertherapie machen, hilft das überhaupt?" filed as a question on the effect
     state = tracker("ask_effectiveness", ["lasertherapie", ("personal", "true")])
     text = run(ActionAnswerFact(), state)[0][0]["text"]
-    assert text.startswith("Ob das für Sie persönlich passt")
+    assert text.startswith(kb.claims["allgemein.einzelfall"].text)
     assert kb.verdict("lasertherapie").text in text
     plain = run(ActionAnswerFact(), tracker("ask_effectiveness", ["lasertherapie"]))[0][0]["text"]
-    assert not plain.startswith("Ob das für Sie persönlich passt")
+    assert not plain.startswith(kb.claims["allgemein.einzelfall"].text)
 
 
 def test_a_detail_asked_of_another_aspect_is_a_second_part() -> None:
@@ -159,7 +159,8 @@ def test_a_belief_in_a_mechanism_is_answered_before_other_beliefs(kb: KnowledgeB
 def test_personal_advice_with_a_treatment_refers_first_then_gives_facts() -> None:
     state = tracker("ask_personal_advice", ["manipulation", ("detail", "osteoporose")])
     message = run(ActionAnswerFact(), state)[0][0]
-    assert message["text"].startswith("Ob das für Sie persönlich passt")
+    assert message["answer"]["claims"][0] == "allgemein.einzelfall"
+    assert message["text"].startswith("Ob eine Behandlung für Sie persönlich sinnvoll ist")
     assert "manuelle_therapie.risikofaktoren" in message["answer"]["claims"]
 
 
@@ -290,6 +291,8 @@ def test_urgent_signs_get_todays_advice_with_116117() -> None:
 def test_warning_signs_without_a_known_sign_get_the_list_with_both_numbers() -> None:
     text = run(ActionSafetyReply(), tracker("warning_signs"))[0][0]["text"]
     assert "112" in text.splitlines()[0] and "116117" in text
+    # the classifier's alarm without a sign may be a crisis it took for an emergency: the crisis line too
+    assert "0800 111 0 111" in text
 
 
 def test_another_condition_is_declined_by_name() -> None:

@@ -94,7 +94,9 @@ def test_costs_of_one_treatment_never_read_as_you_pay_yourself(kb, interface) ->
 
 def test_personal_advice_refers_first_then_gives_the_facts(kb, interface) -> None:
     answer = ask(kb, interface, ["manipulation"], ["risiken"], details=("osteoporose",), personal=True)
-    assert answer.body.startswith(interface.get("answer.personal_lead"))
+    # the referral is the page's own sentence (the doctor clears whether it makes sense in the single case)
+    assert answer.claims[0] == "allgemein.einzelfall"
+    assert answer.body.startswith(kb.claims["allgemein.einzelfall"].text)
     assert "manuelle_therapie.risikofaktoren" in answer.claims
 
 
@@ -356,6 +358,12 @@ def test_what_a_message_tells_is_no_question_where_its_question_sentence_asks() 
     # a dictated question mark ends a question too
     dictated = "der Laser kostet 300 € Punkt lohnt sich das Fragezeichen"
     assert DETAILS.question_spans(dictated) == [(0, len(dictated))]
+    # the period of an abbreviation or an ordinal number ends no sentence
+    clinical = "Welche Massageformen werden bei chron. LWS-Beschwerden (z. B. mit Öl) angewandt?"
+    assert DETAILS.question_spans(clinical) == [(0, len(clinical))]
+    assert "formen" in extracted(clinical, "detail")
+    pregnant = "Ich bin in der 24. Woche schwanger. Darf ich Akupunktur machen?"
+    assert [pregnant[a:b].strip() for a, b in DETAILS.question_spans(pregnant)] == ["Darf ich Akupunktur machen?"]
 
 
 def test_a_detail_only_told_is_marked_so() -> None:

@@ -38,8 +38,52 @@ def test_more_pain_at_night_in_learners_german_is_urgent(guard: SafetyGuard) -> 
 @pytest.mark.parametrize(
     "text",
     [
+        "Meine Mutter ist eben umgekippt und reagiert nicht, wenn ich sie anspreche.",
+        "Nach der Massage mit dem neuen Öl schwillt meine Zunge an.",
+        "Seit heute Mittag 39 Fieber und der Nacken ist ganz steif.",
+        "Ich habe aus Versehen eine ganze Packung Ibuprofen genommen.",
+        "Ich habe eben Blut erbrochen, nehme seit Wochen Diclofenac.",
+        "Die Wunde am Arm blutet und blutet, Drücken bringt nichts.",
+        "Mein Freund zuckt am ganzen Körper und hat Schaum vorm Mund.",
+    ],
+)
+def test_emergencies_beyond_the_spine_are_emergencies(guard: SafetyGuard, text: str) -> None:
+    assert "notruf" in tiers(guard, text)
+
+
+def test_the_sentence_of_a_sign_decides_whether_it_is_reported(guard: SafetyGuard) -> None:
+    # a question about something else first does not make the emergency after it a question
+    text = "Stimmt das, dass Laser nichts bringt? Übrigens liegt mein Mann gerade auf dem Boden und zuckt am ganzen Körper."
+    assert "notruf" in tiers(guard, text)
+    # the sign in a question about a risk stays a question, whatever the next sentence says
+    assert tiers(guard, "Kann man vom Einrenken gelähmt werden? Meine Mutter hat nächste Woche einen Termin.") == set()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hab meine Gitarre verschenkt, die brauch ich ja bald nicht mehr.",
+        "Ich sitze auf dem Balkon und überlege, ob ich springen soll.",
+        "Wenn das auch nicht hilft, mache ich Schluss.",
+        "Ich sehe für mich keinen anderen Ausweg mehr.",
+    ],
+)
+def test_a_crisis_said_in_other_words_is_a_crisis(guard: SafetyGuard, text: str) -> None:
+    assert tiers(guard, text) == {"krise"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
         "Hilft Akupunktur mehr gegen Schmerzen als Massage?",
         "Was kostet eine Massage am Brustbein und am Rücken?",
+        # words near the new signs that mean something ordinary
+        "Bei der Traktion wird die Wirbelsäule unter Zug gesetzt. Ist das gefährlich?",
+        "Warum soll ich mit der Massage weitermachen, wenn sie nicht hilft?",
+        "Mein Rücken reagiert nicht auf Massage.",
+        "Ich habe eine Packung mit 20 Tabletten verschrieben bekommen.",
+        "Hilft Akupunktur bei einer Fazialisparese?",
+        "Bei kalter Temperatur ist mein Nacken steif. Hilft Wärme?",
     ],
 )
 def test_ordinary_questions_raise_no_alarm(guard: SafetyGuard, text: str) -> None:

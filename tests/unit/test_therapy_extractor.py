@@ -62,6 +62,11 @@ def values(extractor: TherapyExtractor, text: str) -> list[str]:
         # a name's adjectives in another case than the training data has them
         ("Was versteht man unter transkutaner elektrischer Nervenstimulation?", ["tens"]),
         ("mit manueller Therapie", ["manuelle_therapie"]),
+        # dictation splits a long name in three, or a three-word name in five
+        ("ist ost theo pathie gefährlich", ["osteopathie"]),
+        ("was ist die per kutane elektrische nerven stimulation", ["pens"]),
+        # two neighbouring letters swapped in a short name
+        ("wiviel kostet pnes", ["pens"]),
     ],
 )
 def test_finds_the_canonical_therapy(extractor: TherapyExtractor, text: str, expected: list[str]) -> None:
