@@ -55,6 +55,8 @@ class Sign:
     tier: str
     alone: tuple[Pattern, ...]
     together: tuple[Rule, ...]
+    # a sign about the past ("nach Krebs neue Rückenschmerzen"): words of the past do not make it a question
+    history: bool = False
 
     def find(self, tokens: list[Token]) -> Match | None:
         match = first_match(self.alone, tokens)
@@ -83,6 +85,7 @@ class SafetyGuard(YamlLexiconComponent):
                 tier=str(entry.get("tier")),
                 alone=compile_group(entry.get("alone") or []),
                 together=tuple(compile_rule(rule) for rule in entry.get("together") or []),
+                history=bool(entry.get("history")),
             )
             for sign_id, entry in (lists.get("signs") or {}).items()
         ]
@@ -123,7 +126,9 @@ class SafetyGuard(YamlLexiconComponent):
             return [], [], tokens
         sentences = sentence_spans(text)
         reported = [
-            (s, m) for s, m in found if s.tier == CRISIS_TIER or not self.sign_only_mentioned(m, tokens, sentences)
+            (s, m)
+            for s, m in found
+            if s.tier == CRISIS_TIER or s.history or not self.sign_only_mentioned(m, tokens, sentences)
         ]
         mentioned = [(s, m) for s, m in found if (s, m) not in reported]
         return reported, mentioned, tokens

@@ -484,6 +484,10 @@ def fact_answer(kb: KnowledgeBase, texts: Texts, question: Question) -> Answer:
     if advice is not None:
         draft.add_claim(advice, draft.limit if advice_asked else draft.limit - len(referrals))
     for refer in referrals:
+        if refer == "arzt" and question.personal and PERSONAL_LEAD in kb.claims:
+            # a personal question whose answer had to say a silence first closes with the page's own referral
+            if draft.add_claim(kb.claims[PERSONAL_LEAD], draft.limit):
+                continue
         draft.add_text(texts.get(f"answer.refer_{refer}"), draft.limit)
     if question.safety_line:
         draft.add_text(question.safety_line, draft.limit, force=True)

@@ -502,3 +502,12 @@ def test_a_practice_and_its_price_asked_together_the_costs_are_not_crowded_out(k
 )
 def test_details_are_found_in_everyday_words(text, detail, found) -> None:
     assert (detail in extracted(text, "detail")) == found
+
+
+def test_a_personal_question_that_needs_a_silence_first_closes_with_the_pages_referral(kb, interface) -> None:
+    # "nehm Eliquis wegen Vorhofflimmern, soll ich die Akupunktur trotzdem machen?": the page is silent
+    # on the condition, so that comes first, and the page's own referral closes the answer
+    answer = ask(kb, interface, ["akupunktur"], ["risiken"], personal=True, conditions=("Vorhofflimmern",))
+    assert "Vorhofflimmern" in answer.body.split(".")[0]
+    assert answer.claims[-1] == "allgemein.einzelfall"
+    assert answer.body.endswith(kb.claims["allgemein.einzelfall"].text)

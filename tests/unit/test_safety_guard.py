@@ -150,3 +150,17 @@ def test_an_unsure_alarm_without_a_sign_gives_way_to_a_question_about_a_treatmen
     message = classified(text, [("warning_signs", 0.69), ("ask_overview", 0.04), ("ask_risks", 0.02)], entities)
     guard.process([message])
     assert message.get("intent")["name"] == expected
+
+
+def test_past_events_and_what_ifs_are_questions_but_a_new_sign_after_a_treatment_is_not(guard: SafetyGuard) -> None:
+    # over and done, or only asked "in case": no alarm
+    assert tiers(guard, "Vor drei Jahren hatte ich eine taube Wade, das ist längst verheilt.") == set()
+    assert tiers(guard, "Was sollte ich tun, falls mir nach dem Einrenken schwindlig wird?") == set()
+    # "seitdem" after a visit: happening now, also next to a word of the past ("hatte")
+    assert "notruf" in tiers(guard, "War beim Chiropraktiker, seitdem spüre ich meine Beine kaum.")
+    assert "notruf" in tiers(
+        guard, "Meine Mutter hatte heute eine Manipulation am Nacken und spricht seitdem verwaschen."
+    )
+    # a cancer history lies in the past by definition; the new pain is what counts
+    assert "heute" in tiers(guard, "Vor zwei Jahren hatte ich Brustkrebs, jetzt habe ich neue Rückenschmerzen.")
+    assert "notruf" in tiers(guard, "Mein Vater hat sich verschluckt und läuft blau an!")
