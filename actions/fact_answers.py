@@ -168,7 +168,8 @@ class ActionAnswerFact(Action):
             if other in details and BOTH_TOPICS in kb.topics:
                 topic = BOTH_TOPICS  # "Was heißt passiv? Und was ist dann aktiv?": both, side by side
             lead = [c for d in details for c in kb.general_claims(d) if not c.advice][:1]
-            answer = topic_answer(kb, interface, topic, lead=lead, silence=general_silence(kb, details))
+            named = bool(entity_values(tracker, "therapy"))
+            answer = topic_answer(kb, interface, topic, lead=lead, silence=general_silence(kb, details, named))
             dispatcher.utter_message(**answer_message(answer, kind="topic"))
             return [SlotSet("claims", list(answer.claims))]
 

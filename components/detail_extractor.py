@@ -30,7 +30,17 @@ from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from components.matching import QUESTION_WORD, Match, Pattern, compile_group, find, sentence_spans, tokenize
+from components.matching import (
+    QUESTION_WORD,
+    Match,
+    Pattern,
+    compile_group,
+    find,
+    fold,
+    sentence_spans,
+    standard_word,
+    tokenize,
+)
 from components.yaml_lexicon import YamlLexiconComponent
 
 QUESTION_ROLE = "frage"  # role of an `asked` aspect found in the question sentence of a message that also tells
@@ -50,6 +60,8 @@ class DetailExtractor(YamlLexiconComponent, EntityExtractorMixin):
         for aspect, words in (lists.get("aspects") or {}).items():
             self.groups.append(("asked", str(aspect), compile_group(words or [])))
         self.agreement_tags = compile_group(lists.get("agreement_tags") or [])
+        # words that may stand between "was sind" and the aspect it asks for ("… eigentlich die Risiken")
+        self.question_fillers = {standard_word(fold(str(w))) for w in lists.get("question_fillers") or []}
         self.personal = compile_group(lists.get("personal") or [])
         # details that are only asked, never told: they count in a question sentence (see above)
         self.asked_only = {
@@ -79,6 +91,31 @@ class DetailExtractor(YamlLexiconComponent, EntityExtractorMixin):
                     return {"entity": "premise", "value": "tag", "start": start, "end": end, "text": text[start:end]}
         return None
 
+    def without_what_is_of_another_aspect(self, hits_by_group: list, tokens: list) -> list:
+        """ "Was sind eigentlich die Risiken?" asks for the risks, not what the treatment is: a hit of
+        the aspect `methode` that only `question_fillers` separate from another aspect's hit is dropped."""
+        others = [
+            m
+            for entity, value, per_pattern in hits_by_group
+            if entity == "asked" and value != "methode"
+            for hits in per_pattern
+            for m in hits
+        ]
+
+        def leads_to_another(m: Match) -> bool:
+            return any(
+                0 <= o.first - m.last - 1 <= 3
+                and all(t.norm in self.question_fillers for t in tokens[m.last + 1 : o.first])
+                for o in others
+            )
+
+        return [
+            (entity, value, [[m for m in hits if not leads_to_another(m)] for hits in per_pattern])
+            if entity == "asked" and value == "methode"
+            else (entity, value, per_pattern)
+            for entity, value, per_pattern in hits_by_group
+        ]
+
     def extract(self, text: str) -> list[dict[str, Any]]:
         tokens = tokenize(text)
         questions = self.question_spans(text)
@@ -91,6 +128,7 @@ class DetailExtractor(YamlLexiconComponent, EntityExtractorMixin):
             (entity, value, [[m for m in find(pattern, tokens) if not m.negated] for pattern in patterns])
             for entity, value, patterns in self.groups
         ]
+        hits_by_group = self.without_what_is_of_another_aspect(hits_by_group, tokens)
         told = any(not any(a <= token.start < b for a, b in questions) for token in tokens)
         # the message tells and asks, and its question sentences name something asked of their own
         asks_itself = (

@@ -527,15 +527,19 @@ def _topic_buttons(texts: Texts, topic_id: str) -> list[Button]:
     }.get(topic_id, [])
 
 
-def general_silence(kb: KnowledgeBase, details: Iterable[str]) -> str | None:
+def general_silence(kb: KnowledgeBase, details: Iterable[str], passive_named: bool = False) -> str | None:
     """What the page does not say about a detail asked without a treatment ("Wie oft soll ich
     Yoga machen?", "Yoga oder Pilates, was ist besser?"): said first, as in a fact answer. One
     sentence is enough; a detail the page's general statements answer is no silence."""
+    details = list(details)
     for detail_id in details:
-        # (`answered_with` does not apply here: "Yoga oder Pilates, was ist besser?" compares two
-        # active treatments, which the page does not; it compares active with passive ones)
         detail = kb.details.get(detail_id)
         if detail is None or not detail.silent:
+            continue
+        # `answered_with` only where a passive treatment of the page is named: "Ultraschall ist doch
+        # besser als Sport?" compares passive with active, as the page does; "Yoga oder Pilates, was
+        # ist besser?" compares two active treatments, which the page does not
+        if passive_named and set(detail.answered_with) & set(details):
             continue
         if detail.always_silent or not any(not c.advice for c in kb.general_claims(detail_id)):
             return detail.silent

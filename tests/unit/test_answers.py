@@ -203,6 +203,9 @@ def test_a_detail_the_page_is_silent_on_comes_first_without_a_treatment_too(kb, 
     # a detail the general statements answer is no silence ("… zusätzlich zu Übungen?")
     assert general_silence(kb, ["kombination"]) is None
     assert general_silence(kb, ["erfahrung"]) is None
+    # "Ultraschall ist doch besser als Sport?": a passive treatment beside an active one, which the page compares
+    assert general_silence(kb, ["vergleich", "aktiv"], passive_named=True) is None
+    assert general_silence(kb, ["vergleich", "aktiv"]) == kb.details["vergleich"].silent
 
 
 @pytest.mark.parametrize("aspect", ["methode", "risiken"])
@@ -511,3 +514,13 @@ def test_a_personal_question_that_needs_a_silence_first_closes_with_the_pages_re
     assert "Vorhofflimmern" in answer.body.split(".")[0]
     assert answer.claims[-1] == "allgemein.einzelfall"
     assert answer.body.endswith(kb.claims["allgemein.einzelfall"].text)
+
+
+def test_what_are_the_risks_asks_for_the_risks_not_what_the_treatment_is() -> None:
+    assert extracted("Was sind eigentlich die Risiken bei Akupunktur, und zahlt das die Kasse?", "asked") == {
+        "risiken",
+        "kosten",
+    }
+    assert extracted("Was sind die Nebenwirkungen von Massage?", "asked") == {"risiken"}
+    # a treatment between "was ist" and the next question: both are asked
+    assert extracted("Was ist TENS und was kostet es?", "asked") == {"methode", "kosten"}
