@@ -384,3 +384,11 @@ def test_a_word_of_a_topic_inside_a_phrase_that_means_something_else_does_not_co
     # English "scared" is no scar ("scar*" matched it)
     text = "I'm scared of the cracking. Is manipulation dangerous for my back?"
     assert guard.decide(text, "ask_risks", True)[1] == []
+
+
+def test_body_weight_in_a_question_about_traction_is_no_other_condition(guard: ScopeGuard) -> None:
+    # the reply once said "Über Weight sagt sie nichts"; losing weight is still another topic
+    from components.matching import tokenize
+
+    assert guard.topics_in(tokenize("For lumbar traction, how much force, a percentage of body weight?")) == []
+    assert guard.topics_in(tokenize("Can acupuncture help me lose weight?")) != []
