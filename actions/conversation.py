@@ -36,6 +36,7 @@ INTENT_BY_TOPIC[OTHER_THERAPY] = "inform_therapy"
 INTENT_BY_TOPIC[QUOTE] = "ask_quote"
 
 INFORM_THERAPY = "inform_therapy"
+ACTIVE_TREATMENTS = "ask_active_treatments"
 PERSONAL_ADVICE = "ask_personal_advice"
 ASK_QUOTE = "ask_quote"
 
@@ -121,3 +122,11 @@ def in_group_member(kb: KnowledgeBase, previous: str | None, text: str) -> str |
             if first_match(compile_group(list(member.in_group_words)), tokens) is not None:
                 return member.id
     return None
+
+
+def still_describes(kb: KnowledgeBase, previous: str | None, text: str) -> bool:
+    """Do the words still describe the member talked about? "Kommt der Strom durch die Haut?"
+    right after TENS names the group (Strom) but asks about TENS (through the skin)."""
+    if previous not in kb.therapies or not kb.therapies[previous].in_group_words:
+        return False
+    return first_match(compile_group(list(kb.therapies[previous].in_group_words)), tokenize(text)) is not None

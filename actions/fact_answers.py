@@ -10,9 +10,11 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.conversation import (
+    ACTIVE_TREATMENTS,
     ASK_QUOTE,
     ASPECT_BY_INTENT,
     INFORM_THERAPY,
+    INTENT_BY_ASPECT,
     PERSONAL_ADVICE,
     TOPIC_BY_INTENT,
     answer_message,
@@ -21,6 +23,7 @@ from actions.conversation import (
     knowledge,
     rasa_buttons,
     safety_texts,
+    still_describes,
     therapy_entities,
 )
 from bot.content.answers import (
@@ -62,6 +65,8 @@ def _therapies(kb: KnowledgeBase, tracker: Tracker, intent: str | None) -> list[
             sibling = in_group_member(kb, remembered, text)
             if sibling is not None:
                 return [sibling]
+        elif ids == [group] and group != remembered and still_describes(kb, remembered, text):
+            return [remembered]  # "Kommt der Strom durch die Haut?" after TENS: still TENS
     if ids or intent == INFORM_THERAPY:
         return ids
     return [remembered] if remembered in kb.therapies else []
@@ -83,11 +88,22 @@ def _aspects(
     answered too; a personal question also hears whether the treatment helps."""
     asked = [a for a in entity_values(tracker, "asked") if a in kb.aspects]
     # "Der Laser kostet 400 Euro. Ist das sinnvoll?": the question sentence asks, the rest tells
-    in_question = [
-        e.get("value")
-        for e in tracker.latest_message.get("entities", [])
-        if e.get("entity") == "asked" and e.get("role") == QUESTION_ROLE and e.get("value") in kb.aspects
-    ]
+    # "… Was sagen denn die Studien zu Osteopathie?": a detail asked there asks its aspect too
+    in_question = list(
+        dict.fromkeys(
+            e.get("value") if e.get("entity") == "asked" else kb.details[e.get("value")].aspect
+            for e in tracker.latest_message.get("entities", [])
+            if e.get("role") == QUESTION_ROLE
+            and (
+                (e.get("entity") == "asked" and e.get("value") in kb.aspects)
+                or (
+                    e.get("entity") == "detail"
+                    and e.get("value") in kb.details
+                    and not kb.details[e.get("value")].only_in_its_aspect
+                )
+            )
+        )
+    )
     # "Meine Gelenke sind steif geworden, wäre Mobilisation gut?": a complaint, not a question about side effects
     details = [d for d in details if d in kb.details and not kb.details[d].only_in_its_aspect]
     winning = [kb.details[d].aspect for d in details if d in kb.details and kb.details[d].aspect_wins]
@@ -159,6 +175,12 @@ class ActionAnswerFact(Action):
         # a belief in how it works has claims of its own ("Energiebahnen … nicht nachgewiesen") and
         # is answered with the verdict as well; it goes first where beliefs of several kinds stand
         premise = "mechanism" if "mechanism" in premises else (premises or [None])[0]
+
+        if intent == ACTIVE_TREATMENTS and therapy_entities(tracker, kb.therapies):
+            # "Kann ich statt Gymnastik nicht einfach mein TENS-Gerät nehmen?": what the page says
+            # about active treatment, then about the passive one named, as a question whether it helps
+            intent = INTENT_BY_ASPECT["wirksamkeit"]
+            details = [*details, "aktiv"] if "aktiv" not in details and "aktiv" in kb.details else details
 
         if intent in TOPIC_BY_INTENT:
             topic = TOPIC_BY_INTENT[intent]

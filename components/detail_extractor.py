@@ -8,7 +8,8 @@ From knowledge/details.yml it finds three entities, which action_answer_fact rea
 - `asked`:   every aspect the message asks about ("Was kostet das und ist es gefährlich?"
              → kosten, risiken), so two questions in one message get two answers; role
              `frage` where the question sentences of a message that also tells decided it
-             (a `detail` found only in the sentences that tell has role `erzaehlt`);
+             (a `detail` has role `frage` there, or `erzaehlt` where it is found only in
+             the sentences that tell);
 - `personal`: the question asks for a decision about the person ("Soll ich …?", "für mich"),
              so the answer says first that their doctor decides with them.
 
@@ -149,8 +150,10 @@ class DetailExtractor(YamlLexiconComponent, EntityExtractorMixin):
                     item = {"entity": entity, "value": value, "start": start, "end": end, "text": text[start:end]}
                     if only_asked and entity == "asked":
                         item["role"] = QUESTION_ROLE  # the question sentence asks it, whatever came before
-                    elif asks_itself and entity == "detail" and not any(in_question(m) for m in hits):
-                        item["role"] = TOLD_ROLE  # only told ("Seit meinem Bandscheibenvorfall …"), not asked
+                    elif asks_itself and entity == "detail":
+                        # asked in the question sentence ("… Was sagen denn die Studien?"), or only told
+                        # ("Seit meinem Bandscheibenvorfall …")
+                        item["role"] = QUESTION_ROLE if any(in_question(m) for m in hits) else TOLD_ROLE
                     found.append(item)
                     break
         if not any(e["entity"] == "premise" for e in found):

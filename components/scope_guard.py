@@ -50,6 +50,8 @@ UNTOUCHED = {"crisis", "greet", "goodbye", "thanks", "bot_challenge", "ask_priva
 # Greetings and thanks around a question of its own, from this many words on, are judged by the question.
 PLEASANTRIES = {"greet", "goodbye", "thanks"}
 MIN_TOKENS_OF_A_REQUEST = 8
+# a statement this short that names a treatment of the page and asks nothing tells what it is about
+MAX_TOKENS_OF_A_MENTION = 12
 # Intents about treatments: a message that gets one must show something of the topic.
 TOPICAL = {
     "ask_effectiveness",
@@ -354,6 +356,18 @@ class ScopeGuard(YamlLexiconComponent):
                 return by_words[0], conditions
             if topical_guess is not None:
                 return topical_guess, conditions
+        if (
+            intent == OUT_OF_SCOPE
+            and has_therapy
+            and not asked
+            and not details
+            and "?" not in text
+            and len(tokens) <= MAX_TOKENS_OF_A_MENTION
+            and not first_match(self.off_topic, tokens)
+        ):
+            # "hab morgen meinen ersten Akupunktur-Termin": a treatment of the page told, nothing asked
+            # and nothing found the page does not cover: the bot asks what they want to know about it
+            return INFORM_THERAPY, conditions
         if not has_therapy and not about_back:
             if first_match(self.off_topic, tokens):
                 return OUT_OF_SCOPE, conditions

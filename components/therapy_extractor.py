@@ -13,7 +13,9 @@ and matches in three steps, from strict to forgiving:
 3. a name split in two words ("kiro praktik"), joined, exact or with typos; split in
    three ("ost theo pathie", as dictation splits long words), joined, for long names;
 4. small typos (Damerau-Levenshtein distance 1, or 2 for long names) in names of
-   at least 6 letters; short names such as "TENS" or "Laser" match exactly or with
+   at least 6 letters, and one more in the soft consonants of Saxon and Franconian speech
+   ("Osteobaad" for Osteopath: p/b, t/d, k/g, an h after a consonant and doubled letters
+   count as the same, nothing else may differ); short names such as "TENS" or "Laser" match exactly or with
    two neighbouring letters swapped ("pnes"), so "meistens" never becomes TENS. A correctly spelled German word is never
    taken for a typo ("passiert" is not "massiert"): the word forms of
    spacy-lookups-data's German lemma table tell which words are spelled right.
@@ -71,6 +73,8 @@ _FUNCTION_WORDS = frozenset(
 # English words one typo away from a German name ("messages" ~ "Massagen", "typing" ~ "taping"):
 # not German, so the German word list does not protect them.
 _ENGLISH_WORDS = frozenset({"messages", "message", "typing", "massive", "passage", "passages", "testing"})
+# German words two letters away from a name that the lemma table does not know
+_NOT_NAMES = frozenset({"chemotherapie", "chemotherapien", "ladegeraet", "ladegerat", "ladegeraete"})
 _FOLD = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 
@@ -99,6 +103,19 @@ def _declined(term: str) -> set[str]:
         variants = {f"{v} {o}".strip() for v in variants for o in options}
     variants.discard(term)
     return variants
+
+
+# Saxon and Franconian speech softens p, t, k to b, d, g and lengthens vowels ("Osteobaad",
+# "Agubunkdur"): names are compared in that softened form too, for names of 7 letters or more
+_HARD_TO_SOFT = str.maketrans("ptk", "bdg")
+_H_AFTER_CONSONANT = re.compile(r"(?<=[^aeiouäöü])h")
+_DOUBLED = re.compile(r"(.)\1+")
+MIN_SOFTENED_LENGTH = 7
+
+
+def softened(word: str) -> str:
+    """A word as Saxon or Franconian speech may write it: "osteopath" and "osteobaad" → "osdeobad"."""
+    return _DOUBLED.sub(r"\1", _H_AFTER_CONSONANT.sub("", word.translate(_HARD_TO_SOFT)))
 
 
 @dataclass(frozen=True)
@@ -156,6 +173,8 @@ class TherapyExtractor(GraphComponent, EntityExtractorMixin):
         self._long_terms = sorted(
             (t for t in self._compact if len(t) >= self._config["min_fuzzy_length"]), key=len, reverse=True
         )
+        # long names in their softened form ("osdeobad"), for dialect spellings
+        self._softened = {softened(t): t for t in self._long_terms if len(t) >= MIN_SOFTENED_LENGTH}
         # short one-word names ("tens", "pens", "laser"), for two letters swapped
         self._short_terms = [t for t in lexicon if " " not in t and 4 <= len(t) < self._config["min_fuzzy_length"]]
         # multi-word names long enough for a typo ("manuele therapie"), by word count
@@ -262,18 +281,24 @@ class TherapyExtractor(GraphComponent, EntityExtractorMixin):
             len(compact) >= self._config["min_fuzzy_length"] - 1
             and compact not in self._known_words()
             and compact not in _ENGLISH_WORDS
+            and compact not in _NOT_NAMES
         ):
             best: tuple[int, str] | None = None
             for term in self._long_terms:
                 limit = self._max_typos(term)
                 if abs(len(compact) - len(term)) <= limit:
                     distance = DamerauLevenshtein.distance(compact, term, score_cutoff=limit)
+                    # two typos only where the first letter is right: "pasieren" is no "massieren"
+                    if distance > 1 and compact[0] != term[0]:
+                        continue
                     if distance <= limit and (best is None or distance < best[0]):
                         best = (distance, term)
                 elif len(compact) > len(term) + 2 and len(term) >= 7:
                     for piece in (compact[: len(term)], compact[-len(term) :]):
                         if DamerauLevenshtein.distance(piece, term, score_cutoff=1) <= 1 and best is None:
                             best = (1, term)
+            if best is None and len(compact) >= MIN_SOFTENED_LENGTH and softened(compact) in self._softened:
+                best = (2, self._softened[softened(compact)])
             if best is not None:
                 return self._compact[best[1]], 0.9 - 0.1 * best[0]
         # 4. a short name with two neighbouring letters swapped ("pnes", "tesn"), never a German word

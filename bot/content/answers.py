@@ -34,6 +34,10 @@ from bot.texts import Texts
 # condition, "ich entscheide nichts für Sie") does not take room from what was asked.
 MAX_SENTENCES = 4
 MAX_SENTENCES_TWO_PARTS = 6
+# Room kept free for the next part while one part is said: a silence and its nearest fact, or one
+# claim of two sentences. What answers the detail asked may take room beyond its part's share, but
+# not this, or the second part is cut to a bare "Dazu sagt die Seite nichts."
+PART_ROOM = 2
 # Where a premise is a claim about benefit, proof or mechanism, the verdict answers it.
 VERDICT_PREMISES = {"benefit", "proof", "mechanism", "tag"}
 # the page's sentence that the doctor clears whether an option makes sense in the single case: first in
@@ -125,6 +129,11 @@ class _Draft:
     limit: int = MAX_SENTENCES  # sentences for the whole answer
     aspects: tuple[str, ...] = ()  # the aspects asked, in the answer's order
     family: dict[str, str] = field(default_factory=dict)  # treatment -> its group ("tens" -> "elektrotherapie")
+    later: int = 0  # sentences kept free for the next part
+
+    def room(self) -> int:
+        """Sentences this part may fill beyond its share, leaving the next part its room."""
+        return self.limit - self.later
 
     def fits(self, text: str, budget: int) -> bool:
         # room is kept for what must close the answer: the advice where it was asked, and who can
@@ -134,7 +143,7 @@ class _Draft:
 
     def add_claim(self, claim: Claim, budget: int, force: bool = False) -> bool:
         if claim.verdict and self.verdict_room:
-            budget = max(budget, self.limit)  # whether it helps has room, unless that crowds out a part asked
+            budget = max(budget, self.room())  # whether it helps has room, unless that crowds out a part asked
         if claim in self.claims:
             return False
         said = self.said_less(claim)
@@ -142,7 +151,7 @@ class _Draft:
             # a claim said already rests on part of this one's words: this one says it and more, in its place
             index = self.claims.index(said)
             grown = sentence_count(claim.text) - sentence_count(said.text)
-            if not (force or self.sentences + grown <= max(budget, self.limit)):
+            if not (force or self.sentences + grown <= max(budget, self.room())):
                 return False
             self.claims[index], self.parts[self.parts.index(said.text)] = claim, claim.text
             self.sentences += grown
@@ -247,7 +256,7 @@ def _say_silence(
     ordered = [*nearest[:1], verdict, *nearest[1:]] if verdict is not None else nearest
     for index, claim in enumerate(ordered):
         # the nearest fact belongs to the silence: it may use the whole answer's room
-        draft.add_claim(claim, max(budget, draft.limit) if index == 0 and claim is not verdict else budget)
+        draft.add_claim(claim, max(budget, draft.room()) if index == 0 and claim is not verdict else budget)
 
 
 def _cell(
@@ -278,6 +287,16 @@ def _cell(
     later: list[Claim] = []
     # a detail of this part's own aspect was asked too ("… und was kostet eine Stunde?")
     own_detail = any(kb.details[d].aspect == aspect for d in question.details if d in kb.details)
+    answers_own = any(
+        kb.details[d].aspect == aspect
+        and any(not c.advice for c in [*kb.claims_of(therapy, detail=d), *kb.general_claims(d)])
+        for d in question.details
+        if d in kb.details
+    )
+    if aspect == "wirksamkeit" and verdict is not None and question.details and not answers_own:
+        # "Thai-Massage oder klassische, welche ist besser?": whether it helps was asked, and no
+        # claim answers more exactly; the details of other aspects follow
+        draft.add_claim(verdict, budget)
     for detail_id in question.details:
         detail = kb.details.get(detail_id)
         answering = [c for c in kb.claims_of(therapy, detail=detail_id) if not c.advice]
@@ -290,7 +309,7 @@ def _cell(
             continue
         if answering:
             # the claim that answers the detail asked has room beyond this part's share
-            draft.add_claim(answering[0], max(budget, draft.limit))
+            draft.add_claim(answering[0], max(budget, draft.room()))
             for claim in answering[1:]:
                 draft.add_claim(claim, budget)
             continue
@@ -473,13 +492,14 @@ def fact_answer(kb: KnowledgeBase, texts: Texts, question: Question) -> Answer:
         left = draft.limit - draft.sentences - draft.reserved
         share = max(1, left // (len(cells) - index)) if index < len(cells) - 1 else left
         before = draft.sentences
+        draft.later = PART_ROOM if index < len(cells) - 1 else 0
         asked_here = _cell_question(kb, question, aspect, aspects)
         _cell(kb, therapy, aspect, asked_here, said, draft, draft.sentences + draft.reserved + share)
         if draft.sentences == before:  # nothing fitted in its share: one claim more, if the answer has room
             reserved, draft.reserved = draft.reserved, 0
             _cell(kb, therapy, aspect, asked_here, said, draft, draft.limit)
             draft.reserved = reserved
-    draft.reserved = 0
+    draft.reserved = draft.later = 0
     referrals, draft.refer = draft.refer, []
     if advice is not None:
         draft.add_claim(advice, draft.limit if advice_asked else draft.limit - len(referrals))

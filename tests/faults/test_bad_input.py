@@ -17,7 +17,7 @@ from tests.servers import ROOT, Stack
 pytestmark = pytest.mark.e2e
 
 RESPONSES = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))["responses"]
-LIMIT = 500
+LIMIT = 1000
 TOO_LONG = RESPONSES["utter_message_too_long"][0]["text"].format(limit=LIMIT)
 EMPTY = RESPONSES["utter_empty_message"][0]["text"]
 GERMAN = ("Sie", "Ihre", "Bitte", "bitte", "Behandlung")

@@ -40,7 +40,7 @@ def test_no_personal_data_in_the_logs_at_debug(stack) -> None:
     assert post_whatsapp(session, stack.url, whatsapp_form(PHONE, TEXT)).status_code == 204
     # a message that fails in a connector (the delete confirmation on an unknown conversation is fine too)
     session.post(
-        f"{stack.url}/webhooks/rest/webhook", json={"sender": REST_SENDER, "message": TEXT + " " * 600}, timeout=60
+        f"{stack.url}/webhooks/rest/webhook", json={"sender": REST_SENDER, "message": TEXT + " " * 1100}, timeout=60
     )
     replies = widget_exchange(
         stack.url, [("session_request", {"session_id": SESSION}), ("user_uttered", {"session_id": SESSION, "message": TEXT})],

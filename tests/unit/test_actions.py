@@ -333,3 +333,35 @@ def test_a_message_that_refers_back_is_answered_about_the_conversations_treatmen
     state = tracker("ask_risks", [("needs_context", "true")], therapy="massage", aspect="wirksamkeit")
     _, events = run(ActionAnswerFact(), state)
     assert slots(events)["therapy"] == "massage"
+
+
+def test_active_treatment_asked_beside_a_passive_one_answers_both(kb: KnowledgeBase) -> None:
+    # "Kann ich statt Gymnastik nicht einfach mein TENS-Gerät nehmen?": what the page says about
+    # active treatment first, then whether TENS helps, as a fact answer with its slots
+    messages, events = run(ActionAnswerFact(), tracker("ask_active_treatments", ["tens"]))
+    answer = messages[0]["answer"]
+    assert answer["kind"] == "fact" and answer["cells"] == [["tens", "wirksamkeit"]]
+    assert answer["claims"][0] == "allgemein.aktiv_am_besten"
+    assert kb.verdict("tens").id in answer["claims"]
+    assert slots(events)["therapy"] == "tens" and slots(events)["aspect"] == "wirksamkeit"
+    # without a treatment named it stays the general answer
+    messages, _ = run(ActionAnswerFact(), tracker("ask_active_treatments"))
+    assert messages[0]["answer"]["kind"] == "topic"
+
+
+def test_the_group_named_in_words_that_still_describe_the_member_keeps_the_member() -> None:
+    # "Kommt der Strom durch die Haut?" right after TENS: "Strom" names Elektrotherapie, but
+    # "durch die Haut" is TENS; "Und Elektrotherapie allgemein?" is the group
+    state = tracker("ask_method", ["elektrotherapie"], text="Kommt der Strom durch die Haut?", therapy="tens")
+    messages, events = run(ActionAnswerFact(), state)
+    assert slots(events)["therapy"] == "tens"
+    state = tracker("ask_method", ["elektrotherapie"], text="Und Elektrotherapie allgemein?", therapy="tens")
+    messages, events = run(ActionAnswerFact(), state)
+    assert slots(events)["therapy"] == "elektrotherapie"
+
+
+def test_a_detail_asked_in_the_question_sentence_asks_its_aspect_first(kb: KnowledgeBase) -> None:
+    # a story read as a risk question by the classifier, ending "Was sagen denn die Studien zu Osteopathie?"
+    entities = ["osteopathie", ("detail", "nachweis", "frage")]
+    messages, events = run(ActionAnswerFact(), tracker("ask_risks", entities))
+    assert messages[0]["answer"]["cells"][0] == ["osteopathie", "wirksamkeit"]

@@ -524,3 +524,18 @@ def test_what_are_the_risks_asks_for_the_risks_not_what_the_treatment_is() -> No
     assert extracted("Was sind die Nebenwirkungen von Massage?", "asked") == {"risiken"}
     # a treatment between "was ist" and the next question: both are asked
     assert extracted("Was ist TENS und was kostet es?", "asked") == {"methode", "kosten"}
+
+
+def test_a_second_part_keeps_room_for_its_silence_and_the_nearest_fact(kb, interface) -> None:
+    # "Thai-Massage oder klassische, welche ist besser? Und zahlt die Kasse?": the first part's
+    # detail may not crowd the cost part down to a bare "sagt die Seite nicht"
+    answer = ask(kb, interface, ["massage"], ["wirksamkeit", "kosten"], details=("vergleich", "formen", "krankenkasse"))
+    assert "allgemein.igel" in answer.claims
+    assert answer.claims[0] == kb.verdict("massage").id  # whether it helps was asked; the forms only came with it
+    assert sentence_count(answer.body) <= MAX_SENTENCES_TWO_PARTS
+
+
+def test_pain_during_the_treatment_is_answered_beside_whether_it_helps(kb, interface) -> None:
+    assert "schmerzen_bei_behandlung" in extracted("Ist es normal, dass es während der Behandlung weh tut?", "detail")
+    answer = ask(kb, interface, ["massage"], ["wirksamkeit"], details=("schmerzen_bei_behandlung",))
+    assert {"massage.schmerzen", kb.verdict("massage").id} <= set(answer.claims)

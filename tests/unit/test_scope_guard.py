@@ -392,3 +392,14 @@ def test_body_weight_in_a_question_about_traction_is_no_other_condition(guard: S
 
     assert guard.topics_in(tokenize("For lumbar traction, how much force, a percentage of body weight?")) == []
     assert guard.topics_in(tokenize("Can acupuncture help me lose weight?")) != []
+
+
+def test_a_treatment_only_told_is_no_question_for_another_topic(guard: ScopeGuard) -> None:
+    # "hab morgen meinen ersten Akupunktur-Termin": the bot asks what they want to know about it
+    assert guard.decide("hab morgen meinen ersten akupunktur termin", "out_of_scope", True)[0] == "inform_therapy"
+    # asked for an appointment, or among words of another topic, it stays declined
+    for text in (
+        "Können Sie mir einen Termin für Akupunktur machen?",
+        "Akupunktur-Nadeln als Deko für den Weihnachtskuchen",
+    ):
+        assert guard.decide(text, "out_of_scope", True)[0] in (None, OUT_OF_SCOPE)

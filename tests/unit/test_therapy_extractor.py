@@ -67,6 +67,9 @@ def values(extractor: TherapyExtractor, text: str) -> list[str]:
         ("was ist die per kutane elektrische nerven stimulation", ["pens"]),
         # two neighbouring letters swapped in a short name
         ("wiviel kostet pnes", ["pens"]),
+        # the soft consonants of Saxon speech
+        ("was machd'n so ä Osteobaad eischendlich", ["osteopathie"]),
+        ("hilfd die Agubunkdur", ["akupunktur"]),
     ],
 )
 def test_finds_the_canonical_therapy(extractor: TherapyExtractor, text: str, expected: list[str]) -> None:

@@ -29,7 +29,7 @@
   var scriptUrl = new URL(script.src, document.baseURI);
   var SERVER = script.getAttribute("data-server") || scriptUrl.origin;
   var START_OPEN = script.getAttribute("data-open") === "true";
-  var MAX_LENGTH = 500; // as max_message_length in credentials.yml
+  var MAX_LENGTH = 1000; // as max_message_length in credentials.yml
   var MAX_COMMENT = 200; // docs/answer-structure.md: a feedback comment has at most 200 characters
   var REPLY_TIMEOUT_MS = 30000;
   var KEY_SESSION = "rueckenbot.session";

@@ -3,7 +3,7 @@
 credentials.yml:
 
     bot.server.channels.rest.RestInput:
-      max_message_length: 500
+      max_message_length: 1000
 
 The URL stays `POST /webhooks/rest/webhook` with `{"sender": "...", "message": "..."}`.
 Stock Rasa answers some bad requests with 500 (a JSON body that is not an object)
@@ -23,7 +23,7 @@ conversation "default"). Here, before Rasa sees the request:
   `channels.rate_limited` (bot.server.rate_limit);
 - control characters and lone surrogates are removed from the message;
 - an empty message → the German reply `utter_empty_message`;
-- a message longer than `max_message_length` (500, the chat widget's limit too) →
+- a message longer than `max_message_length` (1000, the chat widget's limit too) →
   the German reply `utter_message_too_long`;
 - the "Ja, alles löschen" payload (bot.server.channels.forget) deletes the sender's
   conversation and answers `utter_data_deleted` (or `utter_delete_failed`);
@@ -57,7 +57,9 @@ from bot.texts import texts
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_MAX_LENGTH = 500  # the widget's limit too (web/src/widget.js, bot/server/channels/website.py)
+DEFAULT_MAX_LENGTH = (
+    1000  # a long personal story fits; the widget's limit too (web/src/widget.js, bot/server/channels/website.py)
+)
 MAX_SENDER_LENGTH = 128
 # C0 and C1 control characters except tab and newline, and lone UTF-16 surrogates
 # (JSON may carry "\ud800", which no database or log can encode).

@@ -22,7 +22,7 @@ Differences from Rasa 3.6's SocketIOInput:
   `channels.rate_limited` (bot.server.rate_limit), and the message does not reach the bot.
 - Input: control characters are removed (bot.server.channels.rest.clean_text); an empty
   message gets the German reply `utter_empty_message`, one longer than
-  `max_message_length` (500, as in the widget and the REST channel) `utter_message_too_long`;
+  `max_message_length` (1000, as in the widget and the REST channel) `utter_message_too_long`;
   a message without a valid session id gets `session_rejected`.
 - "Meine Daten löschen": the socket event `delete_session` (the widget's button)
   deletes the sender's conversation from the tracker store (bot.server.channels.forget) and
