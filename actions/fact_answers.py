@@ -46,6 +46,10 @@ BOTH_TOPICS = "passiv_und_aktiv"
 # role of an `asked` aspect the question sentence named, in a message that also tells
 # (components/detail_extractor.py sets it)
 QUESTION_ROLE = "frage"
+# How sure the classifier must be for its aspect to stand before the one the words name: below
+# UNSURE the words' one aspect comes first; below SURE a detail of the question sentence does
+SURE = 0.9
+UNSURE = 0.7
 # role of a `detail` only told, not asked ("Seit meinem Bandscheibenvorfall … Was ist PENS?")
 TOLD_ROLE = "erzaehlt"
 
@@ -87,8 +91,11 @@ def _aspects(
     `aspect` slot. A second aspect named in the message ("… und was kostet das?") is
     answered too; a personal question also hears whether the treatment helps."""
     asked = [a for a in entity_values(tracker, "asked") if a in kb.aspects]
-    # "Der Laser kostet 400 Euro. Ist das sinnvoll?": the question sentence asks, the rest tells
-    # "… Was sagen denn die Studien zu Osteopathie?": a detail asked there asks its aspect too
+    confidence = float((tracker.latest_message.get("intent") or {}).get("confidence") or 0.0)
+    # "Der Laser kostet 400 Euro. Ist das sinnvoll?": the question sentence asks, the rest tells;
+    # "… Was sagen denn die Studien zu Osteopathie?": a detail asked there asks its aspect too,
+    # unless the classifier is sure of another (it read the whole message, the sentences may lack
+    # their question marks)
     in_question = list(
         dict.fromkeys(
             e.get("value") if e.get("entity") == "asked" else kb.details[e.get("value")].aspect
@@ -98,6 +105,7 @@ def _aspects(
                 (e.get("entity") == "asked" and e.get("value") in kb.aspects)
                 or (
                     e.get("entity") == "detail"
+                    and confidence < SURE
                     and e.get("value") in kb.details
                     and not kb.details[e.get("value")].only_in_its_aspect
                 )
@@ -108,6 +116,13 @@ def _aspects(
     details = [d for d in details if d in kb.details and not kb.details[d].only_in_its_aspect]
     winning = [kb.details[d].aspect for d in details if d in kb.details and kb.details[d].aspect_wins]
     primary = winning[0] if winning else ASPECT_BY_INTENT.get(intent or "")
+    if not winning and not in_question and confidence < UNSURE:
+        # "Wer blecht'n ditte, die Mobilisation, die Kasse oda icke?" read as a method question, and
+        # not surely: the one aspect the words name comes first, the classifier's guess second; where
+        # they name none, the aspect of the details asked ("wer darf sich Osteopath nennen")
+        named = asked or list(dict.fromkeys(kb.details[d].aspect for d in details if d not in told))
+        if len(named) == 1 and primary not in (None, *named):
+            in_question = named
     if not winning and primary is not None and in_question and primary not in in_question:
         # the classifier read the whole message; the question sentence names another aspect: that
         # comes first, the classifier's one second

@@ -118,6 +118,7 @@ class ScopeGuard(YamlLexiconComponent):
         self.own_name = compile_group(lists.get("own_name") or [])
         self.past_words = compile_group(lists.get("past_words") or [])
         self.follow_up = compile_group(lists.get("follow_up_openers") or [])
+        self.question_openers = compile_group(lists.get("question_openers") or [])
         self.personal = compile_group(lists.get("personal_cues") or [])
         self.other_than = compile_group(lists.get("other_than_cues") or [])
         circumstance = lists.get("circumstance") or {}
@@ -362,6 +363,7 @@ class ScopeGuard(YamlLexiconComponent):
             and not asked
             and not details
             and "?" not in text
+            and not (tokens and first_match(self.question_openers, tokens[:1]))
             and len(tokens) <= MAX_TOKENS_OF_A_MENTION
             and not first_match(self.off_topic, tokens)
         ):

@@ -61,7 +61,8 @@ class TherapyDescriptions(YamlLexiconComponent, EntityExtractorMixin):
                 for e in message.get(ENTITIES, [])
                 if e.get("entity") != ENTITY
                 or e.get("value") in {d["value"] for d in described}
-                or not any(d["start"] <= e.get("start", -1) < d["end"] for d in described)
+                # a name that overlaps the description is part of it ("einem Nadeln" in "Nadeln … Strom")
+                or not any(e.get("start", -1) < d["end"] and e.get("end", -1) > d["start"] for d in described)
             ]
             new = [
                 d

@@ -288,8 +288,8 @@ class TherapyExtractor(GraphComponent, EntityExtractorMixin):
                 limit = self._max_typos(term)
                 if abs(len(compact) - len(term)) <= limit:
                     distance = DamerauLevenshtein.distance(compact, term, score_cutoff=limit)
-                    # two typos only where the first letter is right: "pasieren" is no "massieren"
-                    if distance > 1 and compact[0] != term[0]:
+                    # a typo only where the first letter is right: "passiern" is no "massiern"
+                    if distance > 0 and compact[0] != term[0]:
                         continue
                     if distance <= limit and (best is None or distance < best[0]):
                         best = (distance, term)

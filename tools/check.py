@@ -553,6 +553,7 @@ class Checker:
             "own_name",
             "past_words",
             "follow_up_openers",
+            "question_openers",
             "personal_cues",
             "other_than_cues",
             "treatment_words",

@@ -363,5 +363,24 @@ def test_the_group_named_in_words_that_still_describe_the_member_keeps_the_membe
 def test_a_detail_asked_in_the_question_sentence_asks_its_aspect_first(kb: KnowledgeBase) -> None:
     # a story read as a risk question by the classifier, ending "Was sagen denn die Studien zu Osteopathie?"
     entities = ["osteopathie", ("detail", "nachweis", "frage")]
-    messages, events = run(ActionAnswerFact(), tracker("ask_risks", entities))
+    state = tracker("ask_risks", entities)
+    state.latest_message["intent"]["confidence"] = 0.58  # the classifier read the whole story, unsure
+    messages, _ = run(ActionAnswerFact(), state)
     assert messages[0]["answer"]["cells"][0] == ["osteopathie", "wirksamkeit"]
+    # a sure classifier keeps its aspect first ("in der apotheke gibts die doch auch oder? was kostet so eins")
+    state = tracker("ask_costs", ["tens", ("detail", "geraet", "frage")])
+    messages, _ = run(ActionAnswerFact(), state)
+    assert messages[0]["answer"]["cells"][0] == ["tens", "kosten"]
+
+
+def test_the_one_aspect_the_words_name_comes_before_an_unsure_guess(kb: KnowledgeBase) -> None:
+    # "Wer blecht'n ditte, die Mobilisation beim Physio, die Kasse oda icke?" read as a method question
+    state = tracker("ask_method", ["mobilisation", ("asked", "kosten")])
+    state.latest_message["intent"]["confidence"] = 0.57
+    messages, _ = run(ActionAnswerFact(), state)
+    assert messages[0]["answer"]["cells"][0] == ["mobilisation", "kosten"]
+    # no aspect in words, one detail asked: "wer darf sich osteopath nennen, ist das ne richtige ausbildung"
+    state = tracker("ask_risks", ["osteopathie", ("detail", "ausbildung")])
+    state.latest_message["intent"]["confidence"] = 0.46
+    messages, _ = run(ActionAnswerFact(), state)
+    assert messages[0]["answer"]["cells"][0] == ["osteopathie", "methode"]

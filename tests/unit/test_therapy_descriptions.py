@@ -1,0 +1,45 @@
+"""TherapyDescriptions (components/therapy_descriptions.py): treatments described, not named."""
+
+from __future__ import annotations
+
+import pytest
+from rasa.shared.nlu.constants import ENTITIES, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from components.therapy_descriptions import TherapyDescriptions
+from tests.fixtures.lexicon import lexicon_component
+
+
+@pytest.fixture(scope="module")
+def describer() -> TherapyDescriptions:
+    return lexicon_component(TherapyDescriptions, "therapies.yml")
+
+
+@pytest.mark.parametrize(
+    ("text", "therapy"),
+    [
+        ("Das Teil mit den Klebe-Pads kribbelt voll, kann das schaden?", "tens"),
+        ("and the electric one with the sticky pads?", "tens"),
+        ("und hautreizung von den pads, normal oder gefährlich?", "tens"),
+        ("Was macht so jemand, der nur mit den Händen nach Verspannungen im Körper tastet?", "osteopathie"),
+        ("Nadeln in den Rücken und dann Kabel daran angeschlossen", "pens"),
+        ("was macht der genau mit den ruckartigen bewegungen", "manipulation"),
+        ("Wat sullen dä bunte Klebestriefe op'm Rögge maache?", "kinesio_taping"),
+    ],
+)
+def test_a_description_names_its_treatment(describer: TherapyDescriptions, text: str, therapy: str) -> None:
+    assert therapy in [e["value"] for e in describer.describe(text)]
+
+
+@pytest.mark.parametrize("text", ["Helfen Wärmepads?", "Die Masseurin hat mit den Händen meine Verspannungen gelöst"])
+def test_words_near_a_description_name_nothing(describer: TherapyDescriptions, text: str) -> None:
+    assert describer.describe(text) == []
+
+
+def test_a_name_that_overlaps_the_description_is_part_of_it(describer: TherapyDescriptions) -> None:
+    # the extractor read "einem Nadeln" as acupuncture; "Nadeln … Strom" is PENS
+    text = "Was is'n des, wo die einem Nadeln neistechen unn dann Strom druff gebbe?"
+    needles = {"entity": "therapy", "value": "akupunktur", "start": 21, "end": 33, "extractor": "TherapyExtractor"}
+    message = Message(data={TEXT: text, ENTITIES: [needles]})
+    describer.process([message])
+    assert [e["value"] for e in message.get(ENTITIES)] == ["pens"]
