@@ -484,7 +484,9 @@ def fact_answer(kb: KnowledgeBase, texts: Texts, question: Question) -> Answer:
     advice_asked = advice is not None and any(d in advice.details for d in question.details)
     draft.reserved = sentence_count(advice.text) if advice is not None and advice_asked else 0
     # where the advice was asked, it is the nearest thing the page says; who can tell more only if room is left
-    draft.keep_room_for_refer = len(cells) == 1 and not advice_asked
+    # a personal question, or a risk the page is silent on (a pacemaker, blood thinners), always ends
+    # with who can tell them, also in a two-part answer
+    draft.keep_room_for_refer = (len(cells) == 1 or question.personal or risk_silence) and not advice_asked
     draft.verdict_room = len(cells) == 1 or question.premise in VERDICT_PREMISES or "wirksamkeit" in aspects
     for index, (therapy, aspect) in enumerate(cells):
         # every cell gets an even share of the room; the last one takes what is left; a cell

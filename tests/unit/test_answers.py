@@ -539,3 +539,15 @@ def test_pain_during_the_treatment_is_answered_beside_whether_it_helps(kb, inter
     assert "schmerzen_bei_behandlung" in extracted("Ist es normal, dass es während der Behandlung weh tut?", "detail")
     answer = ask(kb, interface, ["massage"], ["wirksamkeit"], details=("schmerzen_bei_behandlung",))
     assert {"massage.schmerzen", kb.verdict("massage").id} <= set(answer.claims)
+
+
+def test_a_risk_the_page_is_silent_on_ends_with_who_can_tell_also_in_two_parts(kb, interface) -> None:
+    # "hab nen herzschrittmacher, darf ich trotzdem elektrotherapie machen??": two parts, and still the referral
+    answer = ask(kb, interface, ["elektrotherapie"], ["risiken", "wirksamkeit"], details=("herzschrittmacher",))
+    assert answer.body.startswith(kb.details["herzschrittmacher"].silent)
+    assert answer.body.endswith(interface.get("answer.refer_arzt"))
+    personal = ask(
+        kb, interface, ["elektrotherapie"], ["risiken", "wirksamkeit"], details=("herzschrittmacher",), personal=True
+    )
+    assert personal.claims[-1] == "allgemein.einzelfall"
+    assert sentence_count(personal.body) <= MAX_SENTENCES_TWO_PARTS
