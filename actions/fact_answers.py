@@ -50,6 +50,8 @@ QUESTION_ROLE = "frage"
 # UNSURE the words' one aspect comes first; below SURE a detail of the question sentence does
 SURE = 0.9
 UNSURE = 0.7
+# a belief that the health insurance pays (details.yml, premises: cost)
+COST_PREMISE = "cost"
 # role of a `detail` only told, not asked ("Seit meinem Bandscheibenvorfall … Was ist PENS?")
 TOLD_ROLE = "erzaehlt"
 
@@ -187,6 +189,9 @@ class ActionAnswerFact(Action):
             if e.get("entity") == "detail" and e.get("role") == TOLD_ROLE
         }
         premises = entity_values(tracker, "premise")
+        # a belief about who pays ("… deshalb zahlt sie ja auch die Kasse"), told beside the question
+        cost_believed = COST_PREMISE in premises
+        premises = [p for p in premises if p != COST_PREMISE]
         # a belief in how it works has claims of its own ("Energiebahnen … nicht nachgewiesen") and
         # is answered with the verdict as well; it goes first where beliefs of several kinds stand
         premise = "mechanism" if "mechanism" in premises else (premises or [None])[0]
@@ -220,6 +225,8 @@ class ActionAnswerFact(Action):
 
         therapies = _therapies(kb, tracker, intent)
         aspects = _aspects(kb, tracker, intent, details, told, believed=premise in VERDICT_PREMISES)
+        if cost_believed and len(aspects) == 1 and "kosten" not in aspects:
+            aspects.append("kosten")  # the belief is answered too: most passive treatments are IGeL
 
         if not therapies:
             if entity_values(tracker, "needs_context"):

@@ -156,7 +156,8 @@ class DetailExtractor(YamlLexiconComponent, EntityExtractorMixin):
                         item["role"] = QUESTION_ROLE if any(in_question(m) for m in hits) else TOLD_ROLE
                     found.append(item)
                     break
-        if not any(e["entity"] == "premise" for e in found):
+        # a belief about who pays ("zahlt ja die Kasse") is no answer to whether it helps: the tag still counts
+        if not any(e["entity"] == "premise" and e["value"] != "cost" for e in found):
             tag = self.agreement_tag(text.rstrip(), tokens)
             if tag is not None:
                 found.append(tag)

@@ -384,3 +384,12 @@ def test_the_one_aspect_the_words_name_comes_before_an_unsure_guess(kb: Knowledg
     state.latest_message["intent"]["confidence"] = 0.46
     messages, _ = run(ActionAnswerFact(), state)
     assert messages[0]["answer"]["cells"][0] == ["osteopathie", "methode"]
+
+
+def test_a_belief_that_the_insurance_pays_is_answered_beside_the_question(kb: KnowledgeBase) -> None:
+    # "… deshalb zahlt sie ja auch die Kasse. Reicht das dann als Behandlung?"
+    entities = ["kurzwellen_diathermie", ("premise", "cost"), ("detail", "ergaenzung")]
+    messages, _ = run(ActionAnswerFact(), tracker("ask_effectiveness", entities))
+    answer = messages[0]["answer"]
+    assert answer["cells"] == [["kurzwellen_diathermie", "wirksamkeit"], ["kurzwellen_diathermie", "kosten"]]
+    assert "allgemein.igel" in answer["claims"]

@@ -551,3 +551,10 @@ def test_a_risk_the_page_is_silent_on_ends_with_who_can_tell_also_in_two_parts(k
     )
     assert personal.claims[-1] == "allgemein.einzelfall"
     assert sentence_count(personal.body) <= MAX_SENTENCES_TWO_PARTS
+
+
+def test_a_belief_about_who_pays_is_a_premise_and_leaves_the_agreement_tag() -> None:
+    assert extracted("Die Diathermie wärmt tief, deshalb zahlt sie ja auch die Kasse. Reicht das?", "premise") == {
+        "cost"
+    }
+    assert extracted("Akupunktur hilft, und die Kasse zahlt das ja, oder?", "premise") == {"cost", "tag"}
