@@ -335,8 +335,8 @@ def test_html_in_a_message_is_shown_as_text_and_runs_nothing(run: dict[str, Any]
 
 def test_input_is_limited_with_a_german_hint(run: dict[str, Any]) -> None:
     length = run["obs"]["length"]
-    assert length["value"] == 500
-    assert length["hint"] == WIDGET["limit_reached"].format(limit=500)
+    assert length["value"] == 1000
+    assert length["hint"] == WIDGET["limit_reached"].format(limit=1000)
 
 
 def test_keyboard_alone(run: dict[str, Any]) -> None:

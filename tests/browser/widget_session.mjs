@@ -341,7 +341,7 @@ try {
   }
 
   step("input length");
-  await page.locator(".rb-input").fill("x".repeat(600));
+  await page.locator(".rb-input").fill("x".repeat(1200));
   obs.length = {
     value: (await page.locator(".rb-input").inputValue()).length,
     hint: await page.locator(".rb-hint").innerText(),
