@@ -13,9 +13,10 @@ and matches in three steps, from strict to forgiving:
 3. a name split in two words ("kiro praktik"), joined, exact or with typos; split in
    three ("ost theo pathie", as dictation splits long words), joined, for long names;
 4. small typos (Damerau-Levenshtein distance 1, or 2 for long names) in names of
-   at least 6 letters, and one more in the soft consonants of Saxon and Franconian speech
-   ("Osteobaad" for Osteopath: p/b, t/d, k/g, an h after a consonant and doubled letters
-   count as the same, nothing else may differ); short names such as "TENS" or "Laser" match exactly or with
+   at least 6 letters, always with the first letter right ("passiern" is no "massiern");
+   a long name also in the soft consonants of Saxon and Franconian speech ("Osteobaad"
+   for Osteopath: p/b, t/d, k/g, an h after a consonant and doubled letters count as the
+   same, nothing else may differ); short names such as "TENS" or "Laser" match exactly or with
    two neighbouring letters swapped ("pnes"), so "meistens" never becomes TENS. A correctly spelled German word is never
    taken for a typo ("passiert" is not "massiert"): the word forms of
    spacy-lookups-data's German lemma table tell which words are spelled right.

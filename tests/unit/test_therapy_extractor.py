@@ -78,7 +78,15 @@ def test_finds_the_canonical_therapy(extractor: TherapyExtractor, text: str, exp
 
 @pytest.mark.parametrize(
     "text",
-    ["meistens tut es nachts weh", "welche tabletten helfen", "ich habe Rückenschmerzen", "Hallo, guten Tag"],
+    [
+        "meistens tut es nachts weh",
+        "welche tabletten helfen",
+        "ich habe Rückenschmerzen",
+        "Hallo, guten Tag",
+        # a typo with the first letter wrong is no name ("passiern" is one letter from "massiern")
+        "bei da Therapie ko gar nix passiern",
+        "nach der Chemotherapie",
+    ],
 )
 def test_leaves_ordinary_words_alone(extractor: TherapyExtractor, text: str) -> None:
     assert values(extractor, text) == []

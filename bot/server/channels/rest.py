@@ -57,9 +57,8 @@ from bot.texts import texts
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_MAX_LENGTH = (
-    1000  # a long personal story fits; the widget's limit too (web/src/widget.js, bot/server/channels/website.py)
-)
+# a long personal story fits; the widget's limit too (web/src/widget.js, bot/server/channels/website.py)
+DEFAULT_MAX_LENGTH = 1000
 MAX_SENDER_LENGTH = 128
 # C0 and C1 control characters except tab and newline, and lone UTF-16 surrogates
 # (JSON may carry "\ud800", which no database or log can encode).
