@@ -37,6 +37,7 @@ INTENT_BY_TOPIC[QUOTE] = "ask_quote"
 
 INFORM_THERAPY = "inform_therapy"
 ACTIVE_TREATMENTS = "ask_active_treatments"
+OVERVIEW = "ask_overview"
 PERSONAL_ADVICE = "ask_personal_advice"
 ASK_QUOTE = "ask_quote"
 

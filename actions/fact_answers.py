@@ -15,6 +15,7 @@ from actions.conversation import (
     ASPECT_BY_INTENT,
     INFORM_THERAPY,
     INTENT_BY_ASPECT,
+    OVERVIEW,
     PERSONAL_ADVICE,
     TOPIC_BY_INTENT,
     answer_message,
@@ -162,7 +163,15 @@ def _aspects(
         ]
     if intent == PERSONAL_ADVICE and "wirksamkeit" != primary:
         others = ["wirksamkeit", *others]
-    return [primary, *others[:1]]
+    chosen = [primary, *others[:1]]
+    # "Was ist TENS genau? Und ist es gefährlich?": where the words ask both, in the order asked
+    where = {}
+    for e in tracker.latest_message.get("entities", []):
+        if e.get("entity") == "asked" and e.get("value") in chosen and isinstance(e.get("start"), int):
+            where.setdefault(e["value"], e["start"])
+    if len(chosen) == 2 and all(a in where for a in chosen):
+        chosen.sort(key=where.__getitem__)
+    return chosen
 
 
 class ActionAnswerFact(Action):
@@ -196,7 +205,11 @@ class ActionAnswerFact(Action):
         # is answered with the verdict as well; it goes first where beliefs of several kinds stand
         premise = "mechanism" if "mechanism" in premises else (premises or [None])[0]
 
-        if intent == ACTIVE_TREATMENTS and therapy_entities(tracker, kb.therapies):
+        if intent in (ACTIVE_TREATMENTS, OVERVIEW) and "passiv" in details and therapy_entities(tracker, kb.therapies):
+            # "Ist Laser aktiv oder passiv?", "Gehört Akupunktur zu den passiven Behandlungen?": what
+            # passive means comes first (general_first), then what the page says about the treatment
+            intent = INTENT_BY_ASPECT["methode"]
+        elif intent == ACTIVE_TREATMENTS and therapy_entities(tracker, kb.therapies):
             # "Kann ich statt Gymnastik nicht einfach mein TENS-Gerät nehmen?": what the page says
             # about active treatment, then about the passive one named, as a question whether it helps
             intent = INTENT_BY_ASPECT["wirksamkeit"]

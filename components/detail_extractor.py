@@ -125,8 +125,14 @@ class DetailExtractor(YamlLexiconComponent, EntityExtractorMixin):
             return any(a <= tokens[match.first].start < b for a, b in questions)
 
         # per group, per pattern (in the editors' order) the places it is found
+        # a denied belief is none ("ist nicht bewiesen"); a detail or aspect denied is still what
+        # the message is about ("dann brauch ich kein Sport mehr", "ohne Rezept", "keine Nebenwirkungen?")
         hits_by_group = [
-            (entity, value, [[m for m in find(pattern, tokens) if not m.negated] for pattern in patterns])
+            (
+                entity,
+                value,
+                [[m for m in find(pattern, tokens) if not (m.negated and entity == "premise")] for pattern in patterns],
+            )
             for entity, value, patterns in self.groups
         ]
         hits_by_group = self.without_what_is_of_another_aspect(hits_by_group, tokens)

@@ -37,7 +37,9 @@ from rapidfuzz.distance import DamerauLevenshtein
 _FOLD = str.maketrans({"ä": "a", "ö": "o", "ü": "u", "ß": "ss", "’": "'", "é": "e", "è": "e"})
 # People write "Rücken", "Ruecken" and "Rucken": all three become "rucken" (in words and patterns alike).
 _SPELLED_UMLAUT = re.compile(r"(?<=[a-z])(ae|oe|ue)|^(ae|oe|ue)")
-_TOKEN = re.compile(r"[\w€]+(?:['’][\w]+)?")
+# money emoji are words of their own ("und 💰?" asks about the costs)
+MONEY_EMOJI = "💰💶💸💵"
+_TOKEN = re.compile(rf"[\w€]+(?:['’][\w]+)?|[{MONEY_EMOJI}]")
 _DIALECT_ARTICLE = re.compile(r"[dsDS]['’]\w{3,}")
 DIALECT_FILE = Path(__file__).resolve().parent.parent / "knowledge" / "dialect.yml"
 GAP = "..."
@@ -46,9 +48,14 @@ MIN_TYPO_LENGTH = 7
 NEGATORS = frozenset({"kein", "keine", "keinen", "keiner", "keinem", "keines", "ohne", "no", "not", "never", "nie"})
 
 
+# words an umlaut keeps apart from another: "zählt" (counts) folded would be "zahlt" (pays)
+_KEEP_APART = re.compile(r"z(?:ä|ae)hl")
+
+
 def fold(text: str) -> str:
     """Lower case, umlauts without dots (ä, ae → a), ß → ss, typographic apostrophes made plain."""
-    return _SPELLED_UMLAUT.sub(lambda m: (m.group(1) or m.group(2))[0], text.lower().translate(_FOLD))
+    text = _KEEP_APART.sub("zehl", text.lower())
+    return _SPELLED_UMLAUT.sub(lambda m: (m.group(1) or m.group(2))[0], text.translate(_FOLD))
 
 
 @dataclass(frozen=True)
@@ -96,12 +103,18 @@ def tokenize(text: str) -> list[Token]:
 
 
 # A sentence: up to its end mark or a line break. A period after an abbreviation ("chron.",
-# "z. B.", "bzw.", "Pat.") or a number ("in der 24. Woche") ends none; a dictated question
-# mark ("… Fragezeichen") ends a question like "?".
+# "z. B.", "bzw.", "Pat.") or an ordinal ("in der 24. Woche") ends none; after a number
+# followed by a word that starts sentences ("Ich bin 81. Darf ich …"), a year ("seit 2019.")
+# or a vertebra ("L4/5.") it does. A dictated question mark ("… Fragezeichen") ends a question like "?".
 _SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+|\n|$)")
+_SENTENCE_STARTS = (
+    "aber|also|bin|bitte|da|dann|darf|das|dass|der|die|doch|du|ein|eine|er|es|gibt|hab|habe|hat|"
+    "helfen|hilft|ich|ist|jetzt|kann|man|mein|meine|muss|nun|ob|sie|sind|soll|sollte|und|was|"
+    "welche|welcher|wer|wie|wieso|wo|warum|wir|würde"
+)
 _NO_SENTENCE_END = re.compile(
     r"(?<![\w.])(?:[a-zäöü]|ca|bzw|chron|dr|evtl|ggf|inkl|insb|med|mind|max|min|nr|pat|prof|sog|std|usw|vgl|vs|etc|bspw|zb)\."
-    r"|(?<=\d)\.(?=\s*\w)",
+    rf"|(?<![\w/.])\d{{1,3}}\.(?=\s*(?!(?:{_SENTENCE_STARTS})\b)\w)",
     re.IGNORECASE,
 )
 QUESTION_WORD = re.compile(r"\bfragezeichen\b", re.IGNORECASE)
@@ -181,9 +194,9 @@ def compile_pattern(source: str) -> Pattern:
             continue
         folded = fold(word).replace("'", "")
         core = folded.strip("*")
-        if not core or not re.fullmatch(r"[\w€]+", core):
+        if not core or not (re.fullmatch(r"[\w€]+", core) or (len(core) == 1 and core in MONEY_EMOJI)):
             raise PatternError(
-                f"'{source}': '{word}' ist kein Wort; erlaubt sind Buchstaben, Ziffern und * am Anfang oder Ende"
+                f"'{source}': '{word}' ist kein Wort; erlaubt sind Buchstaben, Ziffern, Geld-Emojis und * am Anfang oder Ende"
             )
         if folded.startswith("*") and folded.endswith("*"):
             parts.append(Part("infix", core))

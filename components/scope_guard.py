@@ -29,7 +29,18 @@ from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from components.intent_override import intent_name, override_intent
-from components.matching import Match, Pattern, Rule, Token, compile_group, compile_rule, find, first_match, tokenize
+from components.matching import (
+    Match,
+    Pattern,
+    Rule,
+    Token,
+    compile_group,
+    compile_rule,
+    find,
+    first_match,
+    sentence_spans,
+    tokenize,
+)
 from components.yaml_lexicon import YamlLexiconComponent
 
 OUT_OF_SCOPE = "out_of_scope"
@@ -211,6 +222,12 @@ class ScopeGuard(YamlLexiconComponent):
             and first_match(self.context_words, tokens) is not None
         )
 
+    @staticmethod
+    def in_a_question(text: str, tokens: list[Token], match: Match) -> bool:
+        """Does the sentence of this match end in a question mark?"""
+        start = tokens[match.first].start
+        return any(a <= start < b and text[a:b].rstrip().endswith("?") for a, b in sentence_spans(text))
+
     def is_circumstance(
         self, intent: str | None, tokens: list[Token], match: Match, details: frozenset[str], asked: frozenset[str]
     ) -> bool:
@@ -278,7 +295,16 @@ class ScopeGuard(YamlLexiconComponent):
                 # point, the question is, and it is not the page's topic
                 return OUT_OF_SCOPE, []
             return None, []
-        topics = self.topics_in(tokens)
+        # a condition's word inside the one word that names a treatment is none: "Magentfeldtherapie"
+        # (a typo of Magnetfeldtherapie) is no stomach; an examination is ("Ultraschalluntersuchung")
+        names = [(a, b) for a, b in therapy_spans if not any(c.isspace() for c in text[a:b])]
+        topics = [
+            (topic, kind, m)
+            for topic, kind, m in self.topics_in(tokens)
+            if kind != "condition"
+            or m.first != m.last
+            or not any(a <= tokens[m.first].start and tokens[m.last].end <= b for a, b in names)
+        ]
         # the back, unless only inside a condition's own words ("Halswirbelsäule" is the neck)
         covered = {
             i
@@ -340,7 +366,10 @@ class ScopeGuard(YamlLexiconComponent):
         # drugs, injections or operations beside a treatment of the page: the question is about
         # that treatment ("Ich nehme Schmerzmittel. Hilft Massage?"), and no note about them
         medical = {t for t, kind, _ in topics if kind == "medical"}
-        conditions = [c for c in conditions if c["value"] not in medical]
+        # an examination only told ("MRT mit Bandscheibenprotrusion L4/5. Mobilisation vertretbar?")
+        # is a finding, not a question about that examination: no note about it either
+        told_findings = {t for t, kind, m in topics if kind == "procedure" and not self.in_a_question(text, tokens, m)}
+        conditions = [c for c in conditions if c["value"] not in medical | told_findings]
         specific = bool(details & TOPICAL_DETAILS or asked & TOPICAL_ASPECTS)
         if (
             intent in (OUT_OF_SCOPE, FALLBACK)

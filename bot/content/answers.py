@@ -316,14 +316,18 @@ def _cell(
         silence = kb.silence(therapy, detail=detail_id)
         if silence is not None:
             _say_silence(draft, silence.text, [kb.claim(c) for c in silence.nearest], silence.refer, budget)
-        elif detail_id not in said and detail is not None and kb.silence(therapy, aspect=detail.aspect) is None:
+        elif (
+            detail_id not in said
+            and detail is not None
+            and (detail.general_first or kb.silence(therapy, aspect=detail.aspect) is None)
+        ):
             # the page's general statement answers it ("Meine Nachbarin schwört darauf": back pain
             # changes by itself); where the page is silent on the aspect asked, that comes first
             # the first general statement only: beside a treatment, its own claims are what was asked
             # about ("Soll ich die Übungen lassen und nur noch Akupunktur machen?": active treatment
             # helps most, then what the page says about acupuncture, not five sentences on exercise)
             answers = [c for c in kb.general_claims(detail_id) if not c.advice][:1]
-            if kb.silence(therapy, aspect=aspect) is None:
+            if detail.general_first or kb.silence(therapy, aspect=aspect) is None:
                 for claim in answers:
                     draft.add_claim(claim, budget)
             else:
@@ -390,6 +394,10 @@ def _answers_detail(kb: KnowledgeBase, therapy: str, detail_id: str) -> bool:
     )
 
 
+# "Wie viele Termine brauche ich? Und wie lange dauert einer?": both silences of the part are said
+MAX_QUESTION_SILENCES = 2
+
+
 def _question_silences(
     kb: KnowledgeBase, therapies: list[str], question: Question, aspects: list[str], draft: _Draft
 ) -> set[str]:
@@ -397,8 +405,10 @@ def _question_silences(
     said: set[str] = set()
     for detail_id in question.details:
         detail = kb.details.get(detail_id)
-        if detail is None or not detail.silent or said:
-            continue  # one such sentence is enough: more would crowd out what the page does say
+        if detail is None or not detail.silent or len(said) >= MAX_QUESTION_SILENCES:
+            continue  # more such sentences would crowd out what the page does say
+        if said and all(kb.details[d].aspect != detail.aspect for d in said):
+            continue  # a detail of another part: that part says what the page does say about it
         if detail.only_in_its_aspect and detail.aspect not in aspects:
             continue  # "Soll ich mir das verordnen lassen?" asks whether, not what a prescription costs
         if set(detail.answered_with) & set(question.details):
@@ -407,6 +417,9 @@ def _question_silences(
             continue  # told, not asked: "Seit meinem Bandscheibenvorfall … Was ist PENS?" asks what PENS is
         answered = any(_answers_detail(kb, t, detail_id) for t in therapies)
         if detail.always_silent or not answered:
+            if said:
+                # a second silence is said on top, as a condition note is: the page's facts keep their room
+                draft.limit += sentence_count(detail.silent)
             draft.add_text(detail.silent, draft.limit, force=True)
             if detail.refer and detail.refer not in draft.refer:
                 draft.refer.append(detail.refer)
@@ -493,11 +506,18 @@ def fact_answer(kb: KnowledgeBase, texts: Texts, question: Question) -> Answer:
         # that got nothing in its share may take more, so each says at least one whole claim
         left = draft.limit - draft.sentences - draft.reserved
         share = max(1, left // (len(cells) - index)) if index < len(cells) - 1 else left
-        before = draft.sentences
+        claims_before, parts_before = len(draft.claims), len(draft.parts)
         draft.later = PART_ROOM if index < len(cells) - 1 else 0
         asked_here = _cell_question(kb, question, aspect, aspects)
         _cell(kb, therapy, aspect, asked_here, said, draft, draft.sentences + draft.reserved + share)
-        if draft.sentences == before:  # nothing fitted in its share: one claim more, if the answer has room
+        added = draft.claims[claims_before:]
+        family = draft.family.get(therapy, therapy)
+        said_own = any(draft._family(c) == family for c in added) or (
+            len(draft.parts) - parts_before > len(added)  # a silence on this treatment
+        )
+        if not said_own:
+            # nothing of this treatment fitted in its share ("Akupunktur und Massage kombinieren?": the
+            # general sentence on combining took it): one claim more, if the answer has room
             reserved, draft.reserved = draft.reserved, 0
             _cell(kb, therapy, aspect, asked_here, said, draft, draft.limit)
             draft.reserved = reserved

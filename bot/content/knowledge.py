@@ -97,6 +97,9 @@ class Detail:
     # details asked together with this one that the page does answer ("echte oder Schein-
     # Akupunktur, was ist besser?"): then `silent` is not said, their claims answer
     answered_with: tuple[str, ...] = ()
+    # the page's general statement answers it for every treatment alike ("Ist Laser aktiv oder
+    # passiv?"): it comes first, also where the page says nothing about the treatment's own aspect
+    general_first: bool = False
 
 
 @dataclass(frozen=True)
@@ -482,6 +485,7 @@ class _Loader:
                 always_silent=bool(node.get("always_silent", False)),
                 only_in_its_aspect=bool(node.get("only_in_its_aspect", False)),
                 answered_with=tuple(str(d) for d in node.get("answered_with") or ()),
+                general_first=bool(node.get("general_first", False)),
             )
         return details
 

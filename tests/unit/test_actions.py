@@ -113,6 +113,16 @@ def test_two_aspects_asked_get_two_parts(kb: KnowledgeBase) -> None:
     assert message["answer"]["cells"] == [["massage", "kosten"], ["massage", "risiken"]]
 
 
+def test_two_aspects_asked_in_words_are_answered_in_the_order_asked(kb: KnowledgeBase) -> None:
+    # "Was ist TENS genau? Und ist es gefährlich?" filed as a risk question: what it is comes first
+    text = "Was ist TENS genau? Und ist es gefährlich?"
+    state = tracker("ask_risks", ["tens", ("asked", "methode"), ("asked", "risiken")], text=text)
+    for entity, start in zip(state.latest_message["entities"], (8, 0, 28), strict=True):
+        entity["start"] = start
+    message = run(ActionAnswerFact(), state)[0][0]
+    assert message["answer"]["cells"] == [["tens", "methode"], ["tens", "risiken"]]
+
+
 def test_the_question_sentence_decides_the_aspect_before_the_classifier(kb: KnowledgeBase) -> None:
     # "Mein Orthopäde bietet mir Laser für 400 Euro an. Ist das sinnvoll?": filed as a cost question
     state = tracker("ask_costs", ["lasertherapie", ("asked", "wirksamkeit", "frage")])
@@ -347,6 +357,18 @@ def test_active_treatment_asked_beside_a_passive_one_answers_both(kb: KnowledgeB
     # without a treatment named it stays the general answer
     messages, _ = run(ActionAnswerFact(), tracker("ask_active_treatments"))
     assert messages[0]["answer"]["kind"] == "topic"
+
+
+def test_whether_a_named_treatment_is_passive_is_a_method_question(kb: KnowledgeBase) -> None:
+    # "Ist Laser aktiv oder passiv?" (read as a question about active treatment or the overview):
+    # what passive means first, then what the page says about the laser
+    for intent in ("ask_active_treatments", "ask_overview"):
+        state = tracker(intent, ["lasertherapie", ("detail", "passiv"), ("detail", "aktiv")])
+        messages, events = run(ActionAnswerFact(), state)
+        answer = messages[0]["answer"]
+        assert answer["kind"] == "fact" and answer["cells"][0] == ["lasertherapie", "methode"]
+        assert answer["claims"][0] == "allgemein.passiv"
+        assert slots(events)["therapy"] == "lasertherapie" and slots(events)["aspect"] == "methode"
 
 
 def test_the_group_named_in_words_that_still_describe_the_member_keeps_the_member() -> None:

@@ -224,6 +224,30 @@ def test_a_detail_answered_only_in_general_comes_after_the_silence_on_the_aspect
     assert answer.body.startswith(kb.silence("traktion", aspect="methode").text)
 
 
+def test_what_passive_means_comes_first_even_where_the_page_does_not_describe_the_treatment(kb, interface) -> None:
+    # "Ist Kurzwellen-Diathermie aktiv oder passiv?": the general statement answers it for every
+    # treatment (general_first), before the silence on how that treatment works
+    answer = ask(kb, interface, ["kurzwellen_diathermie"], ["methode"], details=("passiv",))
+    assert answer.claims[0] == "allgemein.passiv"
+    assert kb.silence("kurzwellen_diathermie", aspect="methode").text in answer.body
+
+
+def test_two_silences_of_one_part_are_both_said(kb, interface) -> None:
+    # "Wie viele Termine Akupunktur brauche ich? Und wie lange dauert jeder Termin?"
+    answer = ask(kb, interface, ["akupunktur"], ["methode"], details=("sitzungen", "behandlungsdauer"))
+    first, second = kb.details["sitzungen"].silent, kb.details["behandlungsdauer"].silent
+    assert answer.body.startswith(first + " " + second)
+
+
+def test_each_of_two_treatments_says_something_of_its_own_beside_a_general_sentence(kb, interface) -> None:
+    # "Kann man Akupunktur und Massage kombinieren, bringt das mehr als eins allein?": the general
+    # sentence on combining must not take the first treatment's whole share
+    answer = ask(kb, interface, ["akupunktur", "massage"], ["wirksamkeit"], details=("kombination", "ergaenzung"))
+    owners = {claim.split(".")[0] for claim in answer.claims}
+    assert {"akupunktur", "massage"} <= owners, answer.claims
+    assert sentence_count(answer.body) <= MAX_SENTENCES_TWO_PARTS
+
+
 def test_a_claim_of_the_group_that_rests_on_words_already_said_is_not_repeated(kb, interface) -> None:
     # the Interferenztherapie's own claim and the Elektrotherapie's list both say that it works
     # like the TENS, resting on the same sentence of the page: said once
@@ -367,6 +391,17 @@ def test_what_a_message_tells_is_no_question_where_its_question_sentence_asks() 
     assert "formen" in extracted(clinical, "detail")
     pregnant = "Ich bin in der 24. Woche schwanger. Darf ich Akupunktur machen?"
     assert [pregnant[a:b].strip() for a, b in DETAILS.question_spans(pregnant)] == ["Darf ich Akupunktur machen?"]
+    # a number at the end of a sentence does end it where a sentence starts after it
+    aged = "Ich bin 81. Darf ich noch zur Massage?"
+    assert [aged[a:b].strip() for a, b in DETAILS.question_spans(aged)] == ["Darf ich noch zur Massage?"]
+
+
+def test_counts_is_not_pays_although_umlauts_fold() -> None:
+    assert "kosten" not in extracted("Zählt Laser eigentlich zu den passiven Therapien?", "asked")
+    assert "passiv" in extracted("Zählt Laser eigentlich zu den passiven Therapien?", "detail")
+    assert "kosten" in extracted("Was zahlt die Kasse?", "asked")
+    # a denied detail is still what the message is about
+    assert "aktiv" in extracted("Massage reicht, dann brauch ich kein Sport mehr?", "detail")
 
 
 def test_a_detail_only_told_is_marked_so() -> None:

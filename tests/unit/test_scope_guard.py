@@ -39,6 +39,25 @@ def test_drugs_beside_a_treatment_of_the_page_leave_the_question_alone(guard: Sc
     assert guard.decide("Ich nehme Schmerzmittel. Hilft Massage?", "ask_effectiveness", True) == (None, [])
 
 
+def test_an_examination_only_told_beside_a_treatment_gets_no_note(guard: ScopeGuard) -> None:
+    # a finding in the story is no question about the MRT; asked about, the examination is named
+    told = "Chron. LWS-Beschwerden, MRT mit Bandscheibenprotrusion L4/5. Ist eine Mobilisationsbehandlung vertretbar?"
+    assert guard.decide(told, "ask_personal_advice", True) == (None, [])
+    asked = guard.decide("Ist Ultraschalltherapie dasselbe wie eine Ultraschalluntersuchung?", "ask_method", True)
+    assert conditions(asked) == ["untersuchung"]
+
+
+def test_a_condition_word_inside_a_treatment_name_is_none(guard: ScopeGuard) -> None:
+    # "Magentfeldtherapie" (a typo the extractor reads as Magnetfeldtherapie) starts like "Magen"
+    text = "magentfeldtherapie hilft das echt"
+    result = guard.decide(text, "ask_effectiveness", True, asked=frozenset({"wirksamkeit"}), therapy_spans=[(0, 18)])
+    assert result == (None, [])
+    # the same word standing alone is the stomach
+    assert conditions(guard.decide("Magenschmerzen, hilft Akupunktur?", "ask_effectiveness", True)) == [
+        "andere_schmerzen"
+    ]
+
+
 def test_blood_thinners_are_not_declined_as_drugs(guard: ScopeGuard) -> None:
     # the page has a word on people who take anticoagulants (bleeding after needles)
     result = guard.decide(
