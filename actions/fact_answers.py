@@ -41,6 +41,7 @@ from bot.content.answers import (
 )
 from bot.content.knowledge import KnowledgeBase
 from bot.texts import texts
+from components.matching import sentence_spans
 
 # The general answer to a question about passive and active treatments together.
 BOTH_TOPICS = "passiv_und_aktiv"
@@ -164,12 +165,17 @@ def _aspects(
     if intent == PERSONAL_ADVICE and "wirksamkeit" != primary:
         others = ["wirksamkeit", *others]
     chosen = [primary, *others[:1]]
-    # "Was ist TENS genau? Und ist es gefährlich?": where the words ask both, in the order asked
-    where = {}
+    # "Was ist TENS genau? Und ist es gefährlich?": two question sentences, each asking its own
+    # aspect, in the order asked (within one sentence the classifier's reading stays first: "Wie
+    # soll Akupunktur wirken, was ist die Idee dahinter?" asks how it works)
+    spans = sentence_spans(tracker.latest_message.get("text") or "")
+    where: dict[str, int] = {}
     for e in tracker.latest_message.get("entities", []):
-        if e.get("entity") == "asked" and e.get("value") in chosen and isinstance(e.get("start"), int):
-            where.setdefault(e["value"], e["start"])
-    if len(chosen) == 2 and all(a in where for a in chosen):
+        start = e.get("start")
+        if e.get("entity") == "asked" and e.get("value") in chosen and isinstance(start, int):
+            sentence = next((i for i, (a, b) in enumerate(spans) if a <= start < b), -1)
+            where.setdefault(e["value"], sentence)
+    if len(chosen) == 2 and all(a in where for a in chosen) and where[chosen[0]] != where[chosen[1]]:
         chosen.sort(key=where.__getitem__)
     return chosen
 

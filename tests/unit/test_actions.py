@@ -121,6 +121,13 @@ def test_two_aspects_asked_in_words_are_answered_in_the_order_asked(kb: Knowledg
         entity["start"] = start
     message = run(ActionAnswerFact(), state)[0][0]
     assert message["answer"]["cells"] == [["tens", "methode"], ["tens", "risiken"]]
+    # in one sentence the classifier's aspect stays first ("Wie soll TENS wirken, was ist die Idee?")
+    text = "Was ist die Idee von TENS, ist es gefährlich?"
+    state = tracker("ask_risks", ["tens", ("asked", "methode"), ("asked", "risiken")], text=text)
+    for entity, start in zip(state.latest_message["entities"], (19, 0, 30), strict=True):
+        entity["start"] = start
+    message = run(ActionAnswerFact(), state)[0][0]
+    assert message["answer"]["cells"] == [["tens", "risiken"], ["tens", "methode"]]
 
 
 def test_the_question_sentence_decides_the_aspect_before_the_classifier(kb: KnowledgeBase) -> None:
