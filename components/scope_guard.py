@@ -387,7 +387,7 @@ class ScopeGuard(YamlLexiconComponent):
             if topical_guess is not None:
                 return topical_guess, conditions
         if (
-            intent == OUT_OF_SCOPE
+            intent in (OUT_OF_SCOPE, FALLBACK)
             and has_therapy
             and not asked
             and not details
@@ -396,7 +396,8 @@ class ScopeGuard(YamlLexiconComponent):
             and len(tokens) <= MAX_TOKENS_OF_A_MENTION
             and not first_match(self.off_topic, tokens)
         ):
-            # "hab morgen meinen ersten Akupunktur-Termin": a treatment of the page told, nothing asked
+            # "hab morgen meinen ersten Akupunktur-Termin", "War heute beim Chiropraktiker zum Einrenken 😬"
+            # (read as out of scope or not understood): a treatment of the page told, nothing asked
             # and nothing found the page does not cover: the bot asks what they want to know about it
             return INFORM_THERAPY, conditions
         if not has_therapy and not about_back:

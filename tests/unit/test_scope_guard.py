@@ -333,9 +333,10 @@ def test_sleep_beside_the_back_and_limbs_falling_asleep_are_answered(guard: Scop
         ),
         # no treatment named: not placed on one
         ("und bei der sanften Variante?", [], False),
-        # no follow-up: the classifier's doubt stands
+        # no follow-up, a question: the classifier's doubt stands (told without a question, the bot
+        # would ask what they want to know about it)
         (
-            "Mobilisation Gelenke langsam bewegt Variante",
+            "Mobilisation Gelenke langsam bewegt, welche Variante?",
             [{"entity": "therapy", "value": "mobilisation", "start": 0, "end": 12, "extractor": "TherapyExtractor"}],
             False,
         ),
@@ -416,6 +417,8 @@ def test_body_weight_in_a_question_about_traction_is_no_other_condition(guard: S
 def test_a_treatment_only_told_is_no_question_for_another_topic(guard: ScopeGuard) -> None:
     # "hab morgen meinen ersten Akupunktur-Termin": the bot asks what they want to know about it
     assert guard.decide("hab morgen meinen ersten akupunktur termin", "out_of_scope", True)[0] == "inform_therapy"
+    # also where the classifier was unsure between that and something else
+    assert guard.decide("War heute beim Chiropraktiker zum Einrenken", "nlu_fallback", True)[0] == "inform_therapy"
     # asked for an appointment, or among words of another topic, it stays declined
     for text in (
         "Können Sie mir einen Termin für Akupunktur machen?",
