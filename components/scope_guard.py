@@ -370,7 +370,9 @@ class ScopeGuard(YamlLexiconComponent):
         # is a finding, not a question about that examination: no note about it either
         told_findings = {t for t, kind, m in topics if kind == "procedure" and not self.in_a_question(text, tokens, m)}
         conditions = [c for c in conditions if c["value"] not in medical | told_findings]
-        specific = bool(details & TOPICAL_DETAILS or asked & TOPICAL_ASPECTS)
+        # a device for home beside a treatment of the page ("TENS-Gerät online kaufen, welches Modell?");
+        # without a treatment "kaufen" is no word of the topic ("Wie kann ich ein Ticket kaufen?")
+        specific = bool(details & (TOPICAL_DETAILS | {"geraet"}) or asked & TOPICAL_ASPECTS)
         if (
             intent in (OUT_OF_SCOPE, FALLBACK)
             and has_therapy

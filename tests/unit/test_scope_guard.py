@@ -58,6 +58,17 @@ def test_a_condition_word_inside_a_treatment_name_is_none(guard: ScopeGuard) -> 
     ]
 
 
+def test_a_device_for_home_beside_a_treatment_is_the_pages_topic(guard: ScopeGuard) -> None:
+    # "Can I just buy a TENS-Gerät online …? Which model is the best one?": not understood before
+    text = "Can I just buy a TENS-Gerät online? Which model is the best one?"
+    result = guard.decide(text, "nlu_fallback", True, details=frozenset({"geraet"}), topical_guess="ask_costs")
+    assert result[0] == "ask_costs"
+    # cleaning glasses with ultrasound is another topic
+    text = "wie kann ich meine brille mit ultraschall reinigen, so ein gerät aus der drogerie"
+    result = guard.decide(text, "out_of_scope", True, details=frozenset({"geraet"}), topical_guess="ask_method")
+    assert result[0] in (None, OUT_OF_SCOPE)
+
+
 def test_blood_thinners_are_not_declined_as_drugs(guard: ScopeGuard) -> None:
     # the page has a word on people who take anticoagulants (bleeding after needles)
     result = guard.decide(
