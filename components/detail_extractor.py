@@ -32,13 +32,12 @@ from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from components.matching import (
-    QUESTION_WORD,
     Match,
     Pattern,
     compile_group,
     find,
     fold,
-    sentence_spans,
+    question_spans,
     standard_word,
     tokenize,
 )
@@ -73,12 +72,8 @@ class DetailExtractor(YamlLexiconComponent, EntityExtractorMixin):
 
     @staticmethod
     def question_spans(text: str) -> list[tuple[int, int]]:
-        """Where the sentences that ask stand: those ending in "?" (or a dictated "Fragezeichen")."""
-        return [
-            (start, end)
-            for start, end in sentence_spans(text)
-            if text[start:end].rstrip().endswith("?") or QUESTION_WORD.search(text[start:end])
-        ]
+        """Where the sentences that ask stand (components/matching.py)."""
+        return question_spans(text)
 
     def agreement_tag(self, text: str, tokens: list) -> dict[str, Any] | None:
         """A `premise` entity when a question ends by asking for agreement ("…, oder?"), also one

@@ -126,6 +126,15 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     return [(m.start(), m.end()) for m in _SENTENCE.finditer(masked)]
 
 
+def question_spans(text: str) -> list[tuple[int, int]]:
+    """Where the sentences that ask stand: those ending in "?" (or a dictated "Fragezeichen")."""
+    return [
+        (start, end)
+        for start, end in sentence_spans(text)
+        if text[start:end].rstrip().endswith("?") or QUESTION_WORD.search(text[start:end])
+    ]
+
+
 @functools.cache
 def known_words() -> frozenset[str]:
     """Correctly spelled German words: never taken for a typo of a pattern word."""

@@ -38,7 +38,7 @@ from components.matching import (
     compile_rule,
     find,
     first_match,
-    sentence_spans,
+    question_spans,
     tokenize,
 )
 from components.yaml_lexicon import YamlLexiconComponent
@@ -108,6 +108,9 @@ TOPICAL_DETAILS = {
     "behandlungsdauer",
 }
 TOPICAL_ASPECTS = {"risiken", "kosten"}
+# Details that are the topic's only beside a treatment of the page: a device for home ("TENS-Gerät
+# online kaufen?"); alone, its words ("kaufen") belong to any request ("Ticket kaufen")
+TOPICAL_BESIDE_A_TREATMENT = {"geraet"}
 
 
 def one_aspect_asked(entities: Iterable[dict[str, Any]]) -> str | None:
@@ -224,9 +227,9 @@ class ScopeGuard(YamlLexiconComponent):
 
     @staticmethod
     def in_a_question(text: str, tokens: list[Token], match: Match) -> bool:
-        """Does the sentence of this match end in a question mark?"""
+        """Does this match stand in a sentence that asks?"""
         start = tokens[match.first].start
-        return any(a <= start < b and text[a:b].rstrip().endswith("?") for a, b in sentence_spans(text))
+        return any(a <= start < b for a, b in question_spans(text))
 
     def is_circumstance(
         self, intent: str | None, tokens: list[Token], match: Match, details: frozenset[str], asked: frozenset[str]
@@ -370,9 +373,7 @@ class ScopeGuard(YamlLexiconComponent):
         # is a finding, not a question about that examination: no note about it either
         told_findings = {t for t, kind, m in topics if kind == "procedure" and not self.in_a_question(text, tokens, m)}
         conditions = [c for c in conditions if c["value"] not in medical | told_findings]
-        # a device for home beside a treatment of the page ("TENS-Gerät online kaufen, welches Modell?");
-        # without a treatment "kaufen" is no word of the topic ("Wie kann ich ein Ticket kaufen?")
-        specific = bool(details & (TOPICAL_DETAILS | {"geraet"}) or asked & TOPICAL_ASPECTS)
+        specific = bool(details & (TOPICAL_DETAILS | TOPICAL_BESIDE_A_TREATMENT) or asked & TOPICAL_ASPECTS)
         if (
             intent in (OUT_OF_SCOPE, FALLBACK)
             and has_therapy

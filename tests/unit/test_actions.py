@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
@@ -113,21 +114,22 @@ def test_two_aspects_asked_get_two_parts(kb: KnowledgeBase) -> None:
     assert message["answer"]["cells"] == [["massage", "kosten"], ["massage", "risiken"]]
 
 
-def test_two_aspects_asked_in_words_are_answered_in_the_order_asked(kb: KnowledgeBase) -> None:
-    # "Was ist TENS genau? Und ist es gefährlich?" filed as a risk question: what it is comes first
-    text = "Was ist TENS genau? Und ist es gefährlich?"
+@pytest.mark.parametrize(
+    ("text", "starts", "cells"),
+    [
+        # "Was ist TENS genau? Und ist es gefährlich?" filed as a risk question: what it is comes first
+        ("Was ist TENS genau? Und ist es gefährlich?", (8, 0, 28), [["tens", "methode"], ["tens", "risiken"]]),
+        # in one sentence the classifier's aspect stays first ("Wie soll TENS wirken, was ist die Idee?")
+        ("Was ist die Idee von TENS, ist es gefährlich?", (19, 0, 30), [["tens", "risiken"], ["tens", "methode"]]),
+    ],
+)
+def test_two_aspects_asked_in_two_question_sentences_are_answered_in_the_order_asked(
+    text: str, starts: tuple[int, ...], cells: list[list[str]]
+) -> None:
     state = tracker("ask_risks", ["tens", ("asked", "methode"), ("asked", "risiken")], text=text)
-    for entity, start in zip(state.latest_message["entities"], (8, 0, 28), strict=True):
+    for entity, start in zip(state.latest_message["entities"], starts, strict=True):
         entity["start"] = start
-    message = run(ActionAnswerFact(), state)[0][0]
-    assert message["answer"]["cells"] == [["tens", "methode"], ["tens", "risiken"]]
-    # in one sentence the classifier's aspect stays first ("Wie soll TENS wirken, was ist die Idee?")
-    text = "Was ist die Idee von TENS, ist es gefährlich?"
-    state = tracker("ask_risks", ["tens", ("asked", "methode"), ("asked", "risiken")], text=text)
-    for entity, start in zip(state.latest_message["entities"], (19, 0, 30), strict=True):
-        entity["start"] = start
-    message = run(ActionAnswerFact(), state)[0][0]
-    assert message["answer"]["cells"] == [["tens", "risiken"], ["tens", "methode"]]
+    assert run(ActionAnswerFact(), state)[0][0]["answer"]["cells"] == cells
 
 
 def test_the_question_sentence_decides_the_aspect_before_the_classifier(kb: KnowledgeBase) -> None:

@@ -400,6 +400,8 @@ def test_counts_is_not_pays_although_umlauts_fold() -> None:
     assert "kosten" not in extracted("Zählt Laser eigentlich zu den passiven Therapien?", "asked")
     assert "passiv" in extracted("Zählt Laser eigentlich zu den passiven Therapien?", "detail")
     assert "kosten" in extracted("Was zahlt die Kasse?", "asked")
+    # a money emoji asks about the costs, also stuck to a word
+    assert "kosten" in extracted("und 💰?", "asked") and "kosten" in extracted("Massage💶 wie teuer", "asked")
     # a denied detail is still what the message is about
     assert "aktiv" in extracted("Massage reicht, dann brauch ich kein Sport mehr?", "detail")
 
