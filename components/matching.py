@@ -18,8 +18,8 @@ messages and patterns alike ("wia oft" is "wie oft", "koa" is "kein"; knowledge/
 
 A group is a list of patterns (any one matches); a rule is a list of groups that must all
 match somewhere in the message ("bein*" and "taub*" → "mein linkes Bein ist taub").
-A match is negated when "kein", "keine", "ohne", "no" or "not" stands right before it
-("kein Fieber"), unless the pattern itself starts with that word ("kein gefühl").
+A match is negated when a negator ("kein", "ohne", "no"; knowledge/language.yml) stands right
+before it ("kein Fieber"), unless the pattern itself starts with that word ("kein gefühl").
 
 Pure Python: the NLU components (Rasa server) and the action server both use it.
 """
@@ -42,10 +42,10 @@ MONEY_EMOJI = "💰💶💸💵"
 _TOKEN = re.compile(rf"[\w€]+(?:['’][\w]+)?|[{MONEY_EMOJI}]")
 _DIALECT_ARTICLE = re.compile(r"[dsDS]['’]\w{3,}")
 DIALECT_FILE = Path(__file__).resolve().parent.parent / "knowledge" / "dialect.yml"
+LANGUAGE_FILE = DIALECT_FILE.with_name("language.yml")
 GAP = "..."
 MAX_GAP = 4
 MIN_TYPO_LENGTH = 7
-NEGATORS = frozenset({"kein", "keine", "keinen", "keiner", "keinem", "keines", "ohne", "no", "not", "never", "nie"})
 
 
 # words an umlaut keeps apart from another: "zählt" (counts) folded would be "zahlt" (pays)
@@ -82,6 +82,23 @@ def dialect_words() -> dict[str, str]:
     }
 
 
+@functools.cache
+def language_words(section: str) -> tuple[str, ...]:
+    """One word list of knowledge/language.yml (negators, sentence starts, …), lower case."""
+    from ruamel.yaml import YAML
+
+    lists = YAML(typ="safe").load(LANGUAGE_FILE.read_text(encoding="utf-8"))
+    words = lists.get(section) if isinstance(lists, dict) else None
+    # an entry of the wrong shape is skipped here and named by `make check`
+    return tuple(word.lower() for word in (words if isinstance(words, list) else ()) if isinstance(word, str))
+
+
+@functools.cache
+def negators() -> frozenset[str]:
+    """Words that deny the word of a list after them ("kein Fieber"), folded."""
+    return frozenset(fold(word) for word in language_words("negators"))
+
+
 def standard_word(norm: str) -> str:
     """A folded word as the word lists read it: "wia" → "wie", "koa" → "kein"."""
     return dialect_words().get(norm, norm)
@@ -107,22 +124,27 @@ def tokenize(text: str) -> list[Token]:
 # followed by a word that starts sentences ("Ich bin 81. Darf ich …"), a year ("seit 2019.")
 # or a vertebra ("L4/5.") it does. A dictated question mark ("… Fragezeichen") ends a question like "?".
 _SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+|\n|$)")
-_SENTENCE_STARTS = (
-    "aber|also|bin|bitte|da|dann|darf|das|dass|der|die|doch|du|ein|eine|er|es|gibt|hab|habe|hat|"
-    "helfen|hilft|ich|ist|jetzt|kann|man|mein|meine|muss|nun|ob|sie|sind|soll|sollte|und|was|"
-    "welche|welcher|wer|wie|wieso|wo|warum|wir|würde"
-)
-_NO_SENTENCE_END = re.compile(
-    r"(?<![\w.])(?:[a-zäöü]|ca|bzw|chron|dr|evtl|ggf|inkl|insb|med|mind|max|min|nr|pat|prof|sog|std|usw|vgl|vs|etc|bspw|zb)\."
-    rf"|(?<![\w/.])\d{{1,3}}\.(?=\s*(?!(?:{_SENTENCE_STARTS})\b)\w)",
-    re.IGNORECASE,
-)
+
+
+@functools.cache
+def _no_sentence_end() -> re.Pattern[str]:
+    """Periods that end no sentence (knowledge/language.yml: abbreviations, sentence starts)."""
+    # an empty list matches nothing ("(?!)"), not every period
+    abbreviations = "|".join(re.escape(word) for word in language_words("abbreviations")) or "(?!)"
+    starts = "|".join(re.escape(word) for word in language_words("sentence_starts")) or "(?!)"
+    return re.compile(
+        rf"(?<![\w.])(?:[a-zäöü]|{abbreviations})\."
+        rf"|(?<![\w/.])\d{{1,3}}\.(?=\s*(?!(?:{starts})\b)\w)",
+        re.IGNORECASE,
+    )
+
+
 QUESTION_WORD = re.compile(r"\bfragezeichen\b", re.IGNORECASE)
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
     """(start, end) of each sentence of a message."""
-    masked = _NO_SENTENCE_END.sub(lambda m: m.group()[:-1] + "\u2024", text)  # same length: offsets stay
+    masked = _no_sentence_end().sub(lambda m: m.group()[:-1] + "\u2024", text)  # same length: offsets stay
     return [(m.start(), m.end()) for m in _SENTENCE.finditer(masked)]
 
 
@@ -183,7 +205,7 @@ class Pattern:
     @property
     def starts_with_negator(self) -> bool:
         first = self.parts[0]
-        return first.kind == "word" and first.value in NEGATORS
+        return first.kind == "word" and first.value in negators()
 
 
 class PatternError(ValueError):
@@ -251,7 +273,7 @@ def find(pattern: Pattern, tokens: Sequence[Token], typos: bool = True) -> list[
         end = _match_from(pattern.parts, tokens, i, typos)
         if end is None:
             continue
-        negated = not pattern.starts_with_negator and any(tokens[j].norm in NEGATORS for j in range(max(0, i - 2), i))
+        negated = not pattern.starts_with_negator and any(tokens[j].norm in negators() for j in range(max(0, i - 2), i))
         found.append(Match(pattern, i, end, negated))
     return found
 

@@ -44,38 +44,9 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from rasa.shared.utils.io import dump_obj_as_json_to_file, read_json_file
 
 from components.german_words import german_word_forms
+from components.matching import language_words
 
 LEXICON_FILE = "lexicon.json"
-# Words that never start a treatment's name split in two ("ein Gerät" is not "eingerenkt").
-_FUNCTION_WORDS = frozenset(
-    {
-        "ein",
-        "eine",
-        "einen",
-        "der",
-        "die",
-        "das",
-        "den",
-        "dem",
-        "und",
-        "mit",
-        "bei",
-        "von",
-        "zu",
-        "im",
-        "in",
-        "an",
-        "auf",
-        "the",
-        "a",
-        "and",
-    }
-)
-# English words one typo away from a German name ("messages" ~ "Massagen", "typing" ~ "taping"):
-# not German, so the German word list does not protect them.
-_ENGLISH_WORDS = frozenset({"messages", "message", "typing", "massive", "passage", "passages", "testing"})
-# German words two letters away from a name that the lemma table does not know
-_NOT_NAMES = frozenset({"chemotherapie", "chemotherapien", "ladegeraet", "ladegerat", "ladegeraete"})
 _FOLD = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 
@@ -83,6 +54,12 @@ _NON_WORD = re.compile(r"[^a-z0-9]+")
 def normalize(text: str) -> str:
     """Lower-case, fold umlauts and ß, turn every non-letter run into one space."""
     return _NON_WORD.sub(" ", text.lower().translate(_FOLD)).strip()
+
+
+@functools.cache
+def _listed(section: str) -> frozenset[str]:
+    """A word list of knowledge/language.yml as this extractor spells words ("gerät" → "geraet")."""
+    return frozenset(normalize(word).replace(" ", "") for word in language_words(section))
 
 
 _ADJECTIVE_ENDING = re.compile(r"(?<=[a-z]{4})(em|en|er|es|e)$")
@@ -281,8 +258,7 @@ class TherapyExtractor(GraphComponent, EntityExtractorMixin):
         if (
             len(compact) >= self._config["min_fuzzy_length"] - 1
             and compact not in self._known_words()
-            and compact not in _ENGLISH_WORDS
-            and compact not in _NOT_NAMES
+            and compact not in _listed("not_names")
         ):
             best: tuple[int, str] | None = None
             for term in self._long_terms:
@@ -357,7 +333,7 @@ class TherapyExtractor(GraphComponent, EntityExtractorMixin):
             if (
                 value is None
                 and min(len(words[i].compact), len(words[i + 1].compact)) >= 3
-                and words[i].norm not in _FUNCTION_WORDS
+                and words[i].norm not in _listed("function_words")
                 and self._match_word(words[i]) is None
                 and self._match_word(words[i + 1]) is None
             ):
@@ -371,7 +347,7 @@ class TherapyExtractor(GraphComponent, EntityExtractorMixin):
         # a long name split in three ("ost theo pathie"): joined, exact or with up to two typos
         for i in range(len(words) - 2):
             span = words[i : i + 3]
-            if any(used[i : i + 3]) or any(w.norm in _FUNCTION_WORDS or len(w.compact) < 3 for w in span):
+            if any(used[i : i + 3]) or any(w.norm in _listed("function_words") or len(w.compact) < 3 for w in span):
                 continue
             if any(self._match_word(w) is not None for w in span):
                 continue

@@ -481,6 +481,7 @@ class Checker:
                         else:
                             self.check_group(rel, value, index)
         self.check_dialect()
+        self.check_language()
         if checked:
             self.report.ran.append(STAGES["patterns"])
 
@@ -504,6 +505,30 @@ class Checker:
                     f"zu '{standard}' gehört eine Liste einzelner Wörter ohne Leerzeichen, Ziffern oder *",
                     f"schreiben Sie zum Beispiel '{standard}: [wort1, wort2]'",
                 )
+
+    def check_language(self) -> None:
+        """knowledge/language.yml: each of its word lists present, a list of single words."""
+        rel = "knowledge/language.yml"
+        document = self.doc(rel)
+        if rel in self.broken or document is None:
+            return
+        for section in ("sentence_starts", "abbreviations", "negators", "not_names", "function_words"):
+            words = document.get(section) if isinstance(document, CommentedMap) else None
+            if not isinstance(words, CommentedSeq) or not words:
+                self.add(
+                    f"{rel}:1",
+                    f"es fehlt die Liste '{section}:'",
+                    f"schreiben Sie '{section}: [wort1, wort2]' (siehe die Erklärung über den anderen Listen)",
+                )
+                continue
+            for index, word in enumerate(words):
+                if not (isinstance(word, str) and re.fullmatch(r"[^\W\d_]+", word)):
+                    line = words.lc.item(index)[0] + 1
+                    self.add(
+                        f"{rel}:{line}",
+                        f"'{word}' in '{section}' ist kein einzelnes Wort",
+                        "schreiben Sie ein Wort ohne Leerzeichen, Ziffern, Punkt oder *",
+                    )
 
     def pattern_places(self) -> Iterator[tuple[str, list[tuple[Any, Any]], list[tuple[Any, Any]]]]:
         """(file, groups, rule lists) of every word list; a group is (node, key) of a list of patterns."""

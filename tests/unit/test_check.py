@@ -234,6 +234,24 @@ def test_a_pattern_with_a_colon(project: Path, tmp: Path) -> None:
     ]
 
 
+def test_a_phrase_in_the_language_lists(project: Path, tmp: Path) -> None:
+    path = project / "knowledge/language.yml"
+    line = replace(path, "negators: [kein,", 'negators: ["gar nicht", kein,')
+    assert new_problems(project, tmp) == [
+        f"knowledge/language.yml:{line}: 'gar nicht' in 'negators' ist kein einzelnes Wort. So beheben Sie es: "
+        f"schreiben Sie ein Wort ohne Leerzeichen, Ziffern, Punkt oder *"
+    ]
+
+
+def test_a_language_list_missing(project: Path, tmp: Path) -> None:
+    path = project / "knowledge/language.yml"
+    replace(path, "abbreviations:", "abkuerzungen:")
+    assert new_problems(project, tmp) == [
+        "knowledge/language.yml:1: es fehlt die Liste 'abbreviations:'. So beheben Sie es: schreiben Sie "
+        "'abbreviations: [wort1, wort2]' (siehe die Erklärung über den anderen Listen)"
+    ]
+
+
 # -- names, examples, domain -------------------------------------------------------------------
 def test_a_name_under_two_treatments_differing_only_by_hyphen_or_umlaut(project: Path, tmp: Path) -> None:
     """Issue 17: the name finder treats "Akupunktur-Nadeln" and "Akupunkturnadeln" as one name; the check now does too."""
