@@ -133,8 +133,7 @@ def _no_sentence_end() -> re.Pattern[str]:
     abbreviations = "|".join(re.escape(word) for word in language_words("abbreviations")) or "(?!)"
     starts = "|".join(re.escape(word) for word in language_words("sentence_starts")) or "(?!)"
     return re.compile(
-        rf"(?<![\w.])(?:[a-zäöü]|{abbreviations})\."
-        rf"|(?<![\w/.])\d{{1,3}}\.(?=\s*(?!(?:{starts})\b)\w)",
+        rf"(?<![\w.])(?:[a-zäöü]|{abbreviations})\." rf"|(?<![\w/.])\d{{1,3}}\.(?=\s*(?!(?:{starts})\b)\w)",
         re.IGNORECASE,
     )
 
