@@ -92,6 +92,7 @@ class SafetyGuard(YamlLexiconComponent):
         self.report = compile_group(lists.get("report") or [])
         self.hypothetical = compile_group(lists.get("hypothetical") or [])
         self.now = compile_group(lists.get("now") or [])
+        self.not_now = compile_group(lists.get("not_now") or [])
         self.mention_only = compile_group(lists.get("mention_only") or [])
 
     def only_mentioned(self, tokens: list[Token]) -> bool | None:
@@ -103,7 +104,7 @@ class SafetyGuard(YamlLexiconComponent):
             (self.now, False),
             (self.mention_only, True),
         ):
-            if first_match(words, tokens) is not None:
+            if first_match(words, tokens, unless=() if mentioned else self.not_now) is not None:
                 return mentioned
         return None
 
@@ -137,9 +138,9 @@ class SafetyGuard(YamlLexiconComponent):
         """No sign found, and the message asks something about a treatment of the page ("ich habe
         ein geschwächtes Immunsystem, ist PENS dann gefährlich für mich?"): an alarm only the
         classifier raised then needs `mentioned_threshold`, unless the words say it is happening now
-        ("seit heute", "plötzlich")."""
+        ("seit heute", "plötzlich"; not a "jetzt" of `not_now`: "das ist jetzt drei Jahre her")."""
         kinds = {e.get("entity") for e in entities}
-        return {"therapy", "asked"} <= kinds and first_match(self.now, tokens) is None
+        return {"therapy", "asked"} <= kinds and first_match(self.now, tokens, unless=self.not_now) is None
 
     def doubt_unsure_alarm(self, message: Message, mentioned: bool = False, instead: str | None = None) -> None:
         """An alarm only the classifier raised, and not surely: take its next guess instead, or

@@ -559,7 +559,9 @@ class Checker:
 
         safety = self.doc("knowledge/safety.yml")
         groups = [
-            (safety, key) for key in ("mention_only", "report") if isinstance(safety, CommentedMap) and key in safety
+            (safety, key)
+            for key in ("report", "hypothetical", "now", "not_now", "mention_only")
+            if isinstance(safety, CommentedMap) and key in safety
         ]
         rules = []
         for sign in mapping(safety, "signs").values():

@@ -50,6 +50,16 @@ def test_more_pain_at_night_in_learners_german_is_urgent(guard: SafetyGuard) -> 
         "Er hat Drogen genommen und hat jetzt ganz blaue Lippen.",
         "Ich spucke seit vorhin Blut. Ist das normal bei Schmerzmitteln?",
         "Vor zehn Minuten Blut erbrochen, ist das eine normale Nebenwirkung?",
+        # something swallowed or drunk; heart pills twice; a blow to the head, then vomiting
+        "Meine Tochter ist zwei und hat eine Knopfbatterie aus der Fernbedienung verschluckt.",
+        "Mein Vater hat aus Versehen Essigreiniger getrunken.",
+        "Ich habe meine Blutdrucktabletten aus Versehen doppelt genommen, mir ist schwindlig.",
+        "Er ist mit dem Kopf auf die Fliesen geschlagen und übergibt sich jetzt ständig.",
+        # fever after an injection into the back; clinicians' words for blood in vomit
+        "Seit der Spritze in den Rücken letzte Woche habe ich Fieber.",
+        "Pat. mit Hämatemesis heute morgen, Frage zu TENS.",
+        # the bowel emptied unnoticed, passing water hardly works
+        "Der Stuhl ist mir einfach abgegangen, und Wasser gelassen habe ich kaum.",
     ],
 )
 def test_emergencies_beyond_the_spine_are_emergencies(guard: SafetyGuard, text: str) -> None:
@@ -75,6 +85,11 @@ def test_the_sentence_of_a_sign_decides_whether_it_is_reported(guard: SafetyGuar
         "Er sagt, er nimmt heute Abend alle Tabletten auf einmal.",
         "Ich wollte mich verabschieden, eure Tipps brauche ich bald nicht mehr.",
         "Ich habe allen geschrieben, dass ich sie lieb habe und dass es mir leid tut.",
+        # said of someone else; killing oneself; putting an end to it; who gets what afterwards
+        "Meine Schwester hat geschrieben, dass sie sich etwas antun will.",
+        "Ich will mich einfach nur töten.",
+        "Ich mache dem allen bald ein Ende.",
+        "Ich habe aufgeschrieben, wer meine Sachen bekommen soll, wenn ich nicht mehr da bin.",
     ],
 )
 def test_a_crisis_said_in_other_words_is_a_crisis(guard: SafetyGuard, text: str) -> None:
@@ -97,6 +112,11 @@ def test_a_crisis_said_in_other_words_is_a_crisis(guard: SafetyGuard, text: str)
         "Ich verabschiede mich für heute, danke für alles!",
         "Ich nehme alle Tabletten so, wie der Arzt es verordnet hat.",
         "Nach der Massage liegt meine Frau jetzt da und entspannt. Hilft das auf Dauer?",
+        # a "jetzt" that is no time of now, beside words of the past; a film; a question for an exam
+        "Mein Opa hatte einen Herzinfarkt, das ist jetzt zehn Jahre her. Hilft Akupunktur?",
+        "Vor 5 Jahren hatte ich einen Unfall, jetzt nur noch manchmal Rückenschmerzen. Hilft Massage?",
+        "Gestern lief ein Film über einen Schlaganfall, jetzt aber zu meiner Frage: Was kostet Laser?",
+        "Welche Symptome gehören zum Kauda-Syndrom? Ich lerne für eine Prüfung.",
     ],
 )
 def test_ordinary_questions_raise_no_alarm(guard: SafetyGuard, text: str) -> None:
@@ -173,6 +193,11 @@ def test_past_events_and_what_ifs_are_questions_but_a_new_sign_after_a_treatment
     assert "notruf" in tiers(guard, "War beim Chiropraktiker, seitdem spüre ich meine Beine kaum.")
     assert "notruf" in tiers(
         guard, "Meine Mutter hatte heute eine Manipulation am Nacken und spricht seitdem verwaschen."
+    )
+    # a "jetzt aber zu meiner Frage" takes nothing away from another word of now
+    assert "notruf" in tiers(
+        guard,
+        "Vor Jahren hatte ich einen Bandscheibenvorfall, jetzt aber zu meiner Frage: seit heute ist mein Po taub.",
     )
     # a cancer history lies in the past by definition; the new pain is what counts
     assert "heute" in tiers(guard, "Vor zwei Jahren hatte ich Brustkrebs, jetzt habe ich neue Rückenschmerzen.")
