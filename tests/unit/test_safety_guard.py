@@ -199,6 +199,10 @@ def test_past_events_and_what_ifs_are_questions_but_a_new_sign_after_a_treatment
         guard,
         "Vor Jahren hatte ich einen Bandscheibenvorfall, jetzt aber zu meiner Frage: seit heute ist mein Po taub.",
     )
+    # "aber jetzt zu Hause" is a time of now (not "jetzt aber zu meiner Frage")
+    assert "notruf" in tiers(
+        guard, "Beim Massieren war noch alles gut, aber jetzt zu Hause drückt es so auf der Brust."
+    )
     # a cancer history lies in the past by definition; the new pain is what counts
     assert "heute" in tiers(guard, "Vor zwei Jahren hatte ich Brustkrebs, jetzt habe ich neue Rückenschmerzen.")
     assert "notruf" in tiers(guard, "Mein Vater hat sich verschluckt und läuft blau an!")
