@@ -278,14 +278,19 @@ def find(pattern: Pattern, tokens: Sequence[Token], typos: bool = True) -> list[
 
 
 def first_match(
-    patterns: Iterable[Pattern], tokens: Sequence[Token], typos: bool = True, unless: Iterable[Pattern] = ()
+    patterns: Iterable[Pattern],
+    tokens: Sequence[Token],
+    typos: bool = True,
+    unless: Iterable[Pattern] = (),
+    negatable: bool = True,
 ) -> Match | None:
     """The first pattern of a group that matches (not negated), or None. A match that lies within a
-    match of an `unless` pattern is another word ("Muskel Kater" is no tomcat)."""
+    match of an `unless` pattern is another word ("Muskel Kater" is no tomcat). `negatable=False`:
+    a negator before the match does not deny it (a word of time: "hatte ich nie, jetzt …")."""
     covered = {i for pattern in unless for m in find(pattern, tokens, typos) for i in range(m.first, m.last + 1)}
     for pattern in patterns:
         for match in find(pattern, tokens, typos):
-            if not match.negated and not covered.intersection(range(match.first, match.last + 1)):
+            if (not match.negated or not negatable) and not covered.intersection(range(match.first, match.last + 1)):
                 return match
     return None
 

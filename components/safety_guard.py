@@ -104,7 +104,9 @@ class SafetyGuard(YamlLexiconComponent):
             (self.now, False),
             (self.mention_only, True),
         ):
-            if first_match(words, tokens, unless=() if mentioned else self.not_now) is not None:
+            # "Hatte ich noch nie, jetzt …": a negator before a word of now denies nothing
+            found = first_match(words, tokens, unless=() if mentioned else self.not_now, negatable=mentioned)
+            if found is not None:
                 return mentioned
         return None
 

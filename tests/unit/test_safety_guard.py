@@ -114,7 +114,7 @@ def test_a_crisis_said_in_other_words_is_a_crisis(guard: SafetyGuard, text: str)
         "Nach der Massage liegt meine Frau jetzt da und entspannt. Hilft das auf Dauer?",
         # a "jetzt" that is no time of now, beside words of the past; a film; a question for an exam
         "Mein Opa hatte einen Herzinfarkt, das ist jetzt zehn Jahre her. Hilft Akupunktur?",
-        "Vor 5 Jahren hatte ich einen Unfall, jetzt nur noch manchmal Rückenschmerzen. Hilft Massage?",
+        "Vor 5 Jahren hatte ich einen Unfall, das ist jetzt lange her. Hilft Massage?",
         "Gestern lief ein Film über einen Schlaganfall, jetzt aber zu meiner Frage: Was kostet Laser?",
         "Welche Symptome gehören zum Kauda-Syndrom? Ich lerne für eine Prüfung.",
     ],
@@ -203,6 +203,8 @@ def test_past_events_and_what_ifs_are_questions_but_a_new_sign_after_a_treatment
     assert "notruf" in tiers(
         guard, "Beim Massieren war noch alles gut, aber jetzt zu Hause drückt es so auf der Brust."
     )
+    # a sign that comes "now and then" is happening now, also beside words of the past
+    assert "notruf" in tiers(guard, "Früher hatte ich das nie, jetzt ab und zu Druck auf der Brust.")
     # a cancer history lies in the past by definition; the new pain is what counts
     assert "heute" in tiers(guard, "Vor zwei Jahren hatte ich Brustkrebs, jetzt habe ich neue Rückenschmerzen.")
     assert "notruf" in tiers(guard, "Mein Vater hat sich verschluckt und läuft blau an!")
