@@ -192,6 +192,12 @@ class ActionAnswerFact(Action):
     def name(self) -> str:
         return "action_answer_fact"
 
+    @staticmethod
+    def names_one_group(kb: KnowledgeBase, tracker: Tracker) -> bool:
+        """The message names one treatment, and it is a group (Elektrotherapie, manuelle Therapie)."""
+        named = [e["value"] for e in therapy_entities(tracker, kb.therapies)]
+        return len(named) == 1 and any(t.part_of == named[0] for t in kb.therapies.values())
+
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         kb = knowledge()
         interface = texts()
@@ -214,6 +220,10 @@ class ActionAnswerFact(Action):
         if intent in (ACTIVE_TREATMENTS, OVERVIEW) and "passiv" in details and therapy_entities(tracker, kb.therapies):
             # "Ist Laser aktiv oder passiv?", "Gehört Akupunktur zu den passiven Behandlungen?": what
             # passive means comes first (general_first), then what the page says about the treatment
+            intent = INTENT_BY_ASPECT["methode"]
+        elif intent == OVERVIEW and "methode" in entity_values(tracker, "asked") and self.names_one_group(kb, tracker):
+            # "Welche Verfahren fallen unter Elektrotherapie?": the methods of one group the page
+            # describes, not the overview of all passive treatments
             intent = INTENT_BY_ASPECT["methode"]
         elif intent == ACTIVE_TREATMENTS and therapy_entities(tracker, kb.therapies):
             # "Kann ich statt Gymnastik nicht einfach mein TENS-Gerät nehmen?": what the page says

@@ -27,6 +27,14 @@ ENTITY = "therapy"
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=True)
 class TherapyDescriptions(YamlLexiconComponent, EntityExtractorMixin):
     def compile(self, lists: dict[str, Any]) -> None:
+        therapies = lists.get("therapies") or {}
+        # a group described beside one of its members is that member ("mit den Händen die Gelenke
+        # ganz sanft bewegt" describes manual therapy and, more closely, Mobilisation)
+        self.group_of = {
+            str(t): str(entry["part_of"])
+            for t, entry in therapies.items()
+            if isinstance(entry, dict) and entry.get("part_of")
+        }
         self.rules: list[tuple[str, Rule]] = [
             (str(therapy), compile_rule(rule))
             for therapy, rules in (lists.get("descriptions") or {}).items()
@@ -49,7 +57,8 @@ class TherapyDescriptions(YamlLexiconComponent, EntityExtractorMixin):
                 {"entity": ENTITY, "value": therapy, "start": start, "end": end, "text": text[start:end],
                  "confidence_entity": 0.9}
             )  # fmt: skip
-        return found
+        groups = {self.group_of.get(d["value"]) for d in found}
+        return [d for d in found if d["value"] not in groups]
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:

@@ -272,7 +272,13 @@ class TherapyExtractor(GraphComponent, EntityExtractorMixin):
                         best = (distance, term)
                 elif len(compact) > len(term) + 2 and len(term) >= 7:
                     for piece in (compact[: len(term)], compact[-len(term) :]):
-                        if DamerauLevenshtein.distance(piece, term, score_cutoff=1) <= 1 and best is None:
+                        # here too the first letter must be right: the tail "gstherapie" of
+                        # "Übungstherapie" is no "US-Therapie"
+                        if (
+                            piece[0] == term[0]
+                            and DamerauLevenshtein.distance(piece, term, score_cutoff=1) <= 1
+                            and best is None
+                        ):
                             best = (1, term)
             if best is None and len(compact) >= MIN_SOFTENED_LENGTH and softened(compact) in self._softened:
                 best = (2, self._softened[softened(compact)])

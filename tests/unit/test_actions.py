@@ -380,6 +380,17 @@ def test_whether_a_named_treatment_is_passive_is_a_method_question(kb: Knowledge
         assert slots(events)["therapy"] == "lasertherapie" and slots(events)["aspect"] == "methode"
 
 
+def test_which_methods_belong_to_a_group_is_the_groups_method_question(kb: KnowledgeBase) -> None:
+    # "Welche Verfahren fallen unter Elektrotherapie?" read as the overview of passive treatments
+    state = tracker("ask_overview", ["elektrotherapie", ("asked", "methode")])
+    messages, events = run(ActionAnswerFact(), state)
+    assert messages[0]["answer"]["cells"][0] == ["elektrotherapie", "methode"]
+    assert slots(events)["therapy"] == "elektrotherapie" and slots(events)["aspect"] == "methode"
+    # one treatment that is no group ("Welche Verfahren gibt es außer Massage?") keeps the overview
+    messages, _ = run(ActionAnswerFact(), tracker("ask_overview", ["massage", ("asked", "methode")]))
+    assert messages[0]["answer"]["kind"] == "topic"
+
+
 def test_the_group_named_in_words_that_still_describe_the_member_keeps_the_member() -> None:
     # "Kommt der Strom durch die Haut?" right after TENS: "Strom" names Elektrotherapie, but
     # "durch die Haut" is TENS; "Und Elektrotherapie allgemein?" is the group

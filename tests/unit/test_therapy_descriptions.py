@@ -25,13 +25,32 @@ def describer() -> TherapyDescriptions:
         ("Nadeln in den Rücken und dann Kabel daran angeschlossen", "pens"),
         ("was macht der genau mit den ruckartigen bewegungen", "manipulation"),
         ("Wat sullen dä bunte Klebestriefe op'm Rögge maache?", "kinesio_taping"),
+        ("Wo der Therapeut mit den Händen die Wirbelgelenke bewegt – bringt das was?", "manuelle_therapie"),
+        ("Sind diese Handgriffe an der Wirbelsäule gefährlich?", "manuelle_therapie"),
+        ("Wenn man auf einer Bank mit Gewichten gestreckt wird, zahlt das die Kasse?", "traktion"),
+        ("Tiefenwärme mit hochfrequenten Strömen, was soll das bringen?", "kurzwellen_diathermie"),
+        ("Eine Bestrahlung mit gebündeltem Licht, ist das sicher?", "lasertherapie"),
+        ("Therapeutischer US bei LWS-Syndrom: Evidenz?", "ultraschall"),
+        ("Hilft es, wenn jemand mit den Händen an den Faszien arbeitet?", "osteopathie"),
+        ("MET bei ISG-Blockade sinnvoll?", "osteopathie"),
+        ("Und Fingerdruck auf die Punkte statt Nadeln?", "massage"),
+        ("Is des Nadlstecha teia?", "akupunktur"),
+        ("Diese Handgriffe, bei denen es so laut knackt, sind die sicher?", "manipulation"),
     ],
 )
 def test_a_description_names_its_treatment(describer: TherapyDescriptions, text: str, therapy: str) -> None:
     assert therapy in [e["value"] for e in describer.describe(text)]
 
 
-@pytest.mark.parametrize("text", ["Helfen Wärmepads?", "Die Masseurin hat mit den Händen meine Verspannungen gelöst"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Helfen Wärmepads?",
+        "Die Masseurin hat mit den Händen meine Verspannungen gelöst",
+        "Ich habe mir mit den Händen den Rücken eingecremt.",
+        "Das Rotlicht bestrahlt meinen Rücken ganz warm.",
+    ],
+)
 def test_words_near_a_description_name_nothing(describer: TherapyDescriptions, text: str) -> None:
     assert describer.describe(text) == []
 
@@ -43,3 +62,9 @@ def test_a_name_that_overlaps_the_description_is_part_of_it(describer: TherapyDe
     message = Message(data={TEXT: text, ENTITIES: [needles]})
     describer.process([message])
     assert [e["value"] for e in message.get(ENTITIES)] == ["pens"]
+
+
+def test_a_group_described_beside_its_member_is_the_member(describer: TherapyDescriptions) -> None:
+    # hands on the joints (manual therapy) that move them slowly and gently (Mobilisation): only the member
+    found = describer.describe("Wenn jemand mit den Händen die Gelenke ganz langsam und sanft bewegt, hilft das?")
+    assert [e["value"] for e in found] == ["mobilisation"]

@@ -86,6 +86,8 @@ def test_finds_the_canonical_therapy(extractor: TherapyExtractor, text: str, exp
         # a typo with the first letter wrong is no name ("passiern" is one letter from "massiern")
         "bei da Therapie ko gar nix passiern",
         "nach der Chemotherapie",
+        # nor in a compound's tail ("gstherapie" is one letter from "ustherapie", US-Therapie)
+        "kann man auf die aktive Übungstherapie verzichten?",
     ],
 )
 def test_leaves_ordinary_words_alone(extractor: TherapyExtractor, text: str) -> None:
