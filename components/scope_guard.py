@@ -49,6 +49,7 @@ TOPIC_KINDS = ("condition", "person", "procedure", "medical")
 INFORM_THERAPY = "inform_therapy"
 PERSONAL_ADVICE = "ask_personal_advice"
 ASK_OVERVIEW = "ask_overview"
+ASK_SOURCE = "ask_source"
 CIRCUMSTANCE = "circumstance"  # role of a `condition` the person has, beside a risk question
 DESCRIBER = "TherapyDescriptions"  # the component that finds treatments by description
 FALLBACK = "nlu_fallback"
@@ -163,6 +164,11 @@ class ScopeGuard(YamlLexiconComponent):
         self.needed_words = {
             str(intent): compile_group(words or []) for intent, words in (lists.get("intents_need_words") or {}).items()
         }
+
+    def general_by_detail(self, details: frozenset[str]) -> str | None:
+        """The general answer a detail asks for ("Was heißt passiv?" → ask_overview), in the order
+        of knowledge/scope.yml `fallback_by_detail`."""
+        return next((intent for detail, intent in self.fallback_by_detail.items() if detail in details), None)
 
     def topics_in(self, tokens: list[Token]) -> list[tuple[str, str, Match]]:
         found = []
@@ -508,6 +514,10 @@ class ScopeGuard(YamlLexiconComponent):
                     # "und bei der sanften Variante, wo die Gelenke nur langsam bewegt werden?": a
                     # follow-up that names a treatment asks the previous question about it
                     intent = INFORM_THERAPY
+                elif named and self.general_by_detail(details):
+                    # "Zählt Thai-Massage auch als passive Behandlung?": what passive means, then the
+                    # treatment (action_answer_fact turns it into the treatment's method question)
+                    intent = self.general_by_detail(details)
             if (
                 (intent or current) == FALLBACK
                 and not has_therapy
@@ -519,6 +529,10 @@ class ScopeGuard(YamlLexiconComponent):
                 # about the treatment of the conversation (without one, the bot asks which)
                 intent = one_aspect_asked(entities) or intent
             aspect_guess = next((n for n in ranking if n in INTENT_BY_ASPECT.values()), None)
+            if (intent or current) == ASK_SOURCE and has_therapy and (asked or details):
+                # "Was sagt Ihre Quelle zu den Risiken von Akupunktur?", "Welche Studien gibt es zu
+                # TENS?": a question about a treatment of the page, put as one about the source
+                intent = one_aspect_asked(entities) or aspect_guess or INTENT_BY_ASPECT["wirksamkeit"]
             if (intent or current) == INFORM_THERAPY and not has_therapy and (details or asked) and aspect_guess:
                 # "Und ist sie belegt?": a follow-up that names no treatment but asks about an aspect
                 # or a detail is a question about the treatment of the conversation, not the naming
@@ -544,9 +558,7 @@ class ScopeGuard(YamlLexiconComponent):
             ):
                 # no treatment, but a general topic of the page: "Was hilft denn dann besser?",
                 # "Bringt Yoga was?" (active treatments), "Was heißt passiv?" (the overview)
-                general = [self.fallback_by_detail[d] for d in details if d in self.fallback_by_detail]
-                if general:
-                    intent = general[0]
+                intent = self.general_by_detail(details) or intent
             if intent is not None:
                 override_intent(message, intent)
             flags = []

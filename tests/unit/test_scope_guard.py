@@ -10,6 +10,8 @@ import pytest
 from components.scope_guard import OUT_OF_SCOPE, ScopeGuard
 from tests.fixtures.lexicon import classified, lexicon_component
 
+THERAPY_LASER = {"entity": "therapy", "value": "lasertherapie", "start": 0, "end": 0}
+
 
 @pytest.fixture(scope="module")
 def guard() -> ScopeGuard:
@@ -437,3 +439,41 @@ def test_a_treatment_only_told_is_no_question_for_another_topic(guard: ScopeGuar
         "welches tape is am besten für umzugskartons",  # a question without its question mark
     ):
         assert guard.decide(text, "out_of_scope", True)[0] in (None, OUT_OF_SCOPE)
+
+
+@pytest.mark.parametrize(
+    ("text", "entities", "expected"),
+    [
+        # the source asked about a treatment and an aspect: the aspect's question
+        (
+            "Was steht in Ihrer Quelle über Nebenwirkungen von Laser?",
+            [THERAPY_LASER, {"entity": "asked", "value": "risiken"}],
+            "ask_risks",
+        ),
+        # studies about a treatment (a detail, no aspect word): the classifier's fact guess
+        (
+            "Welche Studien gibt es zu Laser?",
+            [THERAPY_LASER, {"entity": "detail", "value": "nachweis"}],
+            "ask_effectiveness",
+        ),
+        # where the bot's information comes from, with a treatment only named: the source
+        ("Woher haben Sie Ihre Infos zu Laser?", [THERAPY_LASER], "ask_source"),
+    ],
+)
+def test_the_source_asked_about_a_treatment_is_a_question_about_it(
+    guard: ScopeGuard, text: str, entities: list, expected: str
+) -> None:
+    message = classified(text, [("ask_source", 0.7), ("ask_effectiveness", 0.2), ("ask_risks", 0.1)], entities)
+    guard.process([message])
+    assert message.get("intent")["name"] == expected
+
+
+def test_an_unsure_question_whether_a_named_treatment_is_passive_asks_what_passive_means(guard: ScopeGuard) -> None:
+    # "Zählt Laser auch als passive Behandlung?" with an unsure classifier: the overview, which
+    # action_answer_fact turns into what passive means and the treatment's method
+    entities = [dict(THERAPY_LASER, extractor="TherapyExtractor"), {"entity": "detail", "value": "passiv"}]
+    message = classified(
+        "Zählt Laser auch als passive Behandlung?", [("nlu_fallback", 0.4), ("ask_risks", 0.3)], entities
+    )
+    guard.process([message])
+    assert message.get("intent")["name"] == "ask_overview"
