@@ -13,6 +13,8 @@ def matches(pattern: str, text: str) -> list[bool]:
 def test_dialect_words_are_read_as_standard_german() -> None:
     assert matches("wie oft", "Wia oft muaß i des Tape wechseln?") == [False]
     assert matches("ich bin", "I bin 70 und hob Kreuzweh") == [False]
+    # "at home" in the south and the east: a device for home ("Gibt's des ooch für dahoam?")
+    assert matches("für zuhause", "Gibt's des ooch för dähääme?") == [False]
 
 
 def test_a_pattern_written_in_dialect_is_read_the_same_way() -> None:
