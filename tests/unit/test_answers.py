@@ -595,3 +595,9 @@ def test_a_belief_about_who_pays_is_a_premise_and_leaves_the_agreement_tag() -> 
         "cost"
     }
     assert extracted("Akupunktur hilft, und die Kasse zahlt das ja, oder?", "premise") == {"cost", "tag"}
+
+
+def test_the_words_of_an_aspect_are_found_with_a_typo() -> None:
+    # "gefährlich*" alone is a stem, and stems take no typos; the whole word beside it does
+    assert "risiken" in extracted("und wie gefärhlich is das einrenken eigentlich", "asked")
+    assert "kosten" in extracted("zahlt das die krankenkase?", "asked")
