@@ -601,3 +601,12 @@ def test_the_words_of_an_aspect_are_found_with_a_typo() -> None:
     # "gefährlich*" alone is a stem, and stems take no typos; the whole word beside it does
     assert "risiken" in extracted("und wie gefärhlich is das einrenken eigentlich", "asked")
     assert "kosten" in extracted("zahlt das die krankenkase?", "asked")
+
+
+def test_comparative_studies_asked_about_are_no_comparison_of_treatments() -> None:
+    # "Warum reicht das nicht als Beweis, wozu braucht man Vergleichsstudien?" asks why experience
+    # proves nothing, not which treatment is better
+    found = extracted(
+        "Bei vielen hat es geholfen. Warum reicht das nicht als Beweis, wozu Vergleichsstudien?", "detail"
+    )
+    assert "erfahrung" in found and "vergleich" not in found

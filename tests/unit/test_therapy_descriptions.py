@@ -36,6 +36,7 @@ def describer() -> TherapyDescriptions:
         ("Und Fingerdruck auf die Punkte statt Nadeln?", "massage"),
         ("Is des Nadlstecha teia?", "akupunktur"),
         ("Diese Handgriffe, bei denen es so laut knackt, sind die sicher?", "manipulation"),
+        ("Immer wenn die Therapeutin auf den Rücken drückt, knackt es. Was ist das?", "manipulation"),
     ],
 )
 def test_a_description_names_its_treatment(describer: TherapyDescriptions, text: str, therapy: str) -> None:
