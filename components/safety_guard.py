@@ -142,7 +142,9 @@ class SafetyGuard(YamlLexiconComponent):
         classifier raised then needs `mentioned_threshold`, unless the words say it is happening now
         ("seit heute", "plötzlich"; not a "jetzt" of `not_now`: "das ist jetzt drei Jahre her")."""
         kinds = {e.get("entity") for e in entities}
-        return {"therapy", "asked"} <= kinds and first_match(self.now, tokens, unless=self.not_now) is None
+        return {"therapy", "asked"} <= kinds and first_match(
+            self.now, tokens, unless=self.not_now, negatable=False
+        ) is None
 
     def doubt_unsure_alarm(self, message: Message, mentioned: bool = False, instead: str | None = None) -> None:
         """An alarm only the classifier raised, and not surely: take its next guess instead, or

@@ -174,6 +174,12 @@ QUESTION_ENTITIES = [{"entity": "therapy", "value": "pens"}, {"entity": "asked",
         ),
         # happening now: the alarm stands
         ("seit heute ist mir ganz komisch, ist pens dann gefährlich für mich", QUESTION_ENTITIES, "warning_signs"),
+        # also after a negator ("hatte ich nie"): it is still happening now
+        (
+            "so was hatte ich noch nie, jetzt ist mir ganz komisch, ist pens dann gefährlich für mich",
+            QUESTION_ENTITIES,
+            "warning_signs",
+        ),
     ],
 )
 def test_an_unsure_alarm_without_a_sign_gives_way_to_a_question_about_a_treatment(
