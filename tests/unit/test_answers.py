@@ -610,3 +610,13 @@ def test_comparative_studies_asked_about_are_no_comparison_of_treatments() -> No
         "Bei vielen hat es geholfen. Warum reicht das nicht als Beweis, wozu Vergleichsstudien?", "detail"
     )
     assert "erfahrung" in found and "vergleich" not in found
+
+
+def test_a_question_whether_a_treatment_goes_with_medicines_gets_the_silence_first(kb, interface) -> None:
+    # "ich nehm schon ibuprofen, darf ich zusätzlich elektrotherapie machen oder verträgt sich das nich?"
+    text = "ich nehm schon ibuprofen, darf ich zusätzlich elektrotherapie machen oder verträgt sich das nich?"
+    assert "medikamente" in extracted(text, "detail")
+    # a comparison with painkillers is no such question
+    assert "medikamente" not in extracted("Hilft TENS besser als Schmerzmittel?", "detail")
+    answer = ask(kb, interface, ["elektrotherapie"], ["risiken"], details=("medikamente",))
+    assert answer.body.startswith(kb.details["medikamente"].silent)
