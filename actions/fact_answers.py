@@ -54,6 +54,8 @@ SURE = 0.9
 UNSURE = 0.7
 # a belief that the health insurance pays (details.yml, premises: cost)
 COST_PREMISE = "cost"
+# the general topic on who pays (knowledge/general.yml)
+COSTS_TOPIC = "kosten_allgemein"
 # role of a `detail` only told, not asked ("Seit meinem Bandscheibenvorfall … Was ist PENS?")
 TOLD_ROLE = "erzaehlt"
 
@@ -164,6 +166,9 @@ def _aspects(
         ]
     if intent == PERSONAL_ADVICE and "wirksamkeit" != primary:
         others = ["wirksamkeit", *others]
+    elif primary == "kosten" and entity_values(tracker, "personal") and "wirksamkeit" not in others:
+        # "Soll ich das Geld dafür ausgeben?": whether to pay is whether it is worth it
+        others = [*others[:1], "wirksamkeit"] if others else ["wirksamkeit"]
     chosen = [primary, *others[:1]]
     # "Was ist TENS genau? Und ist es gefährlich?": two question sentences, each asking its own
     # aspect, in the order asked (within one sentence the classifier's reading stays first: "Wie
@@ -240,7 +245,16 @@ class ActionAnswerFact(Action):
                 topic = BOTH_TOPICS  # "Was heißt passiv? Und was ist dann aktiv?": both, side by side
             lead = [c for d in details for c in kb.general_claims(d) if not c.advice][:1]
             named = bool(entity_values(tracker, "therapy"))
-            answer = topic_answer(kb, interface, topic, lead=lead, silence=general_silence(kb, details, named))
+            # "Was ist der Unterschied passiv und aktiv? Und warum zahlt die Kasse die passiven nicht?"
+            costs = (
+                COSTS_TOPIC in kb.topics
+                and topic in ("uebersicht", "einordnung", "aktive_behandlungen", BOTH_TOPICS)
+                and "kosten" in entity_values(tracker, "asked")
+            )
+            then = list(kb.topics[COSTS_TOPIC]) if costs else []
+            answer = topic_answer(
+                kb, interface, topic, lead=lead, silence=general_silence(kb, details, named), then=then
+            )
             dispatcher.utter_message(**answer_message(answer, kind="topic"))
             return [SlotSet("claims", list(answer.claims))]
 
@@ -280,7 +294,7 @@ class ActionAnswerFact(Action):
                 return [SlotSet("claims", list(answer.claims))]
             if intent == "ask_costs":
                 # The page's general statement on costs answers "Wer zahlt das?" on its own.
-                answer = topic_answer(kb, interface, "kosten_allgemein", silence=general_silence(kb, details))
+                answer = topic_answer(kb, interface, COSTS_TOPIC, silence=general_silence(kb, details))
                 message = answer_message(answer, kind="topic")
                 message["buttons"] = rasa_buttons(therapy_choice_buttons(kb, "kosten"))
                 dispatcher.utter_message(**message)

@@ -147,12 +147,27 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     return [(m.start(), m.end()) for m in _SENTENCE.finditer(masked)]
 
 
+def _asks_unmarked(sentence: str) -> bool:
+    """A last sentence typed without "?" that starts with a question word ("und wie gefährlich
+    ist das"): people in a hurry leave the mark out; one ending in "." or "!" only tells."""
+    if sentence.rstrip()[-1:] in (".", "!"):
+        return False
+    words = [standard_word(fold(t)) for t in re.findall(r"\w+", sentence)[:2]]
+    if words and words[0] in language_words("question_leads"):
+        words = words[1:]
+    return bool(words) and words[0] in language_words("question_words")
+
+
 def question_spans(text: str) -> list[tuple[int, int]]:
-    """Where the sentences that ask stand: those ending in "?" (or a dictated "Fragezeichen")."""
+    """Where the sentences that ask stand: those ending in "?" (or a dictated "Fragezeichen"),
+    and a last sentence without a mark that starts with a question word."""
+    spans = sentence_spans(text)
     return [
         (start, end)
-        for start, end in sentence_spans(text)
-        if text[start:end].rstrip().endswith("?") or QUESTION_WORD.search(text[start:end])
+        for i, (start, end) in enumerate(spans)
+        if text[start:end].rstrip().endswith("?")
+        or QUESTION_WORD.search(text[start:end])
+        or (i == len(spans) - 1 and i > 0 and _asks_unmarked(text[start:end]))
     ]
 
 

@@ -37,6 +37,7 @@ from components.matching import (
     Token,
     compile_group,
     compile_rule,
+    find,
     first_match,
     sentence_spans,
     tokenize,
@@ -67,6 +68,10 @@ class Sign:
             if matches:
                 return matches[0]
         return None
+
+    def denied(self, tokens: list[Token]) -> bool:
+        """The message says the sign is absent ("kein Fieber", "keinen Unfall")."""
+        return any(m.negated for pattern in self.alone for m in find(pattern, tokens))
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
@@ -190,7 +195,12 @@ class SafetyGuard(YamlLexiconComponent):
                 only_crisis = all(sign.tier == CRISIS_TIER for sign, _ in reported)
                 override_intent(message, CRISIS if only_crisis else WARNING_SIGNS)
             else:
-                asks = bool(mentioned) or self.asks_about_a_treatment(entities, tokens)
+                # "Ich hatte keinen Unfall und kein Fieber, nur …": signs denied, and nothing said to
+                # happen now, are no report either
+                denied = any(sign.denied(tokens) for sign in self.signs) and (
+                    first_match(self.now, tokens, unless=self.not_now, negatable=False) is None
+                )
+                asks = bool(mentioned) or denied or self.asks_about_a_treatment(entities, tokens)
                 asked = [
                     INTENT_BY_ASPECT[e["value"]]
                     for e in entities

@@ -184,15 +184,21 @@ class ScopeGuard(YamlLexiconComponent):
                 found.append((topic_id, kind, match))
         return found
 
-    def only_in_the_past(self, topic_id: str, tokens: list[Token]) -> bool:
+    def only_in_the_past(self, topic_id: str, tokens: list[Token], text: str = "") -> bool:
         """Is every mention of a person's topic an event in the past of the person writing
         ("seit der Geburt meiner Tochter vor zehn Jahren habe ich Kreuzweh")? Then the person
-        with back pain is the adult writing, and the page covers them."""
+        with back pain is the adult writing, and the page covers them. A story set in that past
+        may mention it again outside its questions ("Nach der Geburt … meine Hebamme hat mir eine
+        Osteopathin empfohlen. … Muss man Osteopathie selbst zahlen?")."""
         patterns = next((alone for t, _, alone, _, _ in self.topics if t == topic_id), ())
         found = [m for pattern in patterns for m in find(pattern, tokens)]
-        return bool(found) and all(
-            first_match(self.past_words, tokens[max(0, m.first - 3) : m.first]) is not None for m in found
-        )
+        past = [m for m in found if first_match(self.past_words, tokens[max(0, m.first - 3) : m.first]) is not None]
+        questions = question_spans(text) if text else []
+
+        def told(m: Match) -> bool:
+            return bool(questions) and not any(a <= tokens[m.first].start < b for a, b in questions)
+
+        return bool(past) and all(m in past or told(m) for m in found)
 
     def asks_beyond(self, text: str, therapy_spans: Iterable[tuple[int, int]]) -> bool:
         """Does a cue like "außer" or "abgesehen von" stand right before a treatment named
@@ -351,7 +357,7 @@ class ScopeGuard(YamlLexiconComponent):
         declined = [
             t
             for t, kind, match in topics
-            if (kind == "person" and not (about_back and self.only_in_the_past(t, tokens)))
+            if (kind == "person" and not (about_back and self.only_in_the_past(t, tokens, text)))
             or (kind == "procedure" and not treatment_words)
             or (
                 kind == "medical"
@@ -450,10 +456,16 @@ class ScopeGuard(YamlLexiconComponent):
             entities = message.get(ENTITIES) or []
             therapies = [e for e in entities if e.get("entity") == "therapy"]
             only_described = bool(therapies) and all(e.get("extractor") == DESCRIBER for e in therapies)
-            dropped = only_described and first_match(self.off_topic, tokenize(text)) is not None
+            tokens = tokenize(text)
+            dropped = (
+                only_described
+                and first_match(self.off_topic, tokens) is not None
+                and first_match(self.back, tokens) is None
+            )
             if dropped:
                 # "Die Nadel meiner Nähmaschine bricht ab": a description of a treatment (needles,
-                # current) among words of another topic names no treatment
+                # current) among words of another topic names no treatment; one beside the back
+                # still does ("Die bunten Pflaster der Fußballer, helfen die beim Rücken?")
                 entities = [e for e in entities if e not in therapies]
             has_therapy = any(e.get("entity") == "therapy" for e in entities)
             topical = any(

@@ -18,7 +18,7 @@ from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from components.matching import Rule, compile_rule, tokenize
+from components.matching import Rule, compile_group, compile_rule, first_match, tokenize
 from components.yaml_lexicon import YamlLexiconComponent
 
 ENTITY = "therapy"
@@ -34,6 +34,13 @@ class TherapyDescriptions(YamlLexiconComponent, EntityExtractorMixin):
             str(t): str(entry["part_of"])
             for t, entry in therapies.items()
             if isinstance(entry, dict) and entry.get("part_of")
+        }
+        # the words that tell a member of a group ("Nadeln" for PENS): beside that member's name they
+        # are part of it, no second treatment ("PENS mit den Nadeln" is not also Akupunktur)
+        self.own_words = {
+            str(t): compile_group([str(w) for w in entry.get("in_group_words") or []])
+            for t, entry in therapies.items()
+            if isinstance(entry, dict) and entry.get("in_group_words")
         }
         self.rules: list[tuple[str, Rule]] = [
             (str(therapy), compile_rule(rule))
@@ -60,9 +67,27 @@ class TherapyDescriptions(YamlLexiconComponent, EntityExtractorMixin):
         groups = {self.group_of.get(d["value"]) for d in found}
         return [d for d in found if d["value"] not in groups]
 
+    def absorbed(self, entities: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Without the names that are only words of another treatment named beside them."""
+        named = {e.get("value") for e in entities if e.get("entity") == ENTITY}
+
+        def belongs_elsewhere(e: dict[str, Any]) -> bool:
+            words = tokenize(str(e.get("text") or ""))
+            return bool(words) and any(
+                other != e.get("value")
+                and other in self.own_words
+                and all(first_match(self.own_words[other], [w]) is not None for w in words)
+                for other in named
+            )
+
+        return [e for e in entities if e.get("entity") != ENTITY or not belongs_elsewhere(e)]
+
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
             described = self.describe(message.get(TEXT) or "")
+            entities = self.absorbed(message.get(ENTITIES, []))
+            if len(entities) != len(message.get(ENTITIES, [])):
+                message.set(ENTITIES, entities, add_to_output=True)
             if not described:
                 continue
             kept = [

@@ -512,7 +512,15 @@ class Checker:
         document = self.doc(rel)
         if rel in self.broken or document is None:
             return
-        for section in ("sentence_starts", "abbreviations", "negators", "not_names", "function_words"):
+        for section in (
+            "sentence_starts",
+            "abbreviations",
+            "question_words",
+            "question_leads",
+            "negators",
+            "not_names",
+            "function_words",
+        ):
             words = document.get(section) if isinstance(document, CommentedMap) else None
             if not isinstance(words, CommentedSeq) or not words:
                 self.add(

@@ -589,13 +589,21 @@ def general_silence(kb: KnowledgeBase, details: Iterable[str], passive_named: bo
 
 
 def topic_answer(
-    kb: KnowledgeBase, texts: Texts, topic_id: str, lead: Iterable[Claim] = (), silence: str | None = None
+    kb: KnowledgeBase,
+    texts: Texts,
+    topic_id: str,
+    lead: Iterable[Claim] = (),
+    silence: str | None = None,
+    then: Iterable[Claim] = (),
 ) -> Answer:
     """A general answer; `silence` (what the page does not say about the detail asked) first,
-    then `lead` claims (answering a detail asked), then the topic's claims."""
+    then `lead` claims (answering a detail asked), then the topic's claims, then `then` (the
+    second part of the question: "… und warum zahlt die Kasse die passiven nicht?")."""
     lead = [c for c in lead if c not in kb.topics[topic_id]]
+    then = [c for c in then if c not in kb.topics[topic_id] and c not in lead]
     claims = lead + list(kb.topics[topic_id])
-    claims = claims[: max(len(kb.topics[topic_id]), MAX_SENTENCES)] if lead else claims
+    claims = claims[: max(len(kb.topics[topic_id]), MAX_SENTENCES) - len(then)] if lead or then else claims
+    claims += then
     parts = [c.text for c in claims]
     buttons = _topic_buttons(texts, topic_id)
     if topic_id == "uebersicht":

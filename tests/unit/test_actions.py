@@ -435,3 +435,24 @@ def test_a_belief_that_the_insurance_pays_is_answered_beside_the_question(kb: Kn
     answer = messages[0]["answer"]
     assert answer["cells"] == [["kurzwellen_diathermie", "wirksamkeit"], ["kurzwellen_diathermie", "kosten"]]
     assert "allgemein.igel" in answer["claims"]
+
+
+def test_whether_to_pay_for_it_hears_whether_it_helps(kb: KnowledgeBase) -> None:
+    # "Meine Orthopädin bietet Ultraschall als Selbstzahlerleistung an. Soll ich das Geld dafür ausgeben?"
+    personal = tracker("ask_costs", ["ultraschall", ("detail", "igel"), ("personal", "true")])
+    message = run(ActionAnswerFact(), personal)[0][0]
+    assert message["answer"]["cells"] == [["ultraschall", "kosten"], ["ultraschall", "wirksamkeit"]]
+    # without "soll ich" it stays a question about costs
+    plain = run(ActionAnswerFact(), tracker("ask_costs", ["ultraschall", ("detail", "igel")]))[0][0]
+    assert plain["answer"]["cells"] == [["ultraschall", "kosten"]]
+
+
+def test_a_general_question_with_a_second_part_on_costs_answers_both(kb: KnowledgeBase) -> None:
+    # "Was ist der Unterschied passiv und aktiv? Und warum zahlt die Kasse die passiven meistens nicht?"
+    entities = [("detail", "passiv"), ("detail", "aktiv"), ("asked", "kosten")]
+    message = run(ActionAnswerFact(), tracker("ask_overview", entities))[0][0]
+    claims = message["answer"]["claims"]
+    assert claims[:1] == ["allgemein.passiv"] and claims[-1] == "allgemein.igel"
+    # without a word of costs, no word on who pays
+    alone = run(ActionAnswerFact(), tracker("ask_overview", entities[:2]))[0][0]
+    assert "allgemein.igel" not in alone["answer"]["claims"]

@@ -620,3 +620,30 @@ def test_a_question_whether_a_treatment_goes_with_medicines_gets_the_silence_fir
     assert "medikamente" not in extracted("Hilft TENS besser als Schmerzmittel?", "detail")
     answer = ask(kb, interface, ["elektrotherapie"], ["risiken"], details=("medikamente",))
     assert answer.body.startswith(kb.details["medikamente"].silent)
+
+
+def test_a_last_question_typed_without_a_mark_still_asks() -> None:
+    text = "einrenken oder streckbank, hilft eins? und wie gefährlich ist das einrenken eigentlich"
+    assert [text[a:b].strip() for a, b in DETAILS.question_spans(text)] == [
+        "einrenken oder streckbank, hilft eins?",
+        "und wie gefährlich ist das einrenken eigentlich",
+    ]
+    # its aspect counts beside the first question's
+    asked = {e["value"] for e in DETAILS.extract(text) if e["entity"] == "asked"}
+    assert {"wirksamkeit", "risiken"} <= asked
+    # a sentence that ends in a period only tells
+    told = "Hilft das? Wie es wirken soll, weiß keiner."
+    assert [told[a:b].strip() for a, b in DETAILS.question_spans(told)] == ["Hilft das?"]
+
+
+def test_which_is_better_studied_and_how_soon_it_helps_are_silences_of_their_own(kb, interface) -> None:
+    assert extracted("Massage oder Osteopathie, was davon ist besser untersucht?", "detail") >= {"studienvergleich"}
+    studied = ask(kb, interface, ["massage", "osteopathie"], ["wirksamkeit"], details=("vergleich", "studienvergleich"))
+    assert studied.body.startswith(kb.details["studienvergleich"].silent)
+    assert kb.details["vergleich"].silent not in studied.body
+    # "Wat is'n nu besser …, Akupunktur oder Massage?" compares
+    assert "vergleich" in extracted("Wat is'n nu besser jejen Rücken, Akupunktur oder Massage?", "detail")
+    soon = "Wie lange muss ich das machen, bis es besser wird?"
+    assert "wirkeintritt" in extracted(soon, "detail")
+    answer = ask(kb, interface, ["tens"], ["wirksamkeit"], details=("wirkeintritt",))
+    assert answer.body.startswith(kb.details["wirkeintritt"].silent)

@@ -214,3 +214,63 @@ def test_past_events_and_what_ifs_are_questions_but_a_new_sign_after_a_treatment
     # a cancer history lies in the past by definition; the new pain is what counts
     assert "heute" in tiers(guard, "Vor zwei Jahren hatte ich Brustkrebs, jetzt habe ich neue Rückenschmerzen.")
     assert "notruf" in tiers(guard, "Mein Vater hat sich verschluckt und läuft blau an!")
+
+
+@pytest.mark.parametrize(
+    ("text", "tier"),
+    [
+        # a fall with tingling feet; a fall from a height and the person lies there
+        ("bin auf der Treppe ausgerutscht und auf den Rücken gefallen, jetzt kribbeln meine Füße", "notruf"),
+        ("Mein Bruder ist gefallen vom Gerüst, er liegt da und spricht nicht", "notruf"),
+        # fever with a hot red back, or too much pain to move
+        ("Ich habe Fieber 39,5 und der Rücken ist heiß und rot", "notruf"),
+        ("seit gestern hohes Fieber und so starke Rückenschmerzen, dass ich mich kaum bewegen kann", "notruf"),
+        # bleeding "like crazy", the worst sudden headache, low blood sugar, blood from the ear
+        ("er hat sich geschnitten und blutet wie verrückt", "notruf"),
+        ("Mein Vater hat plötzlich stärkste Kopfschmerzen und erbricht", "notruf"),
+        ("Mein Freund hat Diabetes und ist jetzt ganz verwirrt", "notruf"),
+        ("Er liegt auf der Straße und bewegt sich nicht mehr", "notruf"),
+        # veiled farewells and self-harm
+        ("hab die tabletten schon rausgelegt, alle die ich noch hab", "krise"),
+        ("Mein Bruder hat sich für alles bedankt, ich soll mich um seinen Hund kümmern", "krise"),
+        ("wohnung aufgelöst, katze zur nachbarin, brauch das alles nich mehr", "krise"),
+        ("Letzte Nachricht von mir. Danke an alle.", "krise"),
+        ("Manchmal schlage ich meinen Kopf an die Wand, damit der Schmerz woanders ist", "krise"),
+        # today: a needle site red, warm and swollen; a bruise that keeps growing; no appetite and kilos lost
+        ("Nach der Akupunktur ist eine Stelle rot und warm und dick geworden", "heute"),
+        ("Seit der Akupunktur wird der Bluterguss am Rücken immer größer", "heute"),
+        ("seit 2 wochen kaum noch hunger und schon paar kilo weniger", "heute"),
+    ],
+)
+def test_signs_beyond_the_first_lists(guard: SafetyGuard, text: str, tier: str) -> None:
+    assert tier in tiers(guard, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a fall from a roof years ago is no jump
+        "Mei Schwager is vor zwoa Johr vom Dach gfoin, is aber wieder guat beinand. Zoit d'Kasse a Massage?",
+        # "seither" tells how long the old accident's pain has lasted
+        "Mei Vadder hot vor fuffzeh Johr en Unfall ghet, seither hot er's im Kreuz. Hilft Akupunktur?",
+        # the warning signs asked about, a novel, an article, a clinician's history
+        "Mein Hausarzt meinte, bei plötzlicher Schwäche in den Beinen solle ich sofort kommen. Was sind die Warnzeichen?",
+        "in dem Roman den ich gerade lese stirbt die Hauptfigur an einer Blutvergiftung",
+        "I read an article about a woman who had a stroke after neck manipulation. How risky is it?",
+        "Z. n. Cauda-equina-Syndrom 2015, operativ versorgt, seither unauffällig. Ist Akupunktur sinnvoll?",
+    ],
+)
+def test_old_events_fiction_and_questions_about_signs_raise_no_alarm(guard: SafetyGuard, text: str) -> None:
+    assert tiers(guard, text) == set()
+
+
+def test_signs_denied_need_a_sure_classifier(guard: SafetyGuard) -> None:
+    denied = "Ich hatte keinen Unfall und kein Fieber, nur der Rücken tut lange weh. Welche Behandlung ist gut?"
+    message = classified(denied, [("warning_signs", 0.7), ("ask_overview", 0.2)])
+    guard.process([message])
+    assert message.get("intent")["name"] == "ask_overview"
+    # denied signs beside something happening now: the alarm stands
+    now = "Kein Fieber, aber seit heute ist mir ganz komisch und schwindlig"
+    message = classified(now, [("warning_signs", 0.7), ("ask_overview", 0.2)])
+    guard.process([message])
+    assert message.get("intent")["name"] == "warning_signs"

@@ -233,6 +233,14 @@ def test_a_message_only_a_word_that_refers_back_places_in_the_topic_needs_contex
         # the birth is in the writer's past; the back pain is the adult's own
         ("Seit der Geburt meiner Tochter vor zehn Jahren habe ich Kreuzweh. Hilft Osteopathie?", False),
         ("Ich hatte ein Baby vor 10 Jahren und seitdem Rückenschmerzen. Hilft Massage?", False),
+        # a story set in that past mentions it again outside the question
+        (
+            "Nach der Geburt meiner Tochter hatte ich lange Rückenschmerzen, und meine Hebamme hat mir eine "
+            "Osteopathin empfohlen. Muss man Osteopathie selbst zahlen?",
+            False,
+        ),
+        # ... but not in the question itself
+        ("Nach der Geburt hatte ich Rückenschmerzen. Darf meine Hebamme Osteopathie machen?", True),
         # the child or the pregnancy is now the subject
         ("Hilft Osteopathie meinem Baby bei Rückenschmerzen?", True),
         ("Ich bin schwanger und habe Rückenschmerzen. Hilft Akupunktur?", True),
@@ -302,6 +310,12 @@ def test_a_description_among_words_of_another_topic_names_no_treatment(guard: Sc
     kept = classified(ours, [("ask_risks", 0.9)], [dict(needle, start=16, end=22)])
     guard.process([kept])
     assert kept.get("intent")["name"] == "ask_risks"
+    # beside the back, a word of another topic takes nothing away ("Fußballer")
+    tape = {"entity": "therapy", "value": "kinesio_taping", "start": 4, "end": 18, "extractor": "TherapyDescriptions"}
+    sport = "Die bunte Pflaster, die de Fußballer do drop han, helfe die och beim Rücken?"
+    message = classified(sport, [("ask_effectiveness", 0.85), ("out_of_scope", 0.15)], [tape])
+    guard.process([message])
+    assert [e["value"] for e in message.get("entities") if e["entity"] == "therapy"] == ["kinesio_taping"]
 
 
 @pytest.mark.parametrize(

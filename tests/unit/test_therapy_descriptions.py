@@ -69,3 +69,20 @@ def test_a_group_described_beside_its_member_is_the_member(describer: TherapyDes
     # hands on the joints (manual therapy) that move them slowly and gently (Mobilisation): only the member
     found = describer.describe("Wenn jemand mit den Händen die Gelenke ganz langsam und sanft bewegt, hilft das?")
     assert [e["value"] for e in found] == ["mobilisation"]
+
+
+def test_a_word_of_the_named_member_is_no_second_treatment(describer: TherapyDescriptions) -> None:
+    # "darf ich die PENS mit den Nadeln machen lassen?": the needles are PENS's, not Akupunktur
+    text = "darf ich die PENS mit den Nadeln machen lassen?"
+    named = [
+        {"entity": "therapy", "value": "pens", "start": 13, "end": 17, "text": "PENS"},
+        {"entity": "therapy", "value": "akupunktur", "start": 26, "end": 32, "text": "Nadeln"},
+    ]
+    message = Message(data={TEXT: text, ENTITIES: named})
+    describer.process([message])
+    assert [e["value"] for e in message.get(ENTITIES) if e["entity"] == "therapy"] == ["pens"]
+    # Akupunktur named by its own name stays beside PENS
+    both = [dict(named[0]), {"entity": "therapy", "value": "akupunktur", "start": 0, "end": 10, "text": "Akupunktur"}]
+    message = Message(data={TEXT: "Akupunktur oder PENS?", ENTITIES: both})
+    describer.process([message])
+    assert {e["value"] for e in message.get(ENTITIES)} == {"pens", "akupunktur"}
