@@ -82,6 +82,41 @@ def _therapies(kb: KnowledgeBase, tracker: Tracker, intent: str | None) -> list[
     return [remembered] if remembered in kb.therapies else []
 
 
+def _asked_outside_details(kb: KnowledgeBase, tracker: Tracker) -> list[str]:
+    """The aspects named in words, except a word inside a detail of another aspect: "wirken" in
+    "wie soll Elektrotherapie eigentlich wirken" asks how it works (the detail `mechanismus`, which
+    brings the verdict anyway), so "… und kann bei der PENS was passieren?" keeps its part."""
+    entities = tracker.latest_message.get("entities", [])
+    spans = [
+        (e["start"], e["end"], kb.details[e["value"]].aspect)
+        for e in entities
+        if e.get("entity") == "detail" and e.get("value") in kb.details and isinstance(e.get("start"), int)
+    ]
+    return list(
+        dict.fromkeys(
+            e["value"]
+            for e in entities
+            if e.get("entity") == "asked"
+            and not (
+                isinstance(e.get("start"), int)
+                and any(a <= e["start"] and e.get("end", 0) <= b and aspect != e["value"] for a, b, aspect in spans)
+            )
+        )
+    )
+
+
+def _said_apart(tracker: Tracker, detail: str, other: str) -> bool:
+    """Does the message name `detail` in words of its own, not only in the words of `other`?"""
+    entities = tracker.latest_message.get("entities", [])
+    theirs = {
+        (e.get("start"), e.get("end")) for e in entities if e.get("entity") == "detail" and e.get("value") == other
+    }
+    return any(
+        e.get("entity") == "detail" and e.get("value") == detail and (e.get("start"), e.get("end")) not in theirs
+        for e in entities
+    )
+
+
 def _aspects(
     kb: KnowledgeBase,
     tracker: Tracker,
@@ -96,7 +131,7 @@ def _aspects(
     it helps); for a bare treatment or a personal question the detail's aspect, else the
     `aspect` slot. A second aspect named in the message ("… und was kostet das?") is
     answered too; a personal question also hears whether the treatment helps."""
-    asked = [a for a in entity_values(tracker, "asked") if a in kb.aspects]
+    asked = [a for a in _asked_outside_details(kb, tracker) if a in kb.aspects]
     confidence = float((tracker.latest_message.get("intent") or {}).get("confidence") or 0.0)
     # "Der Laser kostet 400 Euro. Ist das sinnvoll?": the question sentence asks, the rest tells;
     # "… Was sagen denn die Studien zu Osteopathie?": a detail asked there asks its aspect too,
@@ -209,6 +244,10 @@ class ActionAnswerFact(Action):
         intent = (tracker.latest_message.get("intent") or {}).get("name")
 
         details = [d for d in entity_values(tracker, "detail") if d in kb.details]
+        if "vergleich" in details and "aktiv" in details and len(therapy_entities(tracker, kb.therapies)) >= 2:
+            # "Laser oder Magnetfeld, was hilft besser?" compares the two; "was hilft besser" alone
+            # asks what helps instead (active treatment)
+            details = [d for d in details if d != "aktiv" or _said_apart(tracker, "aktiv", "vergleich")]
         told = {
             e.get("value")
             for e in tracker.latest_message.get("entities", [])

@@ -456,3 +456,32 @@ def test_a_general_question_with_a_second_part_on_costs_answers_both(kb: Knowled
     # without a word of costs, no word on who pays
     alone = run(ActionAnswerFact(), tracker("ask_overview", entities[:2]))[0][0]
     assert "allgemein.igel" not in alone["answer"]["claims"]
+
+
+def test_how_it_should_work_and_a_second_part_on_risks_keeps_the_risks(kb: KnowledgeBase) -> None:
+    # "wie soll elektrotherapie eigentlich wirken und kann bei der pens auch was passieren?"
+    text = "wie soll elektrotherapie eigentlich wirken und kann bei der pens auch was passieren?"
+    entities = [
+        {"entity": "therapy", "value": "elektrotherapie", "start": 9, "end": 24, "text": "elektrotherapie"},
+        {"entity": "therapy", "value": "pens", "start": 60, "end": 64, "text": "pens"},
+        {"entity": "detail", "value": "mechanismus", "start": 0, "end": 42, "text": text[0:42]},
+        {"entity": "asked", "value": "wirksamkeit", "start": 36, "end": 42, "text": "wirken"},
+        {"entity": "asked", "value": "risiken", "start": 70, "end": 84, "text": "was passieren"},
+    ]
+    asked = tracker("ask_method", text=text)
+    asked.latest_message["entities"] = entities
+    message = run(ActionAnswerFact(), asked)[0][0]
+    assert ["pens", "risiken"] in message["answer"]["cells"]
+
+
+def test_two_treatments_compared_get_the_silence_on_comparing(kb: KnowledgeBase) -> None:
+    # "Laser oder Magnetfeld, was hilft besser?": "was hilft besser" also reads as "what helps instead"
+    compare = tracker(
+        "ask_effectiveness", ["lasertherapie", "magnetfeldtherapie"], text="Laser oder Magnetfeld, was hilft besser?"
+    )
+    compare.latest_message["entities"] += [
+        {"entity": "detail", "value": "vergleich", "start": 23, "end": 39, "text": "was hilft besser"},
+        {"entity": "detail", "value": "aktiv", "start": 23, "end": 39, "text": "was hilft besser"},
+    ]
+    message = run(ActionAnswerFact(), compare)[0][0]
+    assert message["text"].startswith(kb.details["vergleich"].silent)
