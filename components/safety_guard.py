@@ -147,9 +147,11 @@ class SafetyGuard(YamlLexiconComponent):
         classifier raised then needs `mentioned_threshold`, unless the words say it is happening now
         ("seit heute", "plötzlich"; not a "jetzt" of `not_now`: "das ist jetzt drei Jahre her")."""
         kinds = {e.get("entity") for e in entities}
-        return {"therapy", "asked"} <= kinds and first_match(
-            self.now, tokens, unless=self.not_now, negatable=False
-        ) is None
+        return {"therapy", "asked"} <= kinds and not self.says_now(tokens)
+
+    def says_now(self, tokens: list[Token]) -> bool:
+        """A word of now that is no phrase of `not_now`; a negator before it denies nothing."""
+        return first_match(self.now, tokens, unless=self.not_now, negatable=False) is not None
 
     def doubt_unsure_alarm(self, message: Message, mentioned: bool = False, instead: str | None = None) -> None:
         """An alarm only the classifier raised, and not surely: take its next guess instead, or
@@ -197,9 +199,7 @@ class SafetyGuard(YamlLexiconComponent):
             else:
                 # "Ich hatte keinen Unfall und kein Fieber, nur …": signs denied, and nothing said to
                 # happen now, are no report either
-                denied = any(sign.denied(tokens) for sign in self.signs) and (
-                    first_match(self.now, tokens, unless=self.not_now, negatable=False) is None
-                )
+                denied = any(sign.denied(tokens) for sign in self.signs) and not self.says_now(tokens)
                 asks = bool(mentioned) or denied or self.asks_about_a_treatment(entities, tokens)
                 asked = [
                     INTENT_BY_ASPECT[e["value"]]

@@ -828,6 +828,11 @@ class Checker:
 
     @staticmethod
     def _crisis_signs(guard: SafetyGuard, text: str) -> list[str]:
+        # the crisis signs alone first: most examples have none, and the other signs are only
+        # needed where one is found (a crisis sign always counts as reported)
+        tokens = tokenize(text)
+        if not any(sign.find(tokens) is not None for sign in guard.signs if sign.tier == CRISIS_TIER):
+            return []
         reported, _, tokens = guard.signs_in(text)
         if not reported or any(sign.tier != CRISIS_TIER for sign, _ in reported):
             return []  # none, or an emergency beside it ("Sturz vom Dach"): the warning signs come first
