@@ -97,6 +97,10 @@ def entity_values(tracker: Tracker, entity: str) -> list[str]:
     return found
 
 
+# the NLU component that finds treatments by description (components/therapy_descriptions.py)
+DESCRIBED_BY = "TherapyDescriptions"
+
+
 def therapy_entities(tracker: Tracker, known: dict[str, Any]) -> list[dict[str, Any]]:
     """The therapy entities of the latest message (known ids only), one per id, in order."""
     seen: set[str] = set()
@@ -123,6 +127,11 @@ def in_group_member(kb: KnowledgeBase, previous: str | None, text: str) -> str |
             if first_match(compile_group(list(member.in_group_words)), tokens) is not None:
                 return member.id
     return None
+
+
+def refers_to_both(kb: KnowledgeBase, text: str) -> bool:
+    """Do the words refer to the two treatments talked about last ("für beide Verfahren")?"""
+    return bool(kb.both_words) and first_match(compile_group(list(kb.both_words)), tokenize(text)) is not None
 
 
 def still_describes(kb: KnowledgeBase, previous: str | None, text: str) -> bool:

@@ -13,6 +13,7 @@ from actions.conversation import (
     ACTIVE_TREATMENTS,
     ASK_QUOTE,
     ASPECT_BY_INTENT,
+    DESCRIBED_BY,
     INFORM_THERAPY,
     INTENT_BY_ASPECT,
     OVERVIEW,
@@ -23,6 +24,7 @@ from actions.conversation import (
     in_group_member,
     knowledge,
     rasa_buttons,
+    refers_to_both,
     safety_texts,
     still_describes,
     therapy_entities,
@@ -62,12 +64,21 @@ TOLD_ROLE = "erzaehlt"
 
 def _therapies(kb: KnowledgeBase, tracker: Tracker, intent: str | None) -> list[str]:
     """Named in this message (a description right after a sibling treatment resolved to the
-    sibling), else the `therapy` slot (follow-up "Und die Kosten?"). A bare "andere
-    Behandlung" (inform_therapy without a name) asks anew."""
+    sibling), else the `therapy` and `more_therapies` slots (follow-up "Und die Kosten?"). A bare
+    "andere Behandlung" (inform_therapy without a name) asks anew."""
     remembered = tracker.get_slot("therapy")
     text = tracker.latest_message.get("text") or ""
     named = therapy_entities(tracker, kb.therapies)
     ids = [e["value"] for e in named]
+    if (
+        len(named) == 1
+        and ids[0] != remembered
+        and (named[0].get("extractor") == DESCRIBED_BY or still_describes(kb, remembered, named[0].get("text") or ""))
+        and still_describes(kb, remembered, text)
+    ):
+        # "Und blutet das, wenn die mit den Nadeln reinstechen?" right after PENS: the needles are
+        # PENS's own, so still PENS (a name said outright, "Und Akupunktur?", is that treatment)
+        return [remembered]
     if remembered in kb.therapies and len(ids) <= 1:
         group = kb.therapies[remembered].part_of or remembered
         outside_group = not ids or (kb.therapies[ids[0]].part_of or ids[0]) != group
@@ -79,7 +90,14 @@ def _therapies(kb: KnowledgeBase, tracker: Tracker, intent: str | None) -> list[
             return [remembered]  # "Kommt der Strom durch die Haut?" after TENS: still TENS
     if ids or intent == INFORM_THERAPY:
         return ids
-    return [remembered] if remembered in kb.therapies else []
+    if remembered not in kb.therapies:
+        return []
+    # a follow-up after an answer on two or three treatments asks about all of them
+    more = [t for t in tracker.get_slot("more_therapies") or [] if t in kb.therapies and t != remembered]
+    earlier = tracker.get_slot("earlier_therapy")
+    if not more and earlier in kb.therapies and earlier != remembered and refers_to_both(kb, text):
+        return [earlier, remembered]  # "Evidenz für beide Verfahren?" after PENS, then TENS
+    return [remembered, *more]
 
 
 def _asked_outside_details(kb: KnowledgeBase, tracker: Tracker) -> list[str]:
@@ -164,6 +182,10 @@ def _aspects(
         named = asked or list(dict.fromkeys(kb.details[d].aspect for d in details if d not in told))
         if len(named) == 1 and primary not in (None, *named):
             in_question = named
+    if not winning and not in_question and len(asked) >= 2 and primary not in asked:
+        # "massage hilft das überhaupt was u kann dabei was passieren" read as a method question:
+        # the words ask two parts of their own, and those are what was asked
+        in_question = asked[:2]
     if not winning and primary is not None and in_question and primary not in in_question:
         # the classifier read the whole message; the question sentence names another aspect: that
         # comes first, the classifier's one second
@@ -231,6 +253,15 @@ class ActionAnswerFact(Action):
 
     def name(self) -> str:
         return "action_answer_fact"
+
+    @staticmethod
+    def earlier(kb: KnowledgeBase, tracker: Tracker, now: str) -> str | None:
+        """The treatment talked about before this answer's, if it was another one."""
+        before = tracker.get_slot("therapy")
+        if before in kb.therapies and before != now:
+            return before
+        kept = tracker.get_slot("earlier_therapy")
+        return kept if kept in kb.therapies and kept != now else None
 
     @staticmethod
     def names_one_group(kb: KnowledgeBase, tracker: Tracker) -> bool:
@@ -307,8 +338,10 @@ class ActionAnswerFact(Action):
 
         therapies = _therapies(kb, tracker, intent)
         aspects = _aspects(kb, tracker, intent, details, told, believed=premise in VERDICT_PREMISES)
-        if cost_believed and len(aspects) == 1 and "kosten" not in aspects:
-            aspects.append("kosten")  # the belief is answered too: most passive treatments are IGeL
+        if cost_believed and aspects and "kosten" not in aspects:
+            # the belief is answered too (most passive treatments are IGeL); it is more exact than a
+            # second part read from a told word ("hat bei mir immer Strom gemacht")
+            aspects = [aspects[0], "kosten"]
 
         if not therapies:
             if entity_values(tracker, "needs_context"):
@@ -350,7 +383,7 @@ class ActionAnswerFact(Action):
                 therapy_name=therapy.name,
                 buttons=rasa_buttons(aspect_choice_buttons(kb, therapy.id)),
             )
-            return [SlotSet("therapy", therapy.id)]
+            return [SlotSet("therapy", therapy.id), SlotSet("more_therapies", None)]
 
         safety = safety_texts()
         named = [
@@ -375,6 +408,8 @@ class ActionAnswerFact(Action):
         dispatcher.utter_message(**answer_message(answer))
         return [
             SlotSet("therapy", answer.therapy),
+            SlotSet("more_therapies", list(dict.fromkeys(t for t, _ in answer.cells if t != answer.therapy)) or None),
+            SlotSet("earlier_therapy", self.earlier(kb, tracker, answer.therapy)),
             SlotSet("aspect", answer.aspect),
             SlotSet("claims", list(answer.claims)),
         ]

@@ -58,9 +58,11 @@ class Sign:
     together: tuple[Rule, ...]
     # a sign about the past ("nach Krebs neue Rückenschmerzen"): words of the past do not make it a question
     history: bool = False
+    # words in which an `alone` pattern means something else ("Soll ich mir das antun?" is no crisis)
+    unless: tuple[Pattern, ...] = ()
 
     def find(self, tokens: list[Token]) -> Match | None:
-        match = first_match(self.alone, tokens)
+        match = first_match(self.alone, tokens, unless=self.unless)
         if match is not None:
             return match
         for rule in self.together:
@@ -91,6 +93,7 @@ class SafetyGuard(YamlLexiconComponent):
                 alone=compile_group(entry.get("alone") or []),
                 together=tuple(compile_rule(rule) for rule in entry.get("together") or []),
                 history=bool(entry.get("history")),
+                unless=compile_group(entry.get("unless") or []),
             )
             for sign_id, entry in (lists.get("signs") or {}).items()
         ]
@@ -99,6 +102,7 @@ class SafetyGuard(YamlLexiconComponent):
         self.now = compile_group(lists.get("now") or [])
         self.not_now = compile_group(lists.get("not_now") or [])
         self.mention_only = compile_group(lists.get("mention_only") or [])
+        self.crisis_told = compile_group(lists.get("crisis_told") or [])
 
     def only_mentioned(self, tokens: list[Token]) -> bool | None:
         """Do these words ask about a sign rather than report it? (order: knowledge/safety.yml;
@@ -126,6 +130,16 @@ class SafetyGuard(YamlLexiconComponent):
                 return own
         return bool(self.only_mentioned(tokens))
 
+    def crisis_only_told(self, sign: Sign, match: Match, tokens: list[Token], sentences: list[tuple[int, int]]) -> bool:
+        """Crisis words told of someone else long past or of a character in a book, in their own
+        sentence (`crisis_told`), and none in any other sentence: not the writer's crisis now."""
+        start = tokens[match.first].start
+        sentence = next(((a, b) for a, b in sentences if a <= start < b), (0, len(tokens) and tokens[-1].end))
+        inside = [t for t in tokens if sentence[0] <= t.start < sentence[1]]
+        if first_match(self.crisis_told, inside) is None:
+            return False
+        return sign.find([t for t in tokens if not sentence[0] <= t.start < sentence[1]]) is None
+
     def signs_in(self, text: str) -> tuple[list[tuple[Sign, Match]], list[tuple[Sign, Match]], list[Token]]:
         """(signs the message reports, signs it only mentions in a question about risks, tokens)."""
         tokens = tokenize(text)
@@ -133,6 +147,9 @@ class SafetyGuard(YamlLexiconComponent):
         if not found:
             return [], [], tokens
         sentences = sentence_spans(text)
+        found = [
+            (s, m) for s, m in found if s.tier != CRISIS_TIER or not self.crisis_only_told(s, m, tokens, sentences)
+        ]
         reported = [
             (s, m)
             for s, m in found
@@ -153,15 +170,19 @@ class SafetyGuard(YamlLexiconComponent):
         """A word of now that is no phrase of `not_now`; a negator before it denies nothing."""
         return first_match(self.now, tokens, unless=self.not_now, negatable=False) is not None
 
-    def doubt_unsure_alarm(self, message: Message, mentioned: bool = False, instead: str | None = None) -> None:
+    def doubt_unsure_alarm(
+        self, message: Message, mentioned: bool = False, instead: str | None = None, denied: bool = False
+    ) -> None:
         """An alarm only the classifier raised, and not surely: take its next guess instead, or
         `instead` (the intent of the aspect the words ask about: "gefährlich" → ask_risks).
-        `mentioned`: the lexicon found a sign, but in a question about a risk, not a report."""
+        `mentioned`: the lexicon found a sign, but in a question about a risk, not a report.
+        `denied`: the only signs are denied ("kein Fieber, keine Taubheit") and nothing happens now:
+        no warning signs, however sure the classifier (it reads the words, not the "kein")."""
         intent = message.get("intent") or {}
         if intent.get("name") not in (WARNING_SIGNS, CRISIS):
             return
         threshold = self._config["mentioned_threshold" if mentioned else "classifier_threshold"]
-        if intent.get("confidence", 0.0) >= threshold:
+        if intent.get("confidence", 0.0) >= threshold and not (denied and intent.get("name") == WARNING_SIGNS):
             return
         ranking = [
             r
@@ -200,13 +221,15 @@ class SafetyGuard(YamlLexiconComponent):
                 # "Ich hatte keinen Unfall und kein Fieber, nur …": signs denied, and nothing said to
                 # happen now, are no report either
                 denied = any(sign.denied(tokens) for sign in self.signs) and not self.says_now(tokens)
-                asks = bool(mentioned) or denied or self.asks_about_a_treatment(entities, tokens)
+                # crisis words found but only told (of a character in a book, of someone's crisis long past)
+                told = any(sign.tier == CRISIS_TIER and sign.find(tokens) is not None for sign in self.signs)
+                asks = bool(mentioned) or denied or told or self.asks_about_a_treatment(entities, tokens)
                 asked = [
                     INTENT_BY_ASPECT[e["value"]]
                     for e in entities
                     if e.get("entity") == "asked" and e.get("value") in INTENT_BY_ASPECT
                 ]
-                self.doubt_unsure_alarm(message, mentioned=asks, instead=asked[0] if asked else None)
+                self.doubt_unsure_alarm(message, mentioned=asks, instead=asked[0] if asked else None, denied=denied)
             if reported or mentioned:
                 message.set(ENTITIES, entities, add_to_output=True)
         return messages

@@ -109,6 +109,8 @@ TOPICAL_DETAILS = {
     "behandlungsdauer",
 }
 TOPICAL_ASPECTS = {"risiken", "kosten"}
+# beliefs in what a treatment does (knowledge/details.yml `premises`; not "…, oder?" nor who pays)
+BELIEFS = {"benefit", "proof", "mechanism", "safety"}
 # Details that are the topic's only beside a treatment of the page: a device for home ("TENS-Gerät
 # online kaufen?"); alone, its words ("kaufen") belong to any request ("Ticket kaufen")
 TOPICAL_BESIDE_A_TREATMENT = {"geraet"}
@@ -133,8 +135,10 @@ class ScopeGuard(YamlLexiconComponent):
         self.own_name = compile_group(lists.get("own_name") or [])
         self.past_words = compile_group(lists.get("past_words") or [])
         self.follow_up = compile_group(lists.get("follow_up_openers") or [])
+        self.follow_up_leads = compile_group(lists.get("follow_up_leads") or [])
         self.question_openers = compile_group(lists.get("question_openers") or [])
         self.personal = compile_group(lists.get("personal_cues") or [])
+        self.personal_questions = compile_group(lists.get("personal_questions") or [])
         self.other_than = compile_group(lists.get("other_than_cues") or [])
         circumstance = lists.get("circumstance") or {}
         self.circumstance_details = frozenset(str(d) for d in circumstance.get("details") or [])
@@ -214,8 +218,16 @@ class ScopeGuard(YamlLexiconComponent):
     def opens_follow_up(self, tokens: list[Token]) -> bool:
         """Does the message open like a follow-up ("und …?", "was ist mit …")? It then refers to
         the treatment in context, which the NLU cannot see, so it keeps its topical intent."""
-        match = first_match(self.follow_up, tokens)
-        return match is not None and match.first == 0
+        start = 0
+        while start < len(tokens):
+            if any(m.first == start for p in self.follow_up for m in find(p, tokens)):
+                return True
+            # "ok und …", "Danke. Und …": a nod to the last answer may come before the opener
+            leads = [m.last for p in self.follow_up_leads for m in find(p, tokens) if m.first == start]
+            if not leads:
+                return False
+            start = max(leads) + 1
+        return False
 
     def in_domain(self, tokens: list[Token]) -> bool:
         """Do the message's words place it in the bot's topic, or refer to something said before?"""
@@ -243,8 +255,24 @@ class ScopeGuard(YamlLexiconComponent):
         start = tokens[match.first].start
         return any(a <= start < b for a, b in question_spans(text))
 
+    def told_beside(self, text: str, tokens: list[Token], match: Match, has_therapy: bool) -> bool:
+        """Is this match only told, in a sentence of its own, beside a personal question about a
+        treatment of the page ("Soll ich …", "Darf ich …")?"""
+        return (
+            has_therapy
+            and bool(question_spans(text))
+            and not self.in_a_question(text, tokens, match)
+            and first_match(self.personal_questions, tokens) is not None
+        )
+
     def is_circumstance(
-        self, intent: str | None, tokens: list[Token], match: Match, details: frozenset[str], asked: frozenset[str]
+        self,
+        intent: str | None,
+        tokens: list[Token],
+        match: Match,
+        details: frozenset[str],
+        asked: frozenset[str],
+        therapy_spans: Iterable[tuple[int, int]] = (),
     ) -> bool:
         """Is the condition something the person has, beside a question about a treatment's
         risks ("Ich habe Diabetes. Ist Akupunktur gefährlich?"), not what the treatment is for?
@@ -253,6 +281,10 @@ class ScopeGuard(YamlLexiconComponent):
         if not (details & self.circumstance_details or asks_risks):
             return False
         near = [*tokens[max(0, match.first - 3) : match.first], *tokens[match.last + 1 : match.last + 3]]
+        # "Laser-Haarentfernung": a treatment's name right beside the word names what it is used for
+        neighbours = [*tokens[max(0, match.first - 1) : match.first], *tokens[match.last + 1 : match.last + 2]]
+        if any(start < t.end and t.start < end for start, end in therapy_spans for t in neighbours):
+            return False
         return first_match(self.target_words, near) is None  # not "TENS gegen Regelschmerzen"
 
     def is_target(self, tokens: list[Token], therapy_spans: Iterable[tuple[int, int]] = ()) -> bool:
@@ -281,6 +313,7 @@ class ScopeGuard(YamlLexiconComponent):
         asked: frozenset[str] = frozenset(),
         topical_guess: str | None = None,
         therapy_spans: Iterable[tuple[int, int]] = (),
+        believed: bool = False,
     ) -> tuple[str | None, list[dict[str, Any]]]:
         """(intent to set or None, `condition` entities for the topics found)."""
         tokens = tokenize(text)
@@ -349,7 +382,7 @@ class ScopeGuard(YamlLexiconComponent):
         circumstances = {
             t
             for t, kind, match in topics
-            if kind == "condition" and self.is_circumstance(intent, tokens, match, details, asked)
+            if kind == "condition" and self.is_circumstance(intent, tokens, match, details, asked, therapy_spans)
         }
         for condition in conditions:
             if condition["value"] in circumstances:
@@ -358,7 +391,9 @@ class ScopeGuard(YamlLexiconComponent):
             t
             for t, kind, match in topics
             if (kind == "person" and not (about_back and self.only_in_the_past(t, tokens, text)))
-            or (kind == "procedure" and not treatment_words)
+            # an examination only told beside a personal question about a treatment of the page ("nach
+            # der Blutabnahme schon paar Mal gehabt. Soll ich PENS machen lassen?") is not what is asked
+            or (kind == "procedure" and not treatment_words and not self.told_beside(text, tokens, match, has_therapy))
             or (
                 kind == "medical"
                 and not has_therapy
@@ -385,7 +420,8 @@ class ScopeGuard(YamlLexiconComponent):
         # is a finding, not a question about that examination: no note about it either
         told_findings = {t for t, kind, m in topics if kind == "procedure" and not self.in_a_question(text, tokens, m)}
         conditions = [c for c in conditions if c["value"] not in medical | told_findings]
-        specific = bool(details & (TOPICAL_DETAILS | TOPICAL_BESIDE_A_TREATMENT) or asked & TOPICAL_ASPECTS)
+        # a belief in what a treatment of the page does ("geht tief ins Gewebe, muss also helfen") is the topic too
+        specific = bool(details & (TOPICAL_DETAILS | TOPICAL_BESIDE_A_TREATMENT) or asked & TOPICAL_ASPECTS) or believed
         if (
             intent in (OUT_OF_SCOPE, FALLBACK)
             and has_therapy
@@ -496,6 +532,7 @@ class ScopeGuard(YamlLexiconComponent):
                 asked,
                 topical_guess,
                 therapy_spans,
+                believed=any(e.get("entity") == "premise" and e.get("value") in BELIEFS for e in entities),
             )
             others = [] if has_therapy else self.other_treatments_in(text, tokenize(text))
             if others and not conditions and (intent or intent_name(message)) in (OUT_OF_SCOPE, FALLBACK, *TOPICAL):
@@ -534,11 +571,12 @@ class ScopeGuard(YamlLexiconComponent):
                 (intent or current) == FALLBACK
                 and not has_therapy
                 and not conditions
-                and self.opens_follow_up(tokenize(text))
+                and (self.opens_follow_up(tokenize(text)) or self.refers_back(tokenize(text)))
                 and not first_match(self.off_topic, tokenize(text))
             ):
-                # "und wie hoch wär da mein Eigenanteil?": a follow-up in the words of one aspect asks
-                # about the treatment of the conversation (without one, the bot asks which)
+                # "und wie hoch wär da mein Eigenanteil?", "kribbelt das nur oder tut das auch weh": a
+                # follow-up in the words of one aspect asks about the treatment of the conversation
+                # (without one, the bot asks which)
                 intent = one_aspect_asked(entities) or intent
             aspect_guess = next((n for n in ranking if n in INTENT_BY_ASPECT.values()), None)
             if (intent or current) == ASK_SOURCE and has_therapy and (asked or details):

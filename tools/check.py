@@ -562,19 +562,21 @@ class Checker:
             for entry in mapping(therapies, "therapies").values()
             if isinstance(entry, CommentedMap) and "in_group_words" in entry
         ]
+        if isinstance(therapies, CommentedMap) and "both_words" in therapies:
+            groups.append((therapies, "both_words"))
         descriptions = mapping(therapies, "descriptions")
         yield "knowledge/therapies.yml", groups, [(descriptions, key) for key in descriptions]
 
         safety = self.doc("knowledge/safety.yml")
         groups = [
             (safety, key)
-            for key in ("report", "hypothetical", "now", "not_now", "mention_only")
+            for key in ("report", "hypothetical", "now", "not_now", "mention_only", "crisis_told")
             if isinstance(safety, CommentedMap) and key in safety
         ]
         rules = []
         for sign in mapping(safety, "signs").values():
             if isinstance(sign, CommentedMap):
-                groups += [(sign, "alone")] if "alone" in sign else []
+                groups += [(sign, key) for key in ("alone", "unless") if key in sign]
                 rules += [(sign, "together")] if "together" in sign else []
         yield "knowledge/safety.yml", groups, rules
 
@@ -588,8 +590,10 @@ class Checker:
             "own_name",
             "past_words",
             "follow_up_openers",
+            "follow_up_leads",
             "question_openers",
             "personal_cues",
+            "personal_questions",
             "other_than_cues",
             "treatment_words",
             "side_effect_words",

@@ -34,6 +34,10 @@ from bot.texts import Texts
 # condition, "ich entscheide nichts für Sie") does not take room from what was asked.
 MAX_SENTENCES = 4
 MAX_SENTENCES_TWO_PARTS = 6
+# "Sind Massage, Akupunktur und Osteopathie gefährlich?": three treatments, one aspect, one short part each
+MAX_SENTENCES_THREE_PARTS = 7
+MAX_THERAPIES_ONE_ASPECT = 3
+MAX_THERAPIES_TWO_ASPECTS = 2
 # Room kept free for the next part while one part is said: a silence and its nearest fact, or one
 # claim of two sentences. What answers the detail asked may take room beyond its part's share, but
 # not this, or the second part is cut to a bare "Dazu sagt die Seite nichts."
@@ -380,10 +384,10 @@ def _advice(kb: KnowledgeBase, therapies: Iterable[str]) -> Claim | None:
 
 
 def _therapies(kb: KnowledgeBase, named: Iterable[str]) -> list[str]:
-    """At most two treatments; a group is left out when one of its members is named too."""
+    """The treatments asked about; a group is left out when one of its members is named too."""
     named = list(dict.fromkeys(named))
     groups = {kb.therapies[t].part_of for t in named if t in kb.therapies}
-    return [t for t in named if t not in groups][:2]
+    return [t for t in named if t not in groups]
 
 
 def _answers_detail(kb: KnowledgeBase, therapy: str, detail_id: str) -> bool:
@@ -455,10 +459,13 @@ def follow_up_buttons(kb: KnowledgeBase, texts: Texts, therapy: str, asked: set[
 
 def fact_answer(kb: KnowledgeBase, texts: Texts, question: Question) -> Answer:
     """Answer one or two treatments × one or two aspects, fitted to the question asked."""
-    therapies = _therapies(kb, question.therapies)
     aspects = list(dict.fromkeys(question.aspects))[:2]
+    asked = _therapies(kb, question.therapies)
+    # three treatments get one short part each; with two aspects asked, two treatments (four parts)
+    therapies = asked[: MAX_THERAPIES_ONE_ASPECT if len(aspects) == 1 else MAX_THERAPIES_TWO_ASPECTS]
+    parts = len(therapies) * len(aspects)
     draft = _Draft(
-        limit=MAX_SENTENCES if len(therapies) * len(aspects) == 1 else MAX_SENTENCES_TWO_PARTS,
+        limit=MAX_SENTENCES if parts == 1 else MAX_SENTENCES_TWO_PARTS if parts == 2 else MAX_SENTENCES_THREE_PARTS,
         family={t.id: t.part_of for t in kb.therapies.values() if t.part_of},
     )
     # a risk the page is silent on, named in words ("Metall in der Hüfte"), says it more exactly
@@ -531,6 +538,10 @@ def fact_answer(kb: KnowledgeBase, texts: Texts, question: Question) -> Answer:
             if draft.add_claim(kb.claims[PERSONAL_LEAD], draft.limit):
                 continue
         draft.add_text(texts.get(f"answer.refer_{refer}"), draft.limit)
+    left_out = [kb.therapies[t].name for t in asked[len(therapies) :] if t in kb.therapies]
+    if left_out:
+        # more treatments than one answer holds: say which ones it leaves out, never drop one silently
+        draft.add_text(texts.get("answer.more_therapies", therapies=_joined(left_out, texts)), draft.limit, force=True)
     if question.safety_line:
         draft.add_text(question.safety_line, draft.limit, force=True)
     return Answer(

@@ -143,6 +143,8 @@ class KnowledgeBase:
     therapy_claims: dict[str, tuple[Claim, ...]]  # own and shared, in the file's order
     silences: dict[str, tuple[Silence, ...]]
     topics: dict[str, tuple[Claim, ...]]
+    # words that refer to the treatments talked about before ("beide Verfahren"), from therapies.yml
+    both_words: tuple[str, ...] = ()
 
     def claim(self, claim_id: str) -> Claim:
         return self.claims[claim_id]
@@ -410,11 +412,15 @@ class _Loader:
             therapy_claims=therapy_claims,
             silences=silences,
             topics=topics,
+            both_words=self.both_words,
         )
 
     def load_therapies(self) -> dict[str, Therapy]:
         path = self.root / "therapies.yml"
-        nodes = self.mapping(path, self.read(path) or CommentedMap(), "therapies")
+        document = self.read(path) or CommentedMap()
+        nodes = self.mapping(path, document, "therapies")
+        both = document.get("both_words") if isinstance(document, CommentedMap) else None
+        self.both_words = tuple(str(w).lower() for w in both or [])
         self.therapy_lines = {str(k): nodes.lc.key(k)[0] + 1 for k in nodes} if nodes else {}
         therapies: dict[str, Therapy] = {}
         for therapy_id, node in nodes.items():

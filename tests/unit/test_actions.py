@@ -27,7 +27,14 @@ def tracker(intent: str, entities: list[tuple[str, ...]] | list[str] = (), text:
     return Tracker.from_dict(
         {
             "sender_id": "test-user",
-            "slots": {"therapy": None, "aspect": None, "claims": None, **slots},
+            "slots": {
+                "therapy": None,
+                "more_therapies": None,
+                "earlier_therapy": None,
+                "aspect": None,
+                "claims": None,
+                **slots,
+            },
             "latest_message": {
                 "text": text,
                 "intent": {"name": intent, "confidence": 0.99},
@@ -70,6 +77,8 @@ def test_fact_question_is_answered_with_structure_and_sets_the_slots(kb: Knowled
     assert message["answer"]["source"]["url"] == kb.page.url
     assert events == [
         SlotSet("therapy", "akupunktur"),
+        SlotSet("more_therapies", None),
+        SlotSet("earlier_therapy", None),
         SlotSet("aspect", "wirksamkeit"),
         SlotSet("claims", list(message["answer"]["claims"])),
     ]
@@ -84,6 +93,25 @@ def test_follow_up_without_therapy_uses_the_slot() -> None:
     assert slots(events)["therapy"] == "akupunktur" and slots(events)["aspect"] == "risiken"
 
 
+def test_a_follow_up_after_two_treatments_asks_about_both() -> None:
+    # "Was ist TENS und was ist PENS?" then "und was kosten die beiden?"
+    _, first = run(ActionAnswerFact(), tracker("ask_method", ["tens", "pens"]))
+    assert slots(first)["therapy"] == "tens" and slots(first)["more_therapies"] == ["pens"]
+    state = tracker("ask_costs", therapy="tens", more_therapies=["pens"], aspect="methode")
+    messages, events = run(ActionAnswerFact(), state)
+    assert messages[0]["answer"]["cells"] == [["tens", "kosten"], ["pens", "kosten"]]
+    # after PENS and then TENS in turns of their own, "beide Verfahren" are these two
+    _, second = run(ActionAnswerFact(), tracker("ask_method", ["tens"], therapy="pens", aspect="methode"))
+    assert slots(second)["earlier_therapy"] == "pens"
+    both = tracker("ask_effectiveness", text="Evidenz für beide Verfahren?", therapy="tens", earlier_therapy="pens")
+    assert run(ActionAnswerFact(), both)[0][0]["answer"]["cells"] == [["pens", "wirksamkeit"], ["tens", "wirksamkeit"]]
+    alone = tracker("ask_effectiveness", text="Und hilft das?", therapy="tens", earlier_therapy="pens")
+    assert run(ActionAnswerFact(), alone)[0][0]["answer"]["cells"] == [["tens", "wirksamkeit"]]
+    # a treatment named anew leaves the others behind
+    _, named = run(ActionAnswerFact(), tracker("ask_costs", ["massage"], therapy="tens", more_therapies=["pens"]))
+    assert slots(named)["therapy"] == "massage" and slots(named)["more_therapies"] is None
+
+
 def test_follow_up_with_only_a_therapy_keeps_the_aspect() -> None:
     _, events = run(ActionAnswerFact(), tracker("inform_therapy", ["massage"], therapy="akupunktur", aspect="kosten"))
     assert slots(events)["therapy"] == "massage" and slots(events)["aspect"] == "kosten"
@@ -94,6 +122,23 @@ def test_a_sibling_described_after_a_group_member_is_that_sibling() -> None:
     state = tracker("inform_therapy", ["akupunktur"], text="und das mit den Nadeln?", therapy="tens", aspect="risiken")
     _, events = run(ActionAnswerFact(), state)
     assert slots(events)["therapy"] == "pens" and slots(events)["aspect"] == "risiken"
+
+
+def test_a_description_in_the_words_of_the_treatment_talked_about_stays_with_it() -> None:
+    """ "Und blutet das, wenn die da mit den Nadeln reinstechen?" right after PENS is still PENS,
+    though needles alone would describe Akupunktur."""
+    text = "Und blutet das, wenn die da mit den Nadeln reinstechen?"
+    described = ("therapy", "akupunktur", None)
+    state = tracker("ask_risks", [described], text=text, therapy="pens", aspect="methode")
+    state.latest_message["entities"][0]["extractor"] = "TherapyDescriptions"
+    assert slots(run(ActionAnswerFact(), state)[1])["therapy"] == "pens"
+    # the needles named as a treatment of their own (the lexicon reads "Nadeln" as Akupunktur): still PENS
+    named = tracker("ask_risks", [("therapy", "akupunktur")], text=text, therapy="pens")
+    named.latest_message["entities"][0]["text"] = "Nadeln"
+    assert slots(run(ActionAnswerFact(), named)[1])["therapy"] == "pens"
+    # named outright, Akupunktur it is
+    state = tracker("ask_risks", ["akupunktur"], text="Und blutet es bei Akupunktur mit den Nadeln?", therapy="pens")
+    assert slots(run(ActionAnswerFact(), state)[1])["therapy"] == "akupunktur"
 
 
 def test_a_treatment_named_outright_after_a_group_member_stays_itself() -> None:
@@ -223,7 +268,16 @@ def test_another_treatment_asks_anew_even_with_a_remembered_therapy() -> None:
 def test_therapy_alone_asks_what_about_it() -> None:
     messages, events = run(ActionAnswerFact(), tracker("inform_therapy", ["osteopathie"]))
     assert messages[0]["response"] == "utter_ask_aspect" and messages[0]["therapy_name"] == "Osteopathie"
-    assert events == [SlotSet("therapy", "osteopathie")]
+    assert events == [SlotSet("therapy", "osteopathie"), SlotSet("more_therapies", None)]
+
+
+def test_two_parts_named_in_words_win_over_a_third_the_classifier_guessed() -> None:
+    # "massage hilft das überhaupt was u kann dabei was passieren" read as a method question
+    entities = ["massage", ("asked", "wirksamkeit"), ("asked", "risiken")]
+    messages, _ = run(
+        ActionAnswerFact(), tracker("ask_method", entities, text="massage hilft das was u kann was passieren")
+    )
+    assert messages[0]["answer"]["cells"] == [["massage", "wirksamkeit"], ["massage", "risiken"]]
 
 
 def test_a_bare_name_with_words_of_an_aspect_is_answered_for_that_aspect() -> None:
@@ -435,6 +489,10 @@ def test_a_belief_that_the_insurance_pays_is_answered_beside_the_question(kb: Kn
     answer = messages[0]["answer"]
     assert answer["cells"] == [["kurzwellen_diathermie", "wirksamkeit"], ["kurzwellen_diathermie", "kosten"]]
     assert "allgemein.igel" in answer["claims"]
+    # beside a second part read from a told word ("hat bei mir immer Strom gemacht"), the belief wins
+    told = ["elektrotherapie", ("premise", "cost"), ("asked", "methode"), ("asked", "wirksamkeit")]
+    cells = run(ActionAnswerFact(), tracker("ask_effectiveness", told))[0][0]["answer"]["cells"]
+    assert cells == [["elektrotherapie", "wirksamkeit"], ["elektrotherapie", "kosten"]]
 
 
 def test_whether_to_pay_for_it_hears_whether_it_helps(kb: KnowledgeBase) -> None:

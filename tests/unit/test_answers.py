@@ -6,6 +6,7 @@ import pytest
 
 from bot.content.answers import (
     MAX_SENTENCES,
+    MAX_SENTENCES_THREE_PARTS,
     MAX_SENTENCES_TWO_PARTS,
     OTHER_THERAPY,
     QUOTE,
@@ -106,6 +107,20 @@ def test_two_treatments_get_one_part_each_and_the_advice_once(kb, interface) -> 
     assert answer.body.count("höchstens als mögliche Ergänzung") <= 1
     assert answer.cells == (("tens", "wirksamkeit"), ("akupunktur", "wirksamkeit"))
     assert answer.source.line.count("Quelle:") == 1
+
+
+def test_three_treatments_get_one_part_each_and_none_is_dropped_silently(kb, interface) -> None:
+    # "Sind Massage, Akupunktur und Osteopathie gefährlich?": each of the three says something of its own
+    answer = ask(kb, interface, ["massage", "akupunktur", "osteopathie"], ["risiken"])
+    assert {c.split(".")[0] for c in answer.claims} >= {"massage", "akupunktur"}, answer.claims
+    assert "Osteopathie" in answer.body
+    assert len(answer.cells) == 3
+    assert sentence_count(answer.body) <= MAX_SENTENCES_THREE_PARTS + 1  # the silence on osteopathy is said whole
+    # a fourth treatment (or a third beside two aspects) is named as left out, never dropped without a word
+    more = ask(kb, interface, ["massage", "akupunktur", "osteopathie", "traktion"], ["methode"])
+    assert more.body.endswith(interface.get("answer.more_therapies", therapies="Traktion")), more.body
+    both = ask(kb, interface, ["massage", "osteopathie", "kinesio_taping"], ["kosten", "risiken"])
+    assert "Kinesio-Taping" in both.body and len(both.cells) == 4
 
 
 def test_two_aspects_get_one_part_each(kb, interface) -> None:
@@ -538,6 +553,17 @@ def test_a_practice_and_its_price_asked_together_the_costs_are_not_crowded_out(k
         ("is das wirklich egal, wo die Nodeln reinpieksn?", "punkte", True),
         ("wie find ich nen guten osteopathen?", "anbieter", True),
         ("wieso braucht man für sowas überhaupt studien?", "erfahrung", True),
+        # how long per session is no question of price; what one pays per session is
+        ("pens wie oft pro woche und wie lang pro sitzung?", "behandlungsdauer", True),
+        ("pens wie oft pro woche und wie lang pro sitzung?", "preis", False),
+        ("Was zahlt man pro Sitzung für Osteopathie?", "preis", True),
+        ("Wie lange darf ich das Kinesio-Tape auf dem Rücken lassen?", "behandlungsdauer", True),
+        # two treatments set side by side; age asked of young people; a typo; how the current is meant to work
+        ("Was hilft bei chronischen Rückenschmerzen mehr: Akupunktur oder Osteopathie?", "vergleich", True),
+        ("Which spinal mobilisation technique works best, Maitland or Mulligan?", "vergleich", True),
+        ("Darf man bei so jungen Leuten eigentlich schon Reizstrom anwenden?", "alter", True),
+        ("was ist das für ein knaksen wenn mich der physio einrenkt??", "knacken", True),
+        ("wo kommen die Elektroden hin und was soll der Strom im Körper bewirken", "mechanismus", True),
     ],
 )
 def test_details_are_found_in_everyday_words(text, detail, found) -> None:

@@ -240,6 +240,29 @@ def test_past_events_and_what_ifs_are_questions_but_a_new_sign_after_a_treatment
         ("Nach der Akupunktur ist eine Stelle rot und warm und dick geworden", "heute"),
         ("Seit der Akupunktur wird der Bluterguss am Rücken immer größer", "heute"),
         ("seit 2 wochen kaum noch hunger und schon paar kilo weniger", "heute"),
+        # no water passed; legs that do not obey after an accident; a stroke said in dialect; a child in danger
+        ("Ich kann seit einer Stunde kein Wasser lassen, obwohl die Blase zum Platzen voll ist", "notruf"),
+        ("vom Auto erwischt, die Beene jehorchen mir nich mehr richtig", "notruf"),
+        ("bin vom dach gefallen und krieg die füße nich bewegt", "notruf"),
+        ("Mir is op eimol janz schwindelig, dä rächte Ärm is wie lahm un ich kann nit richtig spreche", "notruf"),
+        ("The toddler next door is climbing on the balcony railing on the 4th floor", "notruf"),
+        ("Crushing pain in my chest spreading to my left arm for the last 20 minutes. Could it be a muscle?", "notruf"),
+        ("Fieber 39,8, der Rücken tut extrem weh und mir ist so elend, dass ich kaum aufstehen kann", "notruf"),
+        # a crisis in dialect, in other words, and said after someone else's old crisis
+        ("Ick heff keen Lust mehr op dat Leven. Ick will dat beennen.", "krise"),
+        ("I hob ma scho überlegt, wia i des ois beend", "krise"),
+        ("Ich habe meinen Enkeln meinen Schmuck gegeben. Es ist Zeit für mich zu gehen.", "krise"),
+        ("ich tu mir was an", "krise"),
+        # a poison from the garden drunk; a bend and pain since after years of cortisone
+        ("mein Sohn hat aus einer Flasche Unkrautvernichter getrunken, ihm ist schlecht", "notruf"),
+        ("Ich nehme seit Jahren Kortison. Vorgestern habe ich mich gebückt, seitdem tut es sehr weh.", "heute"),
+        ("I have osteoporosis, bent over yesterday and felt something crack in my back. The pain is bad.", "heute"),
+        # numbness that spreads day by day; a cancer long past and a new pain; the legs that no longer obey
+        ("seit einer Woche wird die Taubheit im Unterschenkel jeden Tag größer, kann man da was machen", "heute"),
+        ("Meine Darmkrebserkrankung liegt fünf Jahre zurück. Seit drei Wochen habe ich neue Rückenschmerzen.", "heute"),
+        ("seit dem Nachmittag habe ich das Gefühl, dass mir beide Beine nicht mehr gehorchen", "notruf"),
+        ("Seit dem Mittagessen hab ich den Stuhlgang nicht mehr im Griff", "notruf"),
+        ("Mein Bruder war vor Jahren suizidgefährdet, das ist lange vorbei. Aber ich will nicht mehr leben.", "krise"),
     ],
 )
 def test_signs_beyond_the_first_lists(guard: SafetyGuard, text: str, tier: str) -> None:
@@ -258,19 +281,43 @@ def test_signs_beyond_the_first_lists(guard: SafetyGuard, text: str, tier: str) 
         "in dem Roman den ich gerade lese stirbt die Hauptfigur an einer Blutvergiftung",
         "I read an article about a woman who had a stroke after neck manipulation. How risky is it?",
         "Z. n. Cauda-equina-Syndrom 2015, operativ versorgt, seither unauffällig. Ist Akupunktur sinnvoll?",
+        # idioms, a word learnt, denied after the word, whether a treatment is worth it, an old crisis of another
+        "Hab mir bei der Thai-Massage vor Lachen fast in die Hose gemacht 🤣 bringt die was?",
+        "I hob ma gestern fast an Herzinfarkt kriagt, wia i die Rechnung vom Osteopathen gsehn hob.",
+        "Was bedeutet „Reithosenanästhesie“? Ich lerne Deutsch und das Wort steht in meinem Buch.",
+        "Mei Kreiz bringt mi no um, aber Fieber hob i koans. Wos bringt'n so a Reizstrom?",
+        "Mein Orthopäde will mich auf die Streckbank legen. Soll ick mir det antun oder is det Quatsch?",
+        "Mein Bruder war vor vielen Jahren suizidgefährdet, das ist lange vorbei und er ist stabil. Hilft Osteopathie?",
+        "In dem Roman sagt die Hauptfigur: „Ich will nicht mehr leben.“ Mir geht es gut. Hilft Massage?",
+        "Welche Anzeichen macht ein Herzinfarkt im Rücken? Ich schreibe gerade eine Hausarbeit darüber.",
+        "Meine Oma hatte vor 30 Jahren nach dem Einrenken einen Schlaganfall, ist das heute immer noch gefährlich?",
+        "My mom had a heart attack years ago, heute ist sie stabil. Kann TENS Herzrhythmusstörungen auslösen?",
     ],
 )
 def test_old_events_fiction_and_questions_about_signs_raise_no_alarm(guard: SafetyGuard, text: str) -> None:
     assert tiers(guard, text) == set()
 
 
-def test_signs_denied_need_a_sure_classifier(guard: SafetyGuard) -> None:
+def test_signs_denied_raise_no_alarm_however_sure_the_classifier(guard: SafetyGuard) -> None:
     denied = "Ich hatte keinen Unfall und kein Fieber, nur der Rücken tut lange weh. Welche Behandlung ist gut?"
     message = classified(denied, [("warning_signs", 0.7), ("ask_overview", 0.2)])
     guard.process([message])
     assert message.get("intent")["name"] == "ask_overview"
+    listed = "Kein Fieber, keine Taubheit, nur dumpfe Rückenschmerzen seit Monaten. Lohnt sich Akupunktur?"
+    message = classified(listed, [("warning_signs", 0.99), ("ask_effectiveness", 0.01)])
+    guard.process([message])
+    assert message.get("intent")["name"] == "ask_effectiveness"
     # denied signs beside something happening now: the alarm stands
     now = "Kein Fieber, aber seit heute ist mir ganz komisch und schwindlig"
     message = classified(now, [("warning_signs", 0.7), ("ask_overview", 0.2)])
     guard.process([message])
     assert message.get("intent")["name"] == "warning_signs"
+
+
+def test_a_crisis_only_told_of_a_character_needs_a_sure_classifier(guard: SafetyGuard) -> None:
+    novel = (
+        "In dem Roman sagt die Hauptfigur: „Ich will nicht mehr leben.“ Mir geht es gut. Welche Behandlungen gibt es?"
+    )
+    message = classified(novel, [("crisis", 0.7), ("ask_overview", 0.2)])
+    guard.process([message])
+    assert message.get("intent")["name"] == "ask_overview"

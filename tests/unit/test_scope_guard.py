@@ -47,6 +47,9 @@ def test_an_examination_only_told_beside_a_treatment_gets_no_note(guard: ScopeGu
     assert guard.decide(told, "ask_personal_advice", True) == (None, [])
     asked = guard.decide("Ist Ultraschalltherapie dasselbe wie eine Ultraschalluntersuchung?", "ask_method", True)
     assert conditions(asked) == ["untersuchung"]
+    # a blood test told in a sentence of its own beside a question about PENS is no reason to decline
+    story = "bei mir entzünden sich einstichstellen schnell, nach blutabnahme schon gehabt. soll ich pens machen?"
+    assert guard.decide(story, "out_of_scope", True, asked=frozenset({"risiken"}))[0] != OUT_OF_SCOPE
 
 
 def test_a_condition_word_inside_a_treatment_name_is_none(guard: ScopeGuard) -> None:
@@ -402,6 +405,15 @@ def test_an_unsure_follow_up_in_the_words_of_one_aspect_asks_that(guard: ScopeGu
     opening = classified("wie hoch wär da mein eigenanteil", ranking, [asked])
     guard.process([opening])
     assert opening.get("intent")["name"] != "ask_costs"
+    # a nod before the opener, or a word that refers back, still makes a follow-up
+    for text in ("ok und wie hoch wär da mein eigenanteil", "Danke. Und wie hoch wär da mein Eigenanteil?"):
+        nodded = classified(text, ranking, [asked])
+        guard.process([nodded])
+        assert nodded.get("intent")["name"] == "ask_costs", text
+    risky = {"entity": "asked", "value": "risiken", "start": 21, "end": 37, "extractor": "DetailExtractor"}
+    back = classified("kribbelt das nur oder tut das auch weh", [("nlu_fallback", 0.35), ("ask_risks", 0.2)], [risky])
+    guard.process([back])
+    assert back.get("intent")["name"] == "ask_risks"
 
 
 def test_treatments_set_aside_ask_what_else_there_is(guard: ScopeGuard) -> None:
@@ -439,6 +451,26 @@ def test_body_weight_in_a_question_about_traction_is_no_other_condition(guard: S
 
     assert guard.topics_in(tokenize("For lumbar traction, how much force, a percentage of body weight?")) == []
     assert guard.topics_in(tokenize("Can acupuncture help me lose weight?")) != []
+
+
+def test_a_belief_about_a_treatment_is_the_topic_and_a_cosmetic_use_is_not_a_circumstance(guard: ScopeGuard) -> None:
+    # a belief in what a treatment of the page does, read as out of scope by an unsure classifier
+    text = "Kurzwellen wärmen ja tief im Gewebe, muss also helfen"
+    assert guard.decide(text, "out_of_scope", True, topical_guess="ask_effectiveness", believed=True)[0] == (
+        "ask_effectiveness"
+    )
+    # the treatment's name right beside what it is used for: no condition the person has
+    spans = [(0, 5)]
+    assert (
+        guard.decide(
+            "Laser-Tattooentfernung, ist das gefährlich?",
+            "ask_risks",
+            True,
+            asked=frozenset({"risiken"}),
+            therapy_spans=spans,
+        )[0]
+        == OUT_OF_SCOPE
+    )
 
 
 def test_a_treatment_only_told_is_no_question_for_another_topic(guard: ScopeGuard) -> None:
