@@ -523,3 +523,8 @@ def test_an_unsure_question_whether_a_named_treatment_is_passive_asks_what_passi
     )
     guard.process([message])
     assert message.get("intent")["name"] == "ask_overview"
+
+
+def test_a_person_in_the_writers_past_gets_no_note_either(guard: ScopeGuard) -> None:
+    text = "Seit meiner Schwangerschaft vor sechs Jahren habe ich Rückenschmerzen. Zahlt die Beihilfe Osteopathie?"
+    assert guard.decide(text, "ask_costs", True) == (None, [])
