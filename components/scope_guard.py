@@ -420,7 +420,9 @@ class ScopeGuard(YamlLexiconComponent):
         # is a finding, not a question about that examination: no note about it either
         told_findings = {t for t, kind, m in topics if kind == "procedure" and not self.in_a_question(text, tokens, m)}
         # a person in the writer's past ("seit meiner Schwangerschaft vor sechs Jahren"): no note about them
-        past = {t for t, kind, _ in topics if kind == "person" and about_back and self.only_in_the_past(t, tokens, text)}
+        past = {
+            t for t, kind, _ in topics if kind == "person" and about_back and self.only_in_the_past(t, tokens, text)
+        }
         conditions = [c for c in conditions if c["value"] not in medical | told_findings | past]
         # a belief in what a treatment of the page does ("geht tief ins Gewebe, muss also helfen") is the topic too
         specific = bool(details & (TOPICAL_DETAILS | TOPICAL_BESIDE_A_TREATMENT) or asked & TOPICAL_ASPECTS) or believed
