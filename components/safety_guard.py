@@ -134,7 +134,8 @@ class SafetyGuard(YamlLexiconComponent):
         """Crisis words told of someone else long past or of a character in a book, in their own
         sentence (`crisis_told`), and none in any other sentence: not the writer's crisis now."""
         start = tokens[match.first].start
-        sentence = next(((a, b) for a, b in sentences if a <= start < b), (0, len(tokens) and tokens[-1].end))
+        # the sentence of the match (the whole message where no sentence is found)
+        sentence = next(((a, b) for a, b in sentences if a <= start < b), (0, tokens[-1].end))
         inside = [t for t in tokens if sentence[0] <= t.start < sentence[1]]
         if first_match(self.crisis_told, inside) is None:
             return False
