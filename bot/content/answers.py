@@ -465,7 +465,12 @@ def fact_answer(kb: KnowledgeBase, texts: Texts, question: Question) -> Answer:
     therapies = asked[: MAX_THERAPIES_ONE_ASPECT if len(aspects) == 1 else MAX_THERAPIES_TWO_ASPECTS]
     parts = len(therapies) * len(aspects)
     draft = _Draft(
-        limit=MAX_SENTENCES if parts == 1 else MAX_SENTENCES_TWO_PARTS if parts == 2 else MAX_SENTENCES_THREE_PARTS,
+        # one part; two or four (two treatments or two aspects); three treatments
+        limit=MAX_SENTENCES
+        if parts == 1
+        else MAX_SENTENCES_THREE_PARTS
+        if len(therapies) == 3
+        else MAX_SENTENCES_TWO_PARTS,
         family={t.id: t.part_of for t in kb.therapies.values() if t.part_of},
     )
     # a risk the page is silent on, named in words ("Metall in der Hüfte"), says it more exactly

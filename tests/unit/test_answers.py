@@ -119,6 +119,9 @@ def test_three_treatments_get_one_part_each_and_none_is_dropped_silently(kb, int
     # a fourth treatment (or a third beside two aspects) is named as left out, never dropped without a word
     more = ask(kb, interface, ["massage", "akupunktur", "osteopathie", "traktion"], ["methode"])
     assert more.body.endswith(interface.get("answer.more_therapies", therapies="Traktion")), more.body
+    # two treatments with two aspects each keep the room of a two-part answer
+    four = ask(kb, interface, ["akupunktur", "massage"], ["wirksamkeit", "risiken"])
+    assert len(four.cells) == 4 and sentence_count(four.body) <= MAX_SENTENCES_TWO_PARTS, four.body
     both = ask(kb, interface, ["massage", "osteopathie", "kinesio_taping"], ["kosten", "risiken"])
     assert "Kinesio-Taping" in both.body and len(both.cells) == 4
 
