@@ -63,6 +63,9 @@ class Token:
     norm: str
     start: int
     end: int
+    # a sentence ends before this word ("Ich vertrage keine Öle. Kann ich trotzdem …?"): a
+    # negator before that end denies nothing after it
+    after_stop: bool = False
 
 
 @functools.cache
@@ -108,14 +111,15 @@ def tokenize(text: str) -> list[Token]:
     """Words of `text`, folded and read in standard German (knowledge/dialect.yml), with their
     character offsets in `text`. An apostrophe joins a word ("war's" → "wars"), except after a
     dialect article: "d'Augn", "s'Kreuz" are two words."""
-    tokens = []
+    tokens: list[Token] = []
     for match in _TOKEN.finditer(text):
         norm = fold(match.group()).replace("'", "")
         start = match.start()
+        after_stop = bool(tokens) and _STOP.search(text, tokens[-1].end, start) is not None
         if _DIALECT_ARTICLE.match(match.group()):
-            tokens.append(Token(norm[0], start, start + 1))
-            norm, start = norm[1:], start + 2
-        tokens.append(Token(standard_word(norm), start, match.end()))
+            tokens.append(Token(norm[0], start, start + 1, after_stop))
+            norm, start, after_stop = norm[1:], start + 2, False
+        tokens.append(Token(standard_word(norm), start, match.end(), after_stop))
     return tokens
 
 
@@ -124,6 +128,8 @@ def tokenize(text: str) -> list[Token]:
 # followed by a word that starts sentences ("Ich bin 81. Darf ich …"), a year ("seit 2019.")
 # or a vertebra ("L4/5.") it does. A dictated question mark ("… Fragezeichen") ends a question like "?".
 _SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+|\n|$)")
+# an end mark between two words (for negators, which deny only within their sentence)
+_STOP = re.compile(r"[.!?\n]")
 
 
 @functools.cache
@@ -287,7 +293,10 @@ def find(pattern: Pattern, tokens: Sequence[Token], typos: bool = True) -> list[
         end = _match_from(pattern.parts, tokens, i, typos)
         if end is None:
             continue
-        negated = not pattern.starts_with_negator and any(tokens[j].norm in negators() for j in range(max(0, i - 2), i))
+        negated = not pattern.starts_with_negator and any(
+            tokens[j].norm in negators() and not any(t.after_stop for t in tokens[j + 1 : i + 1])
+            for j in range(max(0, i - 2), i)
+        )
         found.append(Match(pattern, i, end, negated))
     return found
 
@@ -316,10 +325,10 @@ class Rule:
 
     groups: tuple[tuple[Pattern, ...], ...]
 
-    def match(self, tokens: Sequence[Token], typos: bool = True) -> list[Match] | None:
+    def match(self, tokens: Sequence[Token], typos: bool = True, unless: Iterable[Pattern] = ()) -> list[Match] | None:
         matches = []
         for group in self.groups:
-            found = first_match(group, tokens, typos)
+            found = first_match(group, tokens, typos, unless=unless)
             if found is None:
                 return None
             matches.append(found)

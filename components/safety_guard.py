@@ -66,14 +66,20 @@ class Sign:
         if match is not None:
             return match
         for rule in self.together:
-            matches = rule.match(tokens)
+            matches = rule.match(tokens, unless=self.unless)
             if matches:
                 return matches[0]
         return None
 
     def denied(self, tokens: list[Token]) -> bool:
-        """The message says the sign is absent ("kein Fieber", "keinen Unfall")."""
-        return any(m.negated for pattern in self.alone for m in find(pattern, tokens))
+        """The message says the sign is absent ("kein Fieber", "keinen Unfall", "keine Taubheit":
+        the last group of a `together` rule holds what happens, "taub*" beside "bein*"), or its
+        words stand where they mean something else (`unless`: "Fieber hob i koans", "d Fiaß san ned taub")."""
+        return (
+            any(m.negated for pattern in self.alone for m in find(pattern, tokens))
+            or any(m.negated for rule in self.together for pattern in rule.groups[-1] for m in find(pattern, tokens))
+            or any(find(pattern, tokens) for pattern in self.unless)
+        )
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
@@ -103,6 +109,7 @@ class SafetyGuard(YamlLexiconComponent):
         self.not_now = compile_group(lists.get("not_now") or [])
         self.mention_only = compile_group(lists.get("mention_only") or [])
         self.crisis_told = compile_group(lists.get("crisis_told") or [])
+        self.not_me = compile_group(lists.get("not_me") or [])
 
     def only_mentioned(self, tokens: list[Token]) -> bool | None:
         """Do these words ask about a sign rather than report it? (order: knowledge/safety.yml;
@@ -221,7 +228,10 @@ class SafetyGuard(YamlLexiconComponent):
             else:
                 # "Ich hatte keinen Unfall und kein Fieber, nur …": signs denied, and nothing said to
                 # happen now, are no report either
-                denied = any(sign.denied(tokens) for sign in self.signs) and not self.says_now(tokens)
+                # "Ich habe keins, ich will nur vorbereitet sein": the person says it is not theirs
+                denied = (
+                    any(sign.denied(tokens) for sign in self.signs) or first_match(self.not_me, tokens) is not None
+                ) and not self.says_now(tokens)
                 # crisis words found but only told (of a character in a book, of someone's crisis long past)
                 told = any(sign.tier == CRISIS_TIER and sign.find(tokens) is not None for sign in self.signs)
                 asks = bool(mentioned) or denied or told or self.asks_about_a_treatment(entities, tokens)

@@ -570,7 +570,7 @@ class Checker:
         safety = self.doc("knowledge/safety.yml")
         groups = [
             (safety, key)
-            for key in ("report", "hypothetical", "now", "not_now", "mention_only", "crisis_told")
+            for key in ("report", "hypothetical", "now", "not_now", "mention_only", "crisis_told", "not_me")
             if isinstance(safety, CommentedMap) and key in safety
         ]
         rules = []

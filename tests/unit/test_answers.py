@@ -433,6 +433,20 @@ def test_a_detail_only_told_is_marked_so() -> None:
     assert asked.get("bandscheibe") is None
 
 
+def test_safety_taken_for_granted_and_whether_one_may_are_found() -> None:
+    # "da kann man nix falsch machen": safety taken for granted, the page's side effects answer it
+    assert "safety" in extracted("Mobilisation ist so sanft, da kann man nix falsch machen", "premise")
+    # "Kann ich trotzdem …?", "Is that something I should do?": a personal question, answered with the referral
+    for text in (
+        "Ich vertrage keine Öle. Kann ich trotzdem zur Massage?",
+        "My physio wants to tape my back. Is that something I should do?",
+        "Mein Physio hat mir Reizstrom aufgeschrieben, muss ich das machen?",
+    ):
+        assert extracted(text, "personal") == {"true"}, text
+    # a question about a treatment's pain is one about its risks
+    assert "risiken" in extracted("Hilft Thai-Massage, und kann es auch wehtun?", "asked")
+
+
 def test_everyday_words_are_not_read_as_details() -> None:
     # "Punkt" dictated, "akku Punktur" split: no question about needle points
     assert "punkte" not in extracted("was kostet eine akku Punktur Sitzung Punkt", "detail")
@@ -525,6 +539,11 @@ def test_a_belief_in_how_a_treatment_works_is_found() -> None:
         assert "mechanism" in extracted(text, "premise")
 
 
+def test_what_it_costs_asks_only_for_the_costs() -> None:
+    # "what does" before "it cost" is the question's frame, not a question what the treatment is
+    assert extracted("and what does it cost", "asked") == {"kosten"}
+
+
 def test_whether_two_treatments_are_the_same_asks_what_they_are() -> None:
     for text in ("Ist Interferenzstrom dasselbe wie TENS?", "is PENS the same as acupuncture?"):
         assert "methode" in extracted(text, "asked")
@@ -567,6 +586,15 @@ def test_a_practice_and_its_price_asked_together_the_costs_are_not_crowded_out(k
         ("Darf man bei so jungen Leuten eigentlich schon Reizstrom anwenden?", "alter", True),
         ("was ist das für ein knaksen wenn mich der physio einrenkt??", "knacken", True),
         ("wo kommen die Elektroden hin und was soll der Strom im Körper bewirken", "mechanismus", True),
+        # where the needles sit; how long a session takes; who may do it; a TENS device is no home device
+        ("ist es wichtig wo die nadeln bei der akupunktur sitzen", "punkte", True),
+        ("Wie lange dauert denn so eine Osteopathie-Sitzung ungefähr?", "behandlungsdauer", True),
+        ("Welche Berufsgruppen dürfen Akupunktur durchführen?", "anbieter", True),
+        ("How does a TENS device work on the back?", "geraet", False),
+        ("Which TENS device should I buy for home?", "geraet", True),
+        # how well studied, and an experience told as proof
+        ("Wie gut sind passive Behandlungen insgesamt untersucht?", "nachweis", True),
+        ("Nach dem Ultraschall ging es mir wirklich besser. Das beweist doch, dass er wirkt?", "erfahrung", True),
     ],
 )
 def test_details_are_found_in_everyday_words(text, detail, found) -> None:

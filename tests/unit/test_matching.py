@@ -28,6 +28,14 @@ def test_a_dialect_no_negates_like_kein() -> None:
     assert matches("fieber", "i hob a Fieber") == [False]
 
 
+def test_a_negator_denies_nothing_after_the_end_of_its_sentence() -> None:
+    # "Kein Fieber. Taub im Bein": the numbness is told, not denied
+    assert matches("taub", "Kein Fieber. Taub im Bein seit heute") == [False]
+    assert matches("kann ich trotzdem", "Ich vertrage keine Öle. Kann ich trotzdem zur Massage?") == [False]
+    # within the sentence it still denies
+    assert matches("taub*", "Kein taubes Bein, nur Ziehen") == [True]
+
+
 def test_only_whole_words_are_replaced() -> None:
     # "Wiese" holds no "wie", "Isch" (Cologne: ich; Swabian: ist) is in no list
     assert [t.norm for t in tokenize("Wiese isch")] == ["wiese", "isch"]
