@@ -298,6 +298,16 @@ def test_past_events_and_what_ifs_are_questions_but_a_new_sign_after_a_treatment
         # cortisone by another name with a sudden pain; osteoporosis and a minor fall with pain since
         ("On prednisone for months, now a sudden sharp pain in my back after coughing", "heute"),
         ("Osteoporose bekannt, Bagatellsturz vor zwei Tagen, seitdem Schmerzen in der BWS", "heute"),
+        # a hand that does not obey and words not found; a bladder that won't empty; pulled out of
+        # the water blue; chills with a colic in the flank; a red warm scar; tingling that climbs;
+        # worse day by day while painkillers hardly help
+        ("Seit zehn Minuten gehorcht ihm die linke Hand nicht und er findet die Wörter nicht", "notruf"),
+        ("my bladder won't empty since this morning and my back hurts", "notruf"),
+        ("Wir haben sie aus dem Wasser gezogen, sie ist ganz blau um die Lippen", "notruf"),
+        ("Schüttelfrost und Schmerzen in der Flanke, die in Wellen kommen", "notruf"),
+        ("Nach der Rücken-OP ist die Narbe gerötet und warm", "heute"),
+        ("Das Kribbeln in den Füßen steigt jeden Tag höher", "heute"),
+        ("Der Rücken wird immer schlimmer, Schmerzmittel helfen kaum noch", "heute"),
         # a cold sweat and nausea beside a pain between the shoulder blades
         ("ziehen zwischen den schulterblättern, dazu schweißausbruch und mir ist übel", "notruf"),
     ],
