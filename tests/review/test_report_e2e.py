@@ -40,6 +40,8 @@ SCRIPT = [
     ("rest:review-geheim-3", "was ist mit der behandlung"),
     ("rest:review-geheim-4", "was ist mit der behandlung"),
     ("rest:review-geheim-4", "kannst du das nochmal"),
+    ("rest:review-geheim-4", "sitzung äh"),
+    ("rest:review-geheim-4", "info bitte äh"),
     ("rest:review-geheim-4", "Meine Mail ist tobi.krause93@gmail.com, geboren am 3.4.1956. Hilft das?"),
 ]
 PERSONAL = [
