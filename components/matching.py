@@ -311,10 +311,14 @@ def first_match(
     """The first pattern of a group that matches (not negated), or None. A match that lies within a
     match of an `unless` pattern is another word ("Muskel Kater" is no tomcat). `negatable=False`:
     a negator before the match does not deny it (a word of time: "hatte ich nie, jetzt …")."""
-    covered = {i for pattern in unless for m in find(pattern, tokens, typos) for i in range(m.first, m.last + 1)}
+    covered: set[int] | None = None  # the words of `unless` matches, looked for only once a match needs them
     for pattern in patterns:
         for match in find(pattern, tokens, typos):
-            if (not match.negated or not negatable) and not covered.intersection(range(match.first, match.last + 1)):
+            if match.negated and negatable:
+                continue
+            if covered is None:
+                covered = {i for p in unless for m in find(p, tokens, typos) for i in range(m.first, m.last + 1)}
+            if not covered.intersection(range(match.first, match.last + 1)):
                 return match
     return None
 
