@@ -56,6 +56,7 @@ SURE = 0.9
 UNSURE = 0.7
 # a belief that the health insurance pays (details.yml, premises: cost)
 COST_PREMISE = "cost"
+SAFETY_PREMISE = "safety"  # a belief that nothing can happen ("da kann man nix falsch machen")
 # the general topic on who pays (knowledge/general.yml)
 COSTS_TOPIC = "kosten_allgemein"
 # role of a `detail` only told, not asked ("Seit meinem Bandscheibenvorfall … Was ist PENS?")
@@ -291,6 +292,11 @@ class ActionAnswerFact(Action):
         # a belief in how it works has claims of its own ("Energiebahnen … nicht nachgewiesen") and
         # is answered with the verdict as well; it goes first where beliefs of several kinds stand
         premise = "mechanism" if "mechanism" in premises else (premises or [None])[0]
+        # "da kann man nix falsch machen, hilft doch, oder?": the belief in a benefit gets the verdict
+        # first; the belief in safety is answered with the risks as a second part (below)
+        safety_believed = SAFETY_PREMISE in premises
+        if premise == SAFETY_PREMISE:
+            premise = next((p for p in premises if p in VERDICT_PREMISES), premise)
 
         if intent in (ACTIVE_TREATMENTS, OVERVIEW) and "passiv" in details and therapy_entities(tracker, kb.therapies):
             # "Ist Laser aktiv oder passiv?", "Gehört Akupunktur zu den passiven Behandlungen?": what
@@ -338,7 +344,11 @@ class ActionAnswerFact(Action):
 
         therapies = _therapies(kb, tracker, intent)
         aspects = _aspects(kb, tracker, intent, details, told, believed=premise in VERDICT_PREMISES)
-        if cost_believed and aspects and "kosten" not in aspects:
+        if safety_believed and aspects and "risiken" not in aspects:
+            # "Massage ist harmlos, also hilft sie doch?": what the page says about risks, so the belief
+            # that nothing can happen is not left standing
+            aspects = [aspects[0], "risiken"]
+        elif cost_believed and aspects and "kosten" not in aspects:
             # the belief is answered too (most passive treatments are IGeL); it is more exact than a
             # second part read from a told word ("hat bei mir immer Strom gemacht")
             aspects = [aspects[0], "kosten"]
@@ -358,7 +368,10 @@ class ActionAnswerFact(Action):
             answer = general_answer(kb, interface, details, (aspects or [None])[0])
             if answer is not None and intent != INFORM_THERAPY:
                 dispatcher.utter_message(**answer_message(answer, kind="topic"))
-                return [SlotSet("claims", list(answer.claims))]
+                # "Was kostet so eine Behandlung?" → "Ich meine die Massage.": the aspect asked stays
+                # for the treatment named next
+                asked = [SlotSet("aspect", aspects[0])] if aspects else []
+                return [*asked, SlotSet("claims", list(answer.claims))]
             if intent == PERSONAL_ADVICE:
                 # the referral, then what the page says to everyone (it decides nothing for a person)
                 answer = topic_answer(kb, interface, "persoenlich", silence=general_silence(kb, details))

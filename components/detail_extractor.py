@@ -36,6 +36,7 @@ from components.matching import (
     Pattern,
     compile_group,
     find,
+    first_match,
     fold,
     question_spans,
     standard_word,
@@ -53,8 +54,13 @@ class DetailExtractor(YamlLexiconComponent, EntityExtractorMixin):
 
     def compile(self, lists: dict[str, Any]) -> None:
         self.groups: list[tuple[str, str, tuple[Pattern, ...]]] = []
+        # a detail's `unless`: words around a hit that make it another thing ("besser als nichts" compares
+        # with nothing, so it is no comparison of treatments)
+        self.unless: dict[str, tuple[Pattern, ...]] = {}
         for detail_id, entry in (lists.get("details") or {}).items():
             self.groups.append(("detail", str(detail_id), compile_group(entry.get("words") or [])))
+            if entry.get("unless"):
+                self.unless[str(detail_id)] = compile_group(entry.get("unless"))
         for kind, words in (lists.get("premises") or {}).items():
             self.groups.append(("premise", str(kind), compile_group(words or [])))
         for aspect, words in (lists.get("aspects") or {}).items():
@@ -63,6 +69,7 @@ class DetailExtractor(YamlLexiconComponent, EntityExtractorMixin):
         # words that may stand between "was sind" and the aspect it asks for ("… eigentlich die Risiken")
         self.question_fillers = {standard_word(fold(str(w))) for w in lists.get("question_fillers") or []}
         self.personal = compile_group(lists.get("personal") or [])
+        self.not_personal = compile_group(lists.get("not_personal") or [])
         # details that are only asked, never told: they count in a question sentence (see above)
         self.asked_only = {
             str(detail_id)
@@ -99,9 +106,11 @@ class DetailExtractor(YamlLexiconComponent, EntityExtractorMixin):
         ]
 
         def leads_to_another(m: Match) -> bool:
+            # within one sentence: "Was ist es? Hilft es?" asks both
             return any(
                 0 <= o.first - m.last - 1 <= 3
                 and all(t.norm in self.question_fillers for t in tokens[m.last + 1 : o.first])
+                and not any(t.after_stop for t in tokens[m.last + 1 : o.first + 1])
                 for o in others
             )
 
@@ -121,15 +130,21 @@ class DetailExtractor(YamlLexiconComponent, EntityExtractorMixin):
 
         # per group, per pattern (in the editors' order) the places it is found
         # a denied belief is none ("ist nicht bewiesen"); a detail or aspect denied is still what
-        # the message is about ("dann brauch ich kein Sport mehr", "ohne Rezept", "keine Nebenwirkungen?")
-        hits_by_group = [
-            (
-                entity,
-                value,
-                [[m for m in find(pattern, tokens) if not (m.negated and entity == "premise")] for pattern in patterns],
-            )
-            for entity, value, patterns in self.groups
-        ]
+        # the message is about ("dann brauch ich kein Sport mehr", "ohne Rezept", "keine Nebenwirkungen?");
+        # a detail's hit within one of its `unless` phrases is another thing ("besser als nichts")
+        hits_by_group = []
+        for entity, value, patterns in self.groups:
+            unless = self.unless.get(value, ()) if entity == "detail" else ()
+            excepted = {i for p in unless for m in find(p, tokens) for i in range(m.first, m.last + 1)}
+            per_pattern = [
+                [
+                    m
+                    for m in find(pattern, tokens)
+                    if not (m.negated and entity == "premise") and not excepted.intersection(range(m.first, m.last + 1))
+                ]
+                for pattern in patterns
+            ]
+            hits_by_group.append((entity, value, per_pattern))
         hits_by_group = self.without_what_is_of_another_aspect(hits_by_group, tokens)
         told = any(not any(a <= token.start < b for a, b in questions) for token in tokens)
         # the message tells and asks, and its question sentences name something asked of their own
@@ -162,7 +177,7 @@ class DetailExtractor(YamlLexiconComponent, EntityExtractorMixin):
             tag = self.agreement_tag(text.rstrip(), tokens)
             if tag is not None:
                 found.append(tag)
-        personal = next((m for pattern in self.personal for m in find(pattern, tokens) if not m.negated), None)
+        personal = first_match(self.personal, tokens, unless=self.not_personal)
         if personal is not None:
             start, end = tokens[personal.first].start, tokens[personal.last].end
             found.append({"entity": "personal", "value": "true", "start": start, "end": end, "text": text[start:end]})

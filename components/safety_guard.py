@@ -29,6 +29,7 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from components.detail_extractor import QUESTION_ROLE
 from components.intent_override import override_intent
 from components.matching import (
     Match,
@@ -168,11 +169,15 @@ class SafetyGuard(YamlLexiconComponent):
 
     def asks_about_a_treatment(self, entities: list[dict[str, Any]], tokens: list[Token]) -> bool:
         """No sign found, and the message asks something about a treatment of the page ("ich habe
-        ein geschwächtes Immunsystem, ist PENS dann gefährlich für mich?"): an alarm only the
-        classifier raised then needs `mentioned_threshold`, unless the words say it is happening now
-        ("seit heute", "plötzlich"; not a "jetzt" of `not_now`: "das ist jetzt drei Jahre her")."""
+        ein geschwächtes Immunsystem, ist PENS dann gefährlich für mich?", "… Soll ich mich da
+        einrenken lassen?") or the page's topic in its question sentence ("… Was ist denn nun der
+        Unterschied zwischen aktiven und passiven Behandlungen?"): an alarm only the classifier
+        raised then needs `mentioned_threshold`, unless the words say it is happening now ("seit
+        heute", "plötzlich"; not a "jetzt" of `not_now`: "das ist jetzt drei Jahre her")."""
         kinds = {e.get("entity") for e in entities}
-        return {"therapy", "asked"} <= kinds and not self.says_now(tokens)
+        about_a_treatment = "therapy" in kinds and bool(kinds & {"asked", "personal"})
+        asks_the_topic = any(e.get("entity") == "asked" and e.get("role") == QUESTION_ROLE for e in entities)
+        return (about_a_treatment or asks_the_topic) and not self.says_now(tokens)
 
     def says_now(self, tokens: list[Token]) -> bool:
         """A word of now that is no phrase of `not_now`; a negator before it denies nothing."""

@@ -17,7 +17,7 @@ and matches in three steps, from strict to forgiving:
    a long name also in the soft consonants of Saxon and Franconian speech ("Osteobaad"
    for Osteopath: p/b, t/d, k/g, an h after a consonant and doubled letters count as the
    same, nothing else may differ); short names such as "TENS" or "Laser" match exactly or with
-   two neighbouring letters swapped ("pnes"), so "meistens" never becomes TENS. A correctly spelled German word is never
+   two neighbouring letters swapped ("pnes") or a letter typed twice ("penns"), so "meistens" never becomes TENS. A correctly spelled German word is never
    taken for a typo ("passiert" is not "massiert"): the word forms of
    spacy-lookups-data's German lemma table tell which words are spelled right.
 
@@ -284,8 +284,12 @@ class TherapyExtractor(GraphComponent, EntityExtractorMixin):
                 best = (2, self._softened[softened(compact)])
             if best is not None:
                 return self._compact[best[1]], 0.9 - 0.1 * best[0]
-        # 4. a short name with two neighbouring letters swapped ("pnes", "tesn"), never a German word
+        # 4. a short name with two neighbouring letters swapped ("pnes", "tesn") or a letter typed
+        #    twice ("penns", "tenns"), never a German word
         if 4 <= len(compact) < self._config["min_fuzzy_length"] and compact not in self._known_words():
+            single = re.sub(r"(.)\1+", r"\1", compact)
+            if single != compact and single in self._short_terms:
+                return self.lexicon[single], 0.8
             for term in self._short_terms:
                 if len(term) == len(compact) and sorted(term) == sorted(compact):
                     if DamerauLevenshtein.distance(compact, term, score_cutoff=1) == 1:

@@ -546,12 +546,13 @@ class Checker:
             return value if isinstance(value, CommentedMap) else CommentedMap()
 
         details = self.doc("knowledge/details.yml")
-        groups = [(entry, "words") for entry in mapping(details, "details").values() if isinstance(entry, CommentedMap)]
+        entries = [entry for entry in mapping(details, "details").values() if isinstance(entry, CommentedMap)]
+        groups = [(entry, key) for entry in entries for key in ("words", "unless") if key == "words" or key in entry]
         groups += [(mapping(details, "premises"), key) for key in mapping(details, "premises")]
         groups += [(mapping(details, "aspects"), key) for key in mapping(details, "aspects")]
         groups += [
             (details, key)
-            for key in ("agreement_tags", "personal")
+            for key in ("agreement_tags", "personal", "not_personal")
             if isinstance(details, CommentedMap) and key in details
         ]
         yield "knowledge/details.yml", groups, []

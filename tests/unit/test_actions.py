@@ -495,6 +495,24 @@ def test_a_belief_that_the_insurance_pays_is_answered_beside_the_question(kb: Kn
     assert cells == [["elektrotherapie", "wirksamkeit"], ["elektrotherapie", "kosten"]]
 
 
+def test_a_general_answer_keeps_the_aspect_for_the_treatment_named_next(kb: KnowledgeBase) -> None:
+    # "Was kostet so eine Behandlung?" (the page's general word on costs) → "Ich meine die Massage."
+    general = tracker("ask_costs", [("detail", "preis"), ("asked", "kosten")], text="Was kostet so eine Behandlung?")
+    messages, events = run(ActionAnswerFact(), general)
+    assert messages[0]["answer"]["kind"] == "topic" and slots(events)["aspect"] == "kosten"
+    named = tracker("inform_therapy", ["massage"], text="Ich meine die Massage.", aspect=slots(events)["aspect"])
+    assert run(ActionAnswerFact(), named)[0][0]["answer"]["cells"] == [["massage", "kosten"]]
+
+
+def test_a_belief_that_nothing_can_happen_gets_the_verdict_first_and_the_risks(kb: KnowledgeBase) -> None:
+    # "da kann man nix falsch machen mit akupunktur, besser als garnix oder?"
+    entities = ["akupunktur", ("premise", "safety"), ("premise", "benefit"), ("premise", "tag")]
+    answer = run(ActionAnswerFact(), tracker("ask_effectiveness", entities))[0][0]["answer"]
+    assert answer["cells"] == [["akupunktur", "wirksamkeit"], ["akupunktur", "risiken"]]
+    assert answer["claims"][0] == kb.verdict("akupunktur").id
+    assert any("risiken" in kb.claims[c].aspects for c in answer["claims"][1:])
+
+
 def test_whether_to_pay_for_it_hears_whether_it_helps(kb: KnowledgeBase) -> None:
     # "Meine Orthopädin bietet Ultraschall als Selbstzahlerleistung an. Soll ich das Geld dafür ausgeben?"
     personal = tracker("ask_costs", ["ultraschall", ("detail", "igel"), ("personal", "true")])

@@ -85,6 +85,17 @@ def test_a_detail_the_page_is_silent_on_is_said_first_then_the_nearest_fact(kb, 
     assert interface.get("answer.refer_arzt") in answer.body
 
 
+def test_who_may_offer_it_is_a_silence_except_where_the_page_says_it(kb, interface) -> None:
+    # "Welche Qualifikation braucht man für Manipulationen? Darf das ein Heilpraktiker?"
+    answer = ask(kb, interface, ["manipulation"], ["methode"], details=("ausbildung",))
+    assert answer.body.startswith(kb.details["ausbildung"].silent)
+    # the page says it for osteopathy: the title is not protected
+    osteopathy = ask(kb, interface, ["osteopathie"], ["methode"], details=("ausbildung",))
+    assert not osteopathy.body.startswith(kb.details["ausbildung"].silent)
+    assert osteopathy.claims[0] == "osteopathie.titel"
+    assert "formen" in extracted("Welche Verfahren werden zur Elektrotherapie gezählt?", "detail")
+
+
 def test_costs_of_one_treatment_never_read_as_you_pay_yourself(kb, interface) -> None:
     for therapy in kb.therapies:
         body = ask(kb, interface, [therapy], ["kosten"]).body
@@ -618,6 +629,24 @@ def test_what_are_the_risks_asks_for_the_risks_not_what_the_treatment_is() -> No
     assert extracted("Was sind die Nebenwirkungen von Massage?", "asked") == {"risiken"}
     # a treatment between "was ist" and the next question: both are asked
     assert extracted("Was ist TENS und was kostet es?", "asked") == {"methode", "kosten"}
+    # two sentences: "Was ist es?" asks what it is, even where a filler stands before the next one
+    assert extracted("Was ist es? Hilft es?", "asked") == {"methode", "wirksamkeit"}
+
+
+def test_polite_forms_ask_nothing_about_the_person_while_dialect_and_clinical_ones_do() -> None:
+    formal = "Da nur feine Nadeln verwendet werden, darf ich wohl davon ausgehen, dass Akupunktur frei von Nebenwirkungen ist."
+    assert "true" not in extracted(formal, "personal")
+    assert "true" not in extracted("Darf ich fragen, was eine Massage kostet?", "personal")
+    assert "true" in extracted("Darf ich mit Marcumar zur Akupunktur?", "personal")
+    assert "true" in extracted("I nimm ASS. Derf i do de PENS macha?", "personal")
+    assert "true" in extracted("Ist TENS bei mir indiziert?", "personal")
+
+
+def test_better_than_nothing_is_a_belief_not_a_comparison() -> None:
+    text = "da kann man nix falsch machen mit akupunktur, besser als garnix oder?"
+    assert "vergleich" not in extracted(text, "detail")
+    assert {"safety", "benefit"} <= extracted(text, "premise")
+    assert "vergleich" in extracted("Ist Akupunktur besser als Massage?", "detail")
 
 
 def test_a_second_part_keeps_room_for_its_silence_and_the_nearest_fact(kb, interface) -> None:

@@ -28,6 +28,7 @@ def describer() -> TherapyDescriptions:
         ("Wo der Therapeut mit den Händen die Wirbelgelenke bewegt – bringt das was?", "manuelle_therapie"),
         ("Sind diese Handgriffe an der Wirbelsäule gefährlich?", "manuelle_therapie"),
         ("Wenn man auf einer Bank mit Gewichten gestreckt wird, zahlt das die Kasse?", "traktion"),
+        ("Und dieses Ziehen an der Wirbelsäule, bringt das was?", "traktion"),
         ("Tiefenwärme mit hochfrequenten Strömen, was soll das bringen?", "kurzwellen_diathermie"),
         ("Eine Bestrahlung mit gebündeltem Licht, ist das sicher?", "lasertherapie"),
         ("Therapeutischer US bei LWS-Syndrom: Evidenz?", "ultraschall"),

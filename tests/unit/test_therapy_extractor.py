@@ -65,8 +65,10 @@ def values(extractor: TherapyExtractor, text: str) -> list[str]:
         # dictation splits a long name in three, or a three-word name in five
         ("ist ost theo pathie gefährlich", ["osteopathie"]),
         ("was ist die per kutane elektrische nerven stimulation", ["pens"]),
-        # two neighbouring letters swapped in a short name
+        # two neighbouring letters swapped in a short name, or a letter typed twice
         ("wiviel kostet pnes", ["pens"]),
+        ("hilft penns bei rückenschmerzen", ["pens"]),
+        ("tenns gerät kaufen", ["tens"]),
         # the soft consonants of Saxon speech
         ("was machd'n so ä Osteobaad eischendlich", ["osteopathie"]),
         ("hilfd die Agubunkdur", ["akupunktur"]),
