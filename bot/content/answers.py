@@ -539,8 +539,9 @@ def fact_answer(kb: KnowledgeBase, texts: Texts, question: Question) -> Answer:
         draft.add_claim(advice, draft.limit if advice_asked else draft.limit - len(referrals))
     for refer in referrals:
         if refer == "arzt" and question.personal and PERSONAL_LEAD in kb.claims:
-            # a personal question whose answer had to say a silence first closes with the page's own referral
-            if draft.add_claim(kb.claims[PERSONAL_LEAD], draft.limit):
+            # a personal question whose answer had to say a silence first closes with the page's own
+            # referral, also where that takes one sentence more: the bot decides nothing for them
+            if draft.add_claim(kb.claims[PERSONAL_LEAD], draft.limit, force=True):
                 continue
         draft.add_text(texts.get(f"answer.refer_{refer}"), draft.limit)
     left_out = [kb.therapies[t].name for t in asked[len(therapies) :] if t in kb.therapies]

@@ -96,6 +96,16 @@ def test_who_may_offer_it_is_a_silence_except_where_the_page_says_it(kb, interfa
     assert "formen" in extracted("Welche Verfahren werden zur Elektrotherapie gezählt?", "detail")
 
 
+def test_a_personal_question_never_loses_the_referral_for_lack_of_room(kb, interface) -> None:
+    # "… kostet mich jedes Mal 25 Euro … Soll ich mit der Elektrotherapie (zusätzlich) weitermachen?":
+    # two parts, a price silence first and the advice asked; the doctor line still closes the answer
+    answer = ask(
+        kb, interface, ["elektrotherapie"], ["kosten", "wirksamkeit"], details=("ergaenzung", "preis"), personal=True
+    )
+    assert answer.claims[-1] == "allgemein.einzelfall"
+    assert answer.body.startswith(kb.details["preis"].silent)
+
+
 def test_costs_of_one_treatment_never_read_as_you_pay_yourself(kb, interface) -> None:
     for therapy in kb.therapies:
         body = ask(kb, interface, [therapy], ["kosten"]).body
