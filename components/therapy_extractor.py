@@ -16,10 +16,11 @@ and matches in three steps, from strict to forgiving:
    at least 6 letters, always with the first letter right ("passiern" is no "massiern");
    a long name also in the soft consonants of Saxon and Franconian speech ("Osteobaad"
    for Osteopath: p/b, t/d, k/g, an h after a consonant and doubled letters count as the
-   same, nothing else may differ); short names such as "TENS" or "Laser" match exactly or with
-   two neighbouring letters swapped ("pnes") or a letter typed twice ("penns"), so "meistens" never becomes TENS. A correctly spelled German word is never
-   taken for a typo ("passiert" is not "massiert"): the word forms of
-   spacy-lookups-data's German lemma table tell which words are spelled right.
+   same, nothing else may differ); short names such as "TENS" or "Laser" match exactly, with
+   two neighbouring letters swapped ("pnes") or with a letter typed twice ("penns"), so
+   "meistens" never becomes TENS. A correctly spelled German word is never taken for a typo
+   ("passiert" is not "massiert"): the word forms of spacy-lookups-data's German lemma table
+   tell which words are spelled right.
 
 It emits the canonical id as the entity value, so no synonym mapper is needed.
 """
