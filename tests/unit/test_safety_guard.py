@@ -387,6 +387,8 @@ def test_signs_beyond_the_first_lists(guard: SafetyGuard, text: str, tier: str) 
         # a treatment stopped is no life given up
         "Ich will mit der Akupunktur nicht mehr weitermachen, sie hilft mir nicht.",
         "Soll ich mit TENS nicht mehr weitermachen?",
+        # a known aneurysm without a complaint, asked about a risk
+        "Ich habe ein bekanntes Aneurysma. Ist Akupunktur gefährlich?",
     ],
 )
 def test_old_events_fiction_and_questions_about_signs_raise_no_alarm(guard: SafetyGuard, text: str) -> None:
