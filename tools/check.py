@@ -547,7 +547,7 @@ class Checker:
 
         details = self.doc("knowledge/details.yml")
         entries = [entry for entry in mapping(details, "details").values() if isinstance(entry, CommentedMap)]
-        groups = [(entry, key) for entry in entries for key in ("words", "unless") if key == "words" or key in entry]
+        groups = [(entry, "words") for entry in entries] + [(entry, "unless") for entry in entries if "unless" in entry]
         groups += [(mapping(details, "premises"), key) for key in mapping(details, "premises")]
         groups += [(mapping(details, "aspects"), key) for key in mapping(details, "aspects")]
         groups += [

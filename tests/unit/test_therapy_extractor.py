@@ -68,7 +68,7 @@ def values(extractor: TherapyExtractor, text: str) -> list[str]:
         # two neighbouring letters swapped in a short name, or a letter typed twice
         ("wiviel kostet pnes", ["pens"]),
         ("hilft penns bei rückenschmerzen", ["pens"]),
-        ("tenns gerät kaufen", ["tens"]),
+        ("was kostet peens", ["pens"]),
         # the soft consonants of Saxon speech
         ("was machd'n so ä Osteobaad eischendlich", ["osteopathie"]),
         ("hilfd die Agubunkdur", ["akupunktur"]),
