@@ -80,6 +80,15 @@ def _therapies(kb: KnowledgeBase, tracker: Tracker, intent: str | None) -> list[
         # "Und blutet das, wenn die mit den Nadeln reinstechen?" right after PENS: the needles are
         # PENS's own, so still PENS (a name said outright, "Und Akupunktur?", is that treatment)
         return [remembered]
+    if remembered in kb.therapies and len(ids) == 2 and remembered in ids:
+        # "und die Version mit Nadeln statt Pads?" right after TENS: the word that named another
+        # treatment (needles: Akupunktur) describes a sibling in the group (PENS), beside the
+        # treatment talked about, named as what is not meant
+        other = next(e for e in named if e["value"] != remembered)
+        group = kb.therapies[remembered].part_of or remembered
+        sibling = in_group_member(kb, remembered, other.get("text") or "")
+        if sibling is not None and (kb.therapies[other["value"]].part_of or other["value"]) != group:
+            return [sibling]
     if remembered in kb.therapies and len(ids) <= 1:
         group = kb.therapies[remembered].part_of or remembered
         outside_group = not ids or (kb.therapies[ids[0]].part_of or ids[0]) != group

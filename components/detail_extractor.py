@@ -57,8 +57,10 @@ class DetailExtractor(YamlLexiconComponent, EntityExtractorMixin):
         # a detail's `unless`: words around a hit that make it another thing ("besser als nichts" compares
         # with nothing, so it is no comparison of treatments)
         self.unless: dict[str, tuple[Pattern, ...]] = {}
+        self.detail_aspect: dict[str, str] = {}
         for detail_id, entry in (lists.get("details") or {}).items():
             self.groups.append(("detail", str(detail_id), compile_group(entry.get("words") or [])))
+            self.detail_aspect[str(detail_id)] = str(entry.get("aspect") or "")
             if entry.get("unless"):
                 self.unless[str(detail_id)] = compile_group(entry.get("unless"))
         for kind, words in (lists.get("premises") or {}).items():
@@ -96,11 +98,13 @@ class DetailExtractor(YamlLexiconComponent, EntityExtractorMixin):
 
     def without_what_is_of_another_aspect(self, hits_by_group: list, tokens: list) -> list:
         """ "Was sind eigentlich die Risiken?" asks for the risks, not what the treatment is: a hit of
-        the aspect `methode` that only `question_fillers` separate from another aspect's hit is dropped."""
+        the aspect `methode` that only `question_fillers` separate from another aspect's hit is dropped;
+        so is one before a detail of another aspect ("What does the evidence say?" asks whether it helps)."""
         others = [
             m
             for entity, value, per_pattern in hits_by_group
-            if entity == "asked" and value != "methode"
+            if (entity == "asked" and value != "methode")
+            or (entity == "detail" and self.detail_aspect.get(value) not in ("", "methode"))
             for hits in per_pattern
             for m in hits
         ]
@@ -169,7 +173,9 @@ class DetailExtractor(YamlLexiconComponent, EntityExtractorMixin):
                     elif asks_itself and entity == "detail":
                         # asked in the question sentence ("… Was sagen denn die Studien?"), or only told
                         # ("Seit meinem Bandscheibenvorfall …")
-                        item["role"] = QUESTION_ROLE if any(in_question(m) for m in hits) else TOLD_ROLE
+                        # (by any of its patterns: "wo … die Nadeln reinkommen?" beside "die Punkte" told)
+                        asked_here = any(in_question(m) for other in per_pattern for m in other)
+                        item["role"] = QUESTION_ROLE if asked_here else TOLD_ROLE
                     found.append(item)
                     break
         # a belief about who pays ("zahlt ja die Kasse") is no answer to whether it helps: the tag still counts

@@ -160,7 +160,11 @@ def _asks_unmarked(sentence: str) -> bool:
         return False
     words = [standard_word(fold(t)) for t in re.findall(r"\w+", sentence)[:2]]
     if words and words[0] in language_words("question_leads"):
-        words = words[1:]
+        # "und hat eins davon nebenwirkungen": after a lead, a verb first asks too
+        asking = {
+            standard_word(fold(w)) for w in (*language_words("question_words"), *language_words("question_verbs"))
+        }
+        return len(words) > 1 and words[1] in asking
     return bool(words) and words[0] in language_words("question_words")
 
 

@@ -136,6 +136,7 @@ class ScopeGuard(YamlLexiconComponent):
         self.past_words = compile_group(lists.get("past_words") or [])
         self.follow_up = compile_group(lists.get("follow_up_openers") or [])
         self.follow_up_leads = compile_group(lists.get("follow_up_leads") or [])
+        self.aspect_only_fillers = compile_group(lists.get("aspect_only_fillers") or [])
         self.question_openers = compile_group(lists.get("question_openers") or [])
         self.personal = compile_group(lists.get("personal_cues") or [])
         self.personal_questions = compile_group(lists.get("personal_questions") or [])
@@ -228,6 +229,17 @@ class ScopeGuard(YamlLexiconComponent):
                 return False
             start = max(leads) + 1
         return False
+
+    def only_aspect_words(self, tokens: list[Token], entities: Iterable[dict[str, Any]]) -> bool:
+        """Is the message nothing but the words of what it asks ("NW?", "und die Kosten?"), beside
+        a follow-up's opener, a nod or a small filler word?"""
+        spans = [(int(e["start"]), int(e["end"])) for e in entities if e.get("entity") == "asked" and "start" in e]
+        covered = {i for i, t in enumerate(tokens) if any(a <= t.start < b for a, b in spans)}
+        if not covered:
+            return False
+        for group in (self.follow_up, self.follow_up_leads, self.aspect_only_fillers):
+            covered |= {i for p in group for m in find(p, tokens) for i in range(m.first, m.last + 1)}
+        return len(covered) == len(tokens)
 
     def in_domain(self, tokens: list[Token]) -> bool:
         """Do the message's words place it in the bot's topic, or refer to something said before?"""
@@ -581,6 +593,16 @@ class ScopeGuard(YamlLexiconComponent):
                 # "und wie hoch wär da mein Eigenanteil?", "kribbelt das nur oder tut das auch weh": a
                 # follow-up in the words of one aspect asks about the treatment of the conversation
                 # (without one, the bot asks which)
+                intent = one_aspect_asked(entities) or intent
+            if (
+                (intent or current) not in (*UNTOUCHED, *ALARMS, *INTENT_BY_ASPECT.values())
+                and not has_therapy
+                and not conditions
+                and self.only_aspect_words(tokenize(text), entities)
+            ):
+                # "NW?", "UAW?", "und die Kosten?": nothing but the words of one aspect, which the
+                # classifier may take for a nod or not understand, asks that aspect of the treatment
+                # of the conversation (without one, the bot asks which)
                 intent = one_aspect_asked(entities) or intent
             aspect_guess = next((n for n in ranking if n in INTENT_BY_ASPECT.values()), None)
             if (intent or current) == ASK_SOURCE and has_therapy and (asked or details):

@@ -124,6 +124,18 @@ def test_a_sibling_described_after_a_group_member_is_that_sibling() -> None:
     assert slots(events)["therapy"] == "pens" and slots(events)["aspect"] == "risiken"
 
 
+def test_a_sibling_described_beside_the_member_talked_about_is_that_sibling() -> None:
+    """ "und die Version mit Nadeln statt Pads?" right after TENS: PENS, neither Akupunktur nor TENS."""
+    text = "und die Version mit Nadeln statt Pads?"
+    state = tracker("inform_therapy", ["akupunktur", "tens"], text=text, therapy="tens", aspect="methode")
+    state.latest_message["entities"][0]["text"] = "Nadeln"
+    state.latest_message["entities"][1]["text"] = "Pads"
+    assert slots(run(ActionAnswerFact(), state)[1])["therapy"] == "pens"
+    # two treatments named outright beside the one talked about stay both
+    state = tracker("ask_risks", ["akupunktur", "tens"], text="Akupunktur oder TENS?", therapy="tens")
+    assert slots(run(ActionAnswerFact(), state)[1])["therapy"] == "akupunktur"
+
+
 def test_a_description_in_the_words_of_the_treatment_talked_about_stays_with_it() -> None:
     """ "Und blutet das, wenn die da mit den Nadeln reinstechen?" right after PENS is still PENS,
     though needles alone would describe Akupunktur."""

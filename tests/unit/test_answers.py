@@ -641,6 +641,40 @@ def test_what_are_the_risks_asks_for_the_risks_not_what_the_treatment_is() -> No
     assert extracted("Was ist TENS und was kostet es?", "asked") == {"methode", "kosten"}
     # two sentences: "Was ist es?" asks what it is, even where a filler stands before the next one
     assert extracted("Was ist es? Hilft es?", "asked") == {"methode", "wirksamkeit"}
+    # a detail of another aspect right after it: "What does the evidence say?" asks whether it helps
+    assert "methode" not in extracted("Short-wave diathermy – what does the evidence say?", "asked")
+    assert extracted("What does TENS do?", "asked") == {"methode"}
+
+
+def test_details_in_other_word_forms() -> None:
+    # the crack as a past participle; sessions in a compound; doing it oneself at home
+    assert "knacken" in extracted("Beim Einrenken hat es laut geknackt. Ist da was kaputt?", "detail")
+    assert "sitzungen" in extracted("Wie viele Akupunktursitzungen braucht man, und in welchem Abstand?", "detail")
+    assert "selbst_machen" in extracted("Kann ich die Mobilisation auch selbst zu Hause machen?", "detail")
+
+
+def test_a_detail_asked_by_any_of_its_patterns_is_asked() -> None:
+    # "Punkte" only told, but "wo … die Nadeln reinkommen" asked: the detail is asked
+    found = DETAILS.extract("Ist es wichtig, wo die Nadeln reinkommen? Mein Arzt sagt, die Punkte sind alles.")
+    assert [e.get("role") for e in found if e["value"] == "punkte"] == ["frage"]
+
+
+def test_how_long_or_how_often_to_use_it_is_no_personal_question() -> None:
+    assert "personal" not in {e["entity"] for e in DETAILS.extract("Wie lange soll ich das Tape drauflassen?")}
+    assert "personal" in {e["entity"] for e in DETAILS.extract("Soll ich das Tape drauflassen?")}
+
+
+def test_a_last_sentence_that_opens_with_and_and_a_verb_asks() -> None:
+    # no question mark, but "und hat …" asks: its aspect counts beside the first question's
+    assert "risiken" in extracted("was is besser, tape oder akupunktur? und hat eins davon nebenwirkungen", "asked")
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Wirkprinzip?", "Wie es funktioniert?", "Wie soll so ein Gerät überhaupt gegen Schmerzen wirken?"],
+)
+def test_how_it_is_supposed_to_work_asks_the_method(text: str) -> None:
+    assert "methode" in extracted(text, "asked")
 
 
 def test_polite_forms_ask_nothing_about_the_person_while_dialect_and_clinical_ones_do() -> None:

@@ -34,6 +34,8 @@ def describer() -> TherapyDescriptions:
         ("Therapeutischer US bei LWS-Syndrom: Evidenz?", "ultraschall"),
         ("Hilft es, wenn jemand mit den Händen an den Faszien arbeitet?", "osteopathie"),
         ("MET bei ISG-Blockade sinnvoll?", "osteopathie"),
+        ("KMT bei chron. Rückenschmerz – Effekt kurzfristig vs. langfristig?", "massage"),
+        ("Un dat met de Nohle un Strom?", "pens"),  # Kölsch: needles (dialect table) and current
         ("Und Fingerdruck auf die Punkte statt Nadeln?", "massage"),
         ("Is des Nadlstecha teia?", "akupunktur"),
         ("Diese Handgriffe, bei denen es so laut knackt, sind die sicher?", "manipulation"),
@@ -51,6 +53,7 @@ def test_a_description_names_its_treatment(describer: TherapyDescriptions, text:
         "Die Masseurin hat mit den Händen meine Verspannungen gelöst",
         "Ich habe mir mit den Händen den Rücken eingecremt.",
         "Das Rotlicht bestrahlt meinen Rücken ganz warm.",
+        "Wie lange dauert die Erholung nach einer KMT?",  # a bone marrow transplant, no back
     ],
 )
 def test_words_near_a_description_name_nothing(describer: TherapyDescriptions, text: str) -> None:
