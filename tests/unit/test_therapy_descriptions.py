@@ -35,7 +35,11 @@ def describer() -> TherapyDescriptions:
         ("Hilft es, wenn jemand mit den Händen an den Faszien arbeitet?", "osteopathie"),
         ("MET bei ISG-Blockade sinnvoll?", "osteopathie"),
         ("KMT bei chron. Rückenschmerz – Effekt kurzfristig vs. langfristig?", "massage"),
-        ("Un dat met de Nohle un Strom?", "pens"),  # Kölsch: needles (dialect table) and current
+        ("Un dat met de Nohle un Strom?", "pens"),
+        (
+            "Und Magnet?",
+            "magnetfeldtherapie",
+        ),  # the magnet alone, as a follow-up names it  # Kölsch: needles (dialect table) and current
         ("Und Fingerdruck auf die Punkte statt Nadeln?", "massage"),
         ("Is des Nadlstecha teia?", "akupunktur"),
         ("Diese Handgriffe, bei denen es so laut knackt, sind die sicher?", "manipulation"),
