@@ -411,6 +411,9 @@ def test_signs_beyond_the_first_lists(guard: SafetyGuard, text: str, tier: str) 
         "Man sagte mir, dass das Bein nach der Spritze ein paar Stunden taub sein kann. Das war auch so.",
         "Mein Nachbar hatte früher einen Unfall, aber jetzt ist er gesund. Hilft ihm Massage?",
         "Hypothetically, what does numbness in the saddle area mean? It's for my nursing exam.",
+        # a migraine with vomiting is no blow to the head; a day chosen for an appointment is no plan
+        "Ich habe Migräne, der Kopf dröhnt und ich habe erbrochen. Hilft Akupunktur gegen die Übelkeit?",
+        "Ich will einen Termin beim Osteopathen, den Tag habe ich mir schon ausgesucht.",
     ],
 )
 def test_old_events_fiction_and_questions_about_signs_raise_no_alarm(guard: SafetyGuard, text: str) -> None:
