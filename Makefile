@@ -195,7 +195,7 @@ review-apply: setup  ## in reports/review.yml markierte Nachrichten als Training
 # per register, our pipeline next to Rasa's stock pipeline (config-stock.yml, trained into a temporary
 # folder in the same run) and a keyword baseline; ours also through the real bot over REST, with the
 # safety, out-of-scope and answer figures of `make test-quality`.
-report: $(MODEL)  ## Qualitätsbericht: Rückenbot neben Rasa-Standard und Schlüsselwörtern, Sicherheit, Antworten (40 bis 100 min; länger, wenn das Standardmodell neu lernt) -> reports/report.html
+report: $(MODEL)  ## Qualitätsbericht: Rückenbot neben Rasa-Standard und Schlüsselwörtern, Sicherheit, Antworten (etwa 10 min; gut 90 min mehr, wenn das Standardmodell neu lernt, also nach jeder Änderung an data/) -> reports/report.html
 	$(BIN)/python -m tools.report --model $(MODEL)
 
 # pip-audit in its own environment (its dependencies must not move Rasa's pins); needs a machine that
