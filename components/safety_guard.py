@@ -22,7 +22,7 @@ treatment of the page, with no word that it is happening now (`asks_about_a_trea
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -57,20 +57,40 @@ class Sign:
     tier: str
     alone: tuple[Pattern, ...]
     together: tuple[Rule, ...]
+    # rules whose groups must all stand in one sentence: a word of time or strength says something
+    # only of its own sentence ("Mir ist jetzt schwindlig", not "… wird mir schwindlig. Sie macht jetzt …")
+    together_in_a_sentence: tuple[Rule, ...] = ()
     # a sign about the past ("nach Krebs neue Rückenschmerzen"): words of the past do not make it a question
     history: bool = False
     # words in which an `alone` pattern means something else ("Soll ich mir das antun?" is no crisis)
     unless: tuple[Pattern, ...] = ()
 
-    def find(self, tokens: list[Token]) -> Match | None:
+    def find(self, tokens: list[Token], sentences: list[tuple[int, int]] | None = None) -> Match | None:
+        """The first match of the sign; `sentences` (spans of the message's sentences) bound the
+        rules of `together_in_a_sentence` (without them, the whole message is one sentence)."""
+        found = self.find_all(tokens, sentences)
+        return found[0] if found else None
+
+    def find_all(self, tokens: list[Token], sentences: list[tuple[int, int]] | None = None) -> list[Match]:
+        """The matches of the first pattern or rule that finds the sign: one for `alone`, one per
+        group for a rule (each group's sentence may tell whether it happens now)."""
         match = first_match(self.alone, tokens, unless=self.unless)
         if match is not None:
-            return match
+            return [match]
         for rule in self.together:
             matches = rule.match(tokens, unless=self.unless)
             if matches:
-                return matches[0]
-        return None
+                return matches
+        for a, b in sentences or [(0, tokens[-1].end if tokens else 0)]:
+            first = next((i for i, t in enumerate(tokens) if a <= t.start < b), None)
+            if first is None:
+                continue
+            inside = [t for t in tokens[first:] if t.start < b]
+            for rule in self.together_in_a_sentence:
+                matches = rule.match(inside, unless=self.unless)
+                if matches:  # token indices of the whole message
+                    return [replace(m, first=m.first + first, last=m.last + first) for m in matches]
+        return []
 
     def denied(self, tokens: list[Token]) -> bool:
         """The message says the sign is absent ("kein Fieber", "keinen Unfall", "keine Taubheit":
@@ -99,6 +119,7 @@ class SafetyGuard(YamlLexiconComponent):
                 tier=str(entry.get("tier")),
                 alone=compile_group(entry.get("alone") or []),
                 together=tuple(compile_rule(rule) for rule in entry.get("together") or []),
+                together_in_a_sentence=tuple(compile_rule(rule) for rule in entry.get("together_in_a_sentence") or []),
                 history=bool(entry.get("history")),
                 unless=compile_group(entry.get("unless") or []),
             )
@@ -138,6 +159,14 @@ class SafetyGuard(YamlLexiconComponent):
                 return own
         return bool(self.only_mentioned(tokens))
 
+    def own_sentence_reports(self, match: Match, tokens: list[Token], sentences: list[tuple[int, int]]) -> bool:
+        """Do the words of the match's own sentence say that it happens now ("Seit einer Stunde …")?"""
+        start = tokens[match.first].start
+        sentence = next(((a, b) for a, b in sentences if a <= start < b), None)
+        if sentence is None:
+            return False
+        return self.only_mentioned([t for t in tokens if sentence[0] <= t.start < sentence[1]]) is False
+
     def crisis_only_told(self, sign: Sign, match: Match, tokens: list[Token], sentences: list[tuple[int, int]]) -> bool:
         """Crisis words told of someone else long past or of a character in a book, in their own
         sentence (`crisis_told`), and none in any other sentence: not the writer's crisis now."""
@@ -152,17 +181,24 @@ class SafetyGuard(YamlLexiconComponent):
     def signs_in(self, text: str) -> tuple[list[tuple[Sign, Match]], list[tuple[Sign, Match]], list[Token]]:
         """(signs the message reports, signs it only mentions in a question about risks, tokens)."""
         tokens = tokenize(text)
-        found = [(sign, match) for sign in self.signs if (match := sign.find(tokens)) is not None]
+        sentences = sentence_spans(text)
+        every = {sign.id: matches for sign in self.signs if (matches := sign.find_all(tokens, sentences))}
+        found = [(sign, every[sign.id][0]) for sign in self.signs if sign.id in every]
         if not found:
             return [], [], tokens
-        sentences = sentence_spans(text)
         found = [
             (s, m) for s, m in found if s.tier != CRISIS_TIER or not self.crisis_only_told(s, m, tokens, sentences)
         ]
+        # a rule's words may stand in several sentences ("Vor einem Jahr sah man eine Aussackung an
+        # der Bauchschlagader. Seit einer Stunde habe ich heftige Schmerzen."): a later one whose own
+        # words report (not the whole message's) is enough
         reported = [
             (s, m)
             for s, m in found
-            if s.tier == CRISIS_TIER or s.history or not self.sign_only_mentioned(m, tokens, sentences)
+            if s.tier == CRISIS_TIER
+            or s.history
+            or not self.sign_only_mentioned(m, tokens, sentences)
+            or any(self.own_sentence_reports(each, tokens, sentences) for each in every[s.id][1:])
         ]
         mentioned = [(s, m) for s, m in found if (s, m) not in reported]
         return reported, mentioned, tokens

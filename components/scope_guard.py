@@ -39,6 +39,7 @@ from components.matching import (
     find,
     first_match,
     question_spans,
+    sentence_spans,
     tokenize,
 )
 from components.yaml_lexicon import YamlLexiconComponent
@@ -61,6 +62,9 @@ ALARMS = {WARNING_SIGNS, "crisis"}
 UNTOUCHED = {"crisis", "greet", "goodbye", "thanks", "bot_challenge", "ask_privacy", "keep_my_data"}
 # Greetings and thanks around a question of its own, from this many words on, are judged by the question.
 PLEASANTRIES = {"greet", "goodbye", "thanks"}
+# Intents that ask no aspect: where the words of a question ask exactly one (after a thanks, or
+# beside a treatment named), that aspect's intent is meant.
+ASIDE = PLEASANTRIES | {"acknowledge", "ask_overview", "ask_capabilities"}
 MIN_TOKENS_OF_A_REQUEST = 8
 # a statement this short that names a treatment of the page and asks nothing tells what it is about
 MAX_TOKENS_OF_A_MENTION = 12
@@ -126,6 +130,14 @@ def one_aspect_asked(entities: Iterable[dict[str, Any]]) -> str | None:
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
 class ScopeGuard(YamlLexiconComponent):
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        # an alarm only the classifier raised, on a message without one word of the page's topic
+        # (`domain`, `back`) or a treatment, stands from this confidence on: below it, "Was ist der
+        # Unterschied zwischen seit und seid?" would get the 112 reply (a sign the safety lexicon
+        # finds still wins, in SafetyGuard)
+        return {"file": None, "unrelated_alarm_threshold": 0.75}
+
     def compile(self, lists: dict[str, Any]) -> None:
         self.back = compile_group(lists.get("back") or [])
         self.injection = compile_group(lists.get("injection") or [])
@@ -134,6 +146,10 @@ class ScopeGuard(YamlLexiconComponent):
         self.context_words = compile_group(lists.get("context_words") or [])
         self.own_name = compile_group(lists.get("own_name") or [])
         self.past_words = compile_group(lists.get("past_words") or [])
+        self.own_back = compile_group(lists.get("own_back") or [])
+        self.told_by_the_patient = frozenset(
+            str(t) for t, entry in (lists.get("topics") or {}).items() if entry.get("told_by_the_patient")
+        )
         self.follow_up = compile_group(lists.get("follow_up_openers") or [])
         self.follow_up_leads = compile_group(lists.get("follow_up_leads") or [])
         self.aspect_only_fillers = compile_group(lists.get("aspect_only_fillers") or [])
@@ -204,6 +220,30 @@ class ScopeGuard(YamlLexiconComponent):
             return bool(questions) and not any(a <= tokens[m.first].start < b for a, b in questions)
 
         return bool(past) and all(m in past or told(m) for m in found)
+
+    def only_in_the_patients_story(self, topic_id: str, tokens: list[Token], text: str) -> bool:
+        """Is a topic marked `told_by_the_patient` (a child, an animal) only told, outside the
+        questions, by someone who says in a sentence of its own that their own back hurts (`own_back`:
+        "Seit zwei Jahren habe ich Rückenschmerzen. Mit Kleinkind bleibt kaum Zeit für mich. Zahlt
+        die Kasse Massagen?")? Not "Mein Baby hat Rückenschmerzen": there the back is the child's."""
+        if topic_id not in self.told_by_the_patient:
+            return False
+        questions = question_spans(text)
+        if not questions:
+            return False
+        patterns = next((alone for t, _, alone, _, _ in self.topics if t == topic_id), ())
+        found = [m for pattern in patterns for m in find(pattern, tokens)]
+        if not found or any(a <= tokens[m.first].start < b for m in found for a, b in questions):
+            return False
+        for a, b in sentence_spans(text):
+            inside = [t for t in tokens if a <= t.start < b]
+            if (
+                (a, b) not in questions
+                and first_match(self.own_back, inside) is not None
+                and first_match(patterns, inside) is None
+            ):
+                return True
+        return False
 
     def asks_beyond(self, text: str, therapy_spans: Iterable[tuple[int, int]]) -> bool:
         """Does a cue like "außer" or "abgesehen von" stand right before a treatment named
@@ -337,6 +377,12 @@ class ScopeGuard(YamlLexiconComponent):
             # the classifier's alarm on "Rezept für Gulasch …": off topic (a sign the safety
             # lexicon finds still wins after this, in SafetyGuard)
             return OUT_OF_SCOPE, []
+        by_words = [INTENT_BY_ASPECT[a] for a in sorted(asked) if a in INTENT_BY_ASPECT]
+        if intent in ASIDE and len(by_words) == 1 and question_spans(text) and (intent in PLEASANTRIES or has_therapy):
+            # "Besten Dank für Ihre Auskunft. Wie verhält es sich mit der Kostenübernahme?",
+            # "Manualmedizinische Behandlung: welches NW-Profil ist beschrieben?": a thanks or a
+            # general question in the classifier's eyes, but the words ask one aspect
+            return by_words[0], []
         if intent in UNTOUCHED:
             needed = self.needed_words.get(intent or "")
             if needed is not None and first_match(needed, tokens) is None:
@@ -402,7 +448,13 @@ class ScopeGuard(YamlLexiconComponent):
         declined = [
             t
             for t, kind, match in topics
-            if (kind == "person" and not (about_back and self.only_in_the_past(t, tokens, text)))
+            if (
+                kind == "person"
+                and not (
+                    about_back
+                    and (self.only_in_the_past(t, tokens, text) or self.only_in_the_patients_story(t, tokens, text))
+                )
+            )
             # an examination only told beside a personal question about a treatment of the page ("nach
             # der Blutabnahme schon paar Mal gehabt. Soll ich PENS machen lassen?") is not what is asked
             or (kind == "procedure" and not treatment_words and not self.told_beside(text, tokens, match, has_therapy))
@@ -433,7 +485,11 @@ class ScopeGuard(YamlLexiconComponent):
         told_findings = {t for t, kind, m in topics if kind == "procedure" and not self.in_a_question(text, tokens, m)}
         # a person in the writer's past ("seit meiner Schwangerschaft vor sechs Jahren"): no note about them
         past = {
-            t for t, kind, _ in topics if kind == "person" and about_back and self.only_in_the_past(t, tokens, text)
+            t
+            for t, kind, _ in topics
+            if kind == "person"
+            and about_back
+            and (self.only_in_the_past(t, tokens, text) or self.only_in_the_patients_story(t, tokens, text))
         }
         conditions = [c for c in conditions if c["value"] not in medical | told_findings | past]
         # a belief in what a treatment of the page does ("geht tief ins Gewebe, muss also helfen") is the topic too
@@ -500,6 +556,21 @@ class ScopeGuard(YamlLexiconComponent):
                 )  # fmt: skip
         return found
 
+    def doubt_an_unrelated_alarm(self, message: Message, tokens: list[Token], has_therapy: bool) -> None:
+        """An alarm only the classifier raised, not surely, on words that have nothing of the page's
+        topic, of the body or of pain ("Welches Klebeband hält am besten?"): its next guess instead."""
+        intent = message.get("intent") or {}
+        if (
+            intent.get("name") not in ALARMS
+            or intent.get("confidence", 0.0) >= self._config["unrelated_alarm_threshold"]
+            or has_therapy
+            or first_match(self.domain, tokens) is not None
+            or first_match(self.back, tokens) is not None
+        ):
+            return
+        ranking = [r.get("name") for r in message.get("intent_ranking") or []]
+        override_intent(message, next((n for n in ranking if n not in ALARMS and n != FALLBACK), OUT_OF_SCOPE))
+
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
             text = message.get(TEXT) or ""
@@ -520,6 +591,7 @@ class ScopeGuard(YamlLexiconComponent):
                 # still does ("Die bunten Pflaster der Fußballer, helfen die beim Rücken?")
                 entities = [e for e in entities if e not in therapies]
             has_therapy = any(e.get("entity") == "therapy" for e in entities)
+            self.doubt_an_unrelated_alarm(message, tokens, has_therapy)
             topical = any(
                 e.get("entity") in TOPICAL_ENTITIES
                 or (e.get("entity") == "detail" and e.get("value") in TOPICAL_DETAILS)

@@ -579,7 +579,7 @@ class Checker:
         for sign in mapping(safety, "signs").values():
             if isinstance(sign, CommentedMap):
                 groups += [(sign, key) for key in ("alone", "unless") if key in sign]
-                rules += [(sign, "together")] if "together" in sign else []
+                rules += [(sign, key) for key in ("together", "together_in_a_sentence") if key in sign]
         yield "knowledge/safety.yml", groups, rules
 
         scope = self.doc("knowledge/scope.yml")
@@ -591,6 +591,7 @@ class Checker:
             "context_words",
             "own_name",
             "past_words",
+            "own_back",
             "follow_up_openers",
             "follow_up_leads",
             "aspect_only_fillers",

@@ -479,3 +479,73 @@ def test_a_crisis_only_told_of_a_character_needs_a_sure_classifier(guard: Safety
     message = classified(novel, [("crisis", 0.7), ("ask_overview", 0.2)])
     guard.process([message])
     assert message.get("intent")["name"] == "ask_overview"
+
+
+@pytest.mark.parametrize(
+    ("text", "sign"),
+    [
+        # someone else on the floor who breathes badly
+        ("Mein Schwiegervater ist im Flur gestürzt und atmet nicht gut, was mache ich?", "atemnot"),
+        # a person who cannot be woken, in English and in Hessian
+        ("My wife is diabetic and I can barely wake her, she is all sweaty", "bewusstlos"),
+        ("Mei Mann liegt im Keller und is net wachzukriehe", "bewusstlos"),
+        # lamp oil drunk, told in English
+        ("my daughter drank lamp oil from the garden and keeps coughing", "vergiftung"),
+        # carbon monoxide: a gas boiler and headaches in the family
+        ("Seit die Gastherme läuft, haben wir alle Kopfweh und Übelkeit", "vergiftung"),
+        # a known bulge of the abdominal aorta with sudden pain
+        ("Ich habe eine Aussackung an der Bauchschlagader und seit einer Stunde heftige Schmerzen im Bauch", "aorta"),
+        # fever and a racing heart told by the person, beside a question about a side effect
+        (
+            "Seit der Akupunktur ist die Einstichstelle rot. Ich habe 39 Grad Fieber, bin benommen und mein Herz rast. Ist das eine Nebenwirkung?",
+            "sepsis",
+        ),
+        # "kann man" does not make a report of now a question ("seit heute Mittag")
+        (
+            "mein Vater kann seit heute Mittag seine Beine nicht mehr bewegen kann man da mit Akupunktur was machen",
+            "beine_gelaehmt",
+        ),
+        # "seit ner Woch": a week, in Bavarian
+        ("Seit ner Woch is mei Bein ganz pelzig. Kreuzweh hob i eh seit Jahrn.", "beine_gelaehmt"),
+    ],
+)
+def test_signs_of_set_14(guard: SafetyGuard, text: str, sign: str) -> None:
+    reported, _, _ = guard.signs_in(text)
+    assert sign in {s.id for s, _ in reported}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I wrote my goodbye note already. This is it.",
+        "Ich habe nicht vor, den nächsten Winter zu erleben. Zahlt die Kasse Osteopathie?",
+        "is massage worth it if i'm not planning on being around much longer",
+        "my dad keeps saying we would be better off without him",
+    ],
+)
+def test_crises_of_set_14(guard: SafetyGuard, text: str) -> None:
+    assert "krise" in tiers(guard, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # dizzy when blood is taken, and "jetzt" in another sentence: no stroke
+        "Beim Blutabnehmen wird mir immer schwindlig. Mein Physiotherapeut bietet jetzt Akupunktur an. Ist das riskant?",
+        # weak legs for years, from old age, examined by the doctor
+        "Ich bin 88, meine Beine sind seit Jahren etwas schwach, das kommt vom Alter. Hilft mir Massage?",
+        # a first-aid course, just curious
+        "In the first aid course they said numbness in the groin is an emergency. Just curious, is that on the page?",
+        # the doctor's instruction what to do if it ever happens
+        "Meine Ärztin sagt, ich soll mich sofort melden, wenn die Beine taub werden. Was kostet Osteopathie?",
+    ],
+)
+def test_no_alarm_in_set_14s_ordinary_messages(guard: SafetyGuard, text: str) -> None:
+    reported, _, _ = guard.signs_in(text)
+    assert not reported
+
+
+def test_a_sentence_bound_rule_needs_its_words_in_one_sentence(guard: SafetyGuard) -> None:
+    assert "schlaganfall" in {s.id for s, _ in guard.signs_in("Mir ist gerade stark schwindlig.")[0]}
+    reported, _, tokens = guard.signs_in("Mir ist oft schwindlig. Jetzt eine Frage zu TENS.")
+    assert "schlaganfall" not in {s.id for s, _ in reported}

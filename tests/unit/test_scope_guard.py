@@ -588,3 +588,65 @@ def test_a_message_of_nothing_but_an_aspects_words_asks_that_aspect(
     message = classified(text, [("acknowledge", 0.6), ("nlu_fallback", 0.3)], [asked(aspect, text, words)])
     guard.process([message])
     assert message.get("intent")["name"] == intent
+
+
+def test_a_child_told_of_by_someone_whose_own_back_hurts_is_no_child_patient(guard: ScopeGuard) -> None:
+    told = (
+        "Seit drei Jahren habe ich Rückenschmerzen. Mit dem Kleinkind komme ich kaum zur Ruhe. "
+        "Übernimmt die Krankenkasse eine Massage?"
+    )
+    assert guard.decide(told, "ask_costs", True, topical=True) == (None, [])
+    # the child's own back, or a child in the question: declined as before
+    intent, conditions = guard.decide("Mein Baby hat Rückenschmerzen. Hilft Massage?", "ask_effectiveness", True)
+    assert intent == OUT_OF_SCOPE and [c["value"] for c in conditions] == ["kinder"]
+    asked = "Ich habe Rückenschmerzen. Hilft Massage auch bei Kleinkindern?"
+    assert guard.decide(asked, "ask_effectiveness", True)[0] == OUT_OF_SCOPE
+
+
+def test_feeling_newborn_is_no_baby(guard: ScopeGuard) -> None:
+    text = "Nach der Massage fühlt sich meine Nachbarin wie neugeboren. Hilft Massage gegen Rückenschmerzen?"
+    assert guard.decide(text, "ask_effectiveness", True, topical=True) == (None, [])
+
+
+def test_a_choice_is_no_election(guard: ScopeGuard) -> None:
+    text = "Ich stehe vor der Wahl zwischen Akupunktur und Osteopathie. Welche hat bei Rückenschmerzen die bessere Studienlage?"
+    assert guard.decide(text, OUT_OF_SCOPE, True, topical_guess="ask_effectiveness")[0] == "ask_effectiveness"
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "has_therapy", "asked", "expected"),
+    [
+        # a thanks before a question of one aspect
+        ("Vielen Dank für die Antwort. Wie ist das mit der Kostenübernahme?", "thanks", False, {"kosten"}, "ask_costs"),
+        # a treatment named and one aspect asked, which the classifier took for the overview
+        ("Manualmedizin: welche Nebenwirkungen sind beschrieben?", "ask_overview", True, {"risiken"}, "ask_risks"),
+    ],
+)
+def test_words_of_one_aspect_in_a_question_outweigh_a_thanks_or_an_overview(
+    guard: ScopeGuard, text: str, intent: str, has_therapy: bool, asked: set[str], expected: str
+) -> None:
+    assert guard.decide(text, intent, has_therapy, asked=frozenset(asked))[0] == expected
+
+
+def test_privacy_needs_a_word_of_data(guard: ScopeGuard) -> None:
+    text = "kann ich davon Muskelkater kriegen?"
+    assert guard.decide(text, "ask_privacy", False, next_guess="ask_risks")[0] == "ask_risks"
+    assert guard.decide("Was speichern Sie von mir?", "ask_privacy", False, next_guess="ask_risks")[0] is None
+
+
+@pytest.mark.parametrize(
+    ("text", "ranking", "alarm"),
+    [
+        # unsure alarms on words of nothing but grammar or moving house: the next guess
+        ("Was ist der Unterschied zwischen seit und seid?", [("warning_signs", 0.45), ("out_of_scope", 0.2)], False),
+        ("Das Packband reißt dauernd. Welches hält besser?", [("crisis", 0.6), ("ask_method", 0.2)], False),
+        # a word of the body or of pain, or a sure classifier: the alarm stands
+        ("Es tut so weh, ich halte das nicht mehr aus", [("crisis", 0.6), ("ask_method", 0.2)], True),
+        ("Er wacht einfach nicht richtig auf", [("warning_signs", 0.9), ("out_of_scope", 0.05)], True),
+    ],
+)
+def test_an_unsure_alarm_on_words_without_the_topic_gives_way(
+    guard: ScopeGuard, text: str, ranking: list[tuple[str, float]], alarm: bool
+) -> None:
+    [message] = guard.process([classified(text, ranking)])
+    assert (message.get("intent")["name"] in ("warning_signs", "crisis")) is alarm
