@@ -147,6 +147,7 @@ class ScopeGuard(YamlLexiconComponent):
         self.own_name = compile_group(lists.get("own_name") or [])
         self.past_words = compile_group(lists.get("past_words") or [])
         self.own_back = compile_group(lists.get("own_back") or [])
+        self.privacy_words = compile_group(lists.get("privacy_words") or [])
         self.told_by_the_patient = frozenset(
             str(t) for t, entry in (lists.get("topics") or {}).items() if entry.get("told_by_the_patient")
         )
@@ -378,6 +379,9 @@ class ScopeGuard(YamlLexiconComponent):
             # lexicon finds still wins after this, in SafetyGuard)
             return OUT_OF_SCOPE, []
         by_words = [INTENT_BY_ASPECT[a] for a in sorted(asked) if a in INTENT_BY_ASPECT]
+        if len(by_words) == 1 and intent == "ask_privacy" and first_match(self.privacy_words, tokens) is None:
+            # "kann ich davon Schmerzen bekommen?": the words of an aspect and none of data
+            return by_words[0], []
         if intent in ASIDE and len(by_words) == 1 and question_spans(text) and (intent in PLEASANTRIES or has_therapy):
             # "Besten Dank für Ihre Auskunft. Wie verhält es sich mit der Kostenübernahme?",
             # "Manualmedizinische Behandlung: welches NW-Profil ist beschrieben?": a thanks or a

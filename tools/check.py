@@ -592,6 +592,7 @@ class Checker:
             "own_name",
             "past_words",
             "own_back",
+            "privacy_words",
             "follow_up_openers",
             "follow_up_leads",
             "aspect_only_fillers",

@@ -628,10 +628,12 @@ def test_words_of_one_aspect_in_a_question_outweigh_a_thanks_or_an_overview(
     assert guard.decide(text, intent, has_therapy, asked=frozenset(asked))[0] == expected
 
 
-def test_privacy_needs_a_word_of_data(guard: ScopeGuard) -> None:
+def test_a_privacy_guess_with_an_aspects_words_and_none_of_data_asks_the_aspect(guard: ScopeGuard) -> None:
     text = "kann ich davon Muskelkater kriegen?"
-    assert guard.decide(text, "ask_privacy", False, next_guess="ask_risks")[0] == "ask_risks"
-    assert guard.decide("Was speichern Sie von mir?", "ask_privacy", False, next_guess="ask_risks")[0] is None
+    assert guard.decide(text, "ask_privacy", False, asked=frozenset({"risiken"}))[0] == "ask_risks"
+    assert guard.decide("Was speichern Sie von mir?", "ask_privacy", False, asked=frozenset({"risiken"}))[0] is None
+    # no aspect asked: the classifier's privacy stands
+    assert guard.decide("Wer hat Zugriff auf diese Unterhaltung?", "ask_privacy", False)[0] is None
 
 
 @pytest.mark.parametrize(
