@@ -379,14 +379,21 @@ class ScopeGuard(YamlLexiconComponent):
             # lexicon finds still wins after this, in SafetyGuard)
             return OUT_OF_SCOPE, []
         by_words = [INTENT_BY_ASPECT[a] for a in sorted(asked) if a in INTENT_BY_ASPECT]
-        if len(by_words) == 1 and intent == "ask_privacy" and first_match(self.privacy_words, tokens) is None:
+        if len(by_words) == 1 and (
             # "kann ich davon Schmerzen bekommen?": the words of an aspect and none of data
-            return by_words[0], []
-        if intent in ASIDE and len(by_words) == 1 and question_spans(text) and (intent in PLEASANTRIES or has_therapy):
+            (intent == "ask_privacy" and first_match(self.privacy_words, tokens) is None)
             # "Besten Dank für Ihre Auskunft. Wie verhält es sich mit der Kostenübernahme?",
             # "Manualmedizinische Behandlung: welches NW-Profil ist beschrieben?": a thanks or a
             # general question in the classifier's eyes, but the words ask one aspect
-            return by_words[0], []
+            or (intent in ASIDE and question_spans(text) and (intent in PLEASANTRIES or has_therapy))
+        ):
+            # then judged as that aspect's question ("Danke! Hilft Akupunktur bei Migräne?" is declined)
+            aspect = by_words[0]
+            decided, conditions = self.decide(
+                text, aspect, has_therapy, topical, best_guess, next_guess, details, asked, topical_guess,
+                therapy_spans, believed,
+            )  # fmt: skip
+            return decided or aspect, conditions
         if intent in UNTOUCHED:
             needed = self.needed_words.get(intent or "")
             if needed is not None and first_match(needed, tokens) is None:

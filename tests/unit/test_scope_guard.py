@@ -628,6 +628,12 @@ def test_words_of_one_aspect_in_a_question_outweigh_a_thanks_or_an_overview(
     assert guard.decide(text, intent, has_therapy, asked=frozenset(asked))[0] == expected
 
 
+def test_a_question_after_a_thanks_is_judged_as_that_question(guard: ScopeGuard) -> None:
+    text = "Danke schön! Hilft Akupunktur eigentlich auch bei Migräne?"
+    intent, conditions = guard.decide(text, "thanks", True, asked=frozenset({"wirksamkeit"}))
+    assert intent == OUT_OF_SCOPE and [c["value"] for c in conditions] == ["kopf"]
+
+
 def test_a_privacy_guess_with_an_aspects_words_and_none_of_data_asks_the_aspect(guard: ScopeGuard) -> None:
     text = "kann ich davon Muskelkater kriegen?"
     assert guard.decide(text, "ask_privacy", False, asked=frozenset({"risiken"}))[0] == "ask_risks"
