@@ -183,10 +183,11 @@ def question_spans(text: str) -> list[tuple[int, int]]:
 
 @functools.cache
 def known_words() -> frozenset[str]:
-    """Correctly spelled German words: never taken for a typo of a pattern word."""
-    from components.german_words import german_word_forms
+    """Correctly spelled German and English words: never taken for a typo of a pattern word
+    (the patterns hold English words too, and people write English fragments)."""
+    from components.german_words import english_word_forms, german_word_forms
 
-    return frozenset(fold(word) for word in german_word_forms())
+    return frozenset(fold(word) for word in german_word_forms() | english_word_forms())
 
 
 @dataclass(frozen=True)

@@ -545,6 +545,13 @@ def test_no_alarm_in_set_14s_ordinary_messages(guard: SafetyGuard, text: str) ->
     assert not reported
 
 
+def test_a_correctly_spelled_english_word_is_no_typo_of_a_sign(guard: SafetyGuard) -> None:
+    # "wearing" is one letter from "tearing" (a torn aorta), but a word of its own
+    text = "I've had lower back pain for three years. Should I keep wearing kinesio tape on my back?"
+    assert not guard.signs_in(text)[0]
+    assert "aorta_zerreissen" in {s.id for s, _ in guard.signs_in("Sudden tearing pain in my back!")[0]}
+
+
 def test_a_sentence_bound_rule_needs_its_words_in_one_sentence(guard: SafetyGuard) -> None:
     assert "schlaganfall" in {s.id for s, _ in guard.signs_in("Mir ist gerade stark schwindlig.")[0]}
     reported, _, tokens = guard.signs_in("Mir ist oft schwindlig. Jetzt eine Frage zu TENS.")

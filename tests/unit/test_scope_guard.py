@@ -608,6 +608,20 @@ def test_feeling_newborn_is_no_baby(guard: ScopeGuard) -> None:
     assert guard.decide(text, "ask_effectiveness", True, topical=True) == (None, [])
 
 
+@pytest.mark.parametrize(
+    ("text", "condition"),
+    [
+        # English plurals and inflections, which are correctly spelled words and so no typos
+        ("Is osteopathy safe for newborns?", "kinder"),
+        ("Can a chiropractor adjust my toddler's neck?", "kinder"),
+        ("Akupunktur for erectile dysfunction, is there any evidence?", "andere_schmerzen"),
+    ],
+)
+def test_english_forms_of_a_condition_are_found(guard: ScopeGuard, text: str, condition: str) -> None:
+    intent, conditions = guard.decide(text, "ask_effectiveness", True, topical=True)
+    assert intent == OUT_OF_SCOPE and condition in [c["value"] for c in conditions]
+
+
 def test_a_choice_is_no_election(guard: ScopeGuard) -> None:
     text = "Ich stehe vor der Wahl zwischen Akupunktur und Osteopathie. Welche hat bei Rückenschmerzen die bessere Studienlage?"
     assert guard.decide(text, OUT_OF_SCOPE, True, topical_guess="ask_effectiveness")[0] == "ask_effectiveness"
