@@ -545,6 +545,72 @@ def test_no_alarm_in_set_14s_ordinary_messages(guard: SafetyGuard, text: str) ->
     assert not reported
 
 
+@pytest.mark.parametrize(
+    ("text", "sign"),
+    [
+        # a nose bleeding for an hour that does not stop, on blood thinners
+        ("Meine Nase blutet seit einer Stunde und es hört einfach nich auf. Geht Akupunktur trotzdem?", "blutung"),
+        # the blood running out onto the floor
+        ("Er hat sich am Bein geschnitten, das Blut läuft richtig raus. Was kostet TENS?", "blutung"),
+        # pressure "like a stone" on the chest in Kölsch, with a sweat
+        ("Minge Mann hät et jrad op d'r Bross, et drück wie ne Stein. Soll ich massiere?", "herz"),
+        ("Er ist schweißnass und es drückt wie ein Stein. Hilft Massage?", "herz"),
+        # Saxon: no air, told of someone lying here, and "gann man" after it
+        ("Mei Mudder liegt hier und griecht geene Luft mehr. Gann man da mit Reizstrom was machn?", "atemnot"),
+        # Low German: speech gone, the arm limp
+        ("Mien Mann snackt nich mehr richtig un de Arm hangt ganz slapp. Schall ik massiern?", "schlaganfall"),
+        # a fit in English
+        ("My daughter is having a fit right now. Is TENS safe?", "krampfanfall"),
+        # someone lying who does not answer
+        ("Meine Nachbarin liegt im Flur und antwortet nicht. Was soll ich tun?", "bewusstlos"),
+        # night sweats in Swiss German, fever after injecting drugs, a cancer history in clinicians' words
+        ("I schwitz znacht s'Pyjama dure und der Rugge tuet weh. Bringt Massage öppis?", "fieber"),
+        ("I used to inject drugs and I have had fevers all week, my back hurts. Chiropractor?", "wirbelsaeule_entzuendung"),
+        ("Z. n. Mamma-Ca, neue lumbale Schmerzen seit drei Wochen. Massage sinnvoll?", "krebs_vorgeschichte"),
+        # weight lost over weeks is a report even beside words of the past
+        ("Ich hatte nie Rückenprobleme. Jetzt sind mir die Hosen zu weit geworden, obwohl ich normal esse.", "gewichtsverlust"),
+    ],
+)
+def test_signs_of_set_15(guard: SafetyGuard, text: str, sign: str) -> None:
+    reported, _, _ = guard.signs_in(text)
+    assert sign in {s.id for s, _ in reported}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ich möchte meinen Enkeln noch ein paar schöne Tage schenken, bevor ich gehe.",
+        "Ich habe keine Kraft mehr und hab mir schon überlegt, wie ichs mache.",
+        "Ich will eigentlich garnich mehr leben. Hilft Massage?",
+        "Es wär g'scheiter, wenn i nemme do wär.",
+        "Bevor ich aus dem Leben scheide, will ich wissen, ob Osteopathie bezahlt wird.",
+        "Ich sehe keinerlei Perspektive mehr und frage mich, wozu ich überhaupt noch weitermache.",
+        "If massage doesn't help I'm done. I have a plan.",
+        "Ich habe meinen Nachlass geregelt. Jetzt bin ich bereit.",
+        "Ich habe Schlaftabletten in verschiedenen Apotheken gekauft.",
+        "Er hat gepostet: Danke für alles. Seine Tür ist abgeschlossen und er antwortet nicht.",
+    ],
+)
+def test_crises_of_set_15(guard: SafetyGuard, text: str) -> None:
+    assert "krise" in tiers(guard, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a training course: the typical signs asked, "gerade" is no report
+        "Ich mache gerade die Ausbildung zur Pflegefachfrau. Was sind die typischen Zeichen eines Cauda-Syndroms?",
+        # a heart attack long ago, and he is well today
+        "Mein Vater hatte vor zehn Jahren einen Herzinfarkt, obwohl es ihm heute gut geht, bin ich vorsichtig. Ist TENS riskant?",
+        # going somewhere, no farewell
+        "Bevor ich gehe, noch eine Frage: zahlt die Kasse Massage?",
+    ],
+)
+def test_no_alarm_in_set_15s_ordinary_messages(guard: SafetyGuard, text: str) -> None:
+    reported, _, _ = guard.signs_in(text)
+    assert not reported
+
+
 def test_a_correctly_spelled_english_word_is_no_typo_of_a_sign(guard: SafetyGuard) -> None:
     # "wearing" is one letter from "tearing" (a torn aorta), but a word of its own
     text = "I've had lower back pain for three years. Should I keep wearing kinesio tape on my back?"
