@@ -616,6 +616,9 @@ def test_a_practice_and_its_price_asked_together_the_costs_are_not_crowded_out(k
         # how well studied, and an experience told as proof
         ("Wie gut sind passive Behandlungen insgesamt untersucht?", "nachweis", True),
         ("Nach dem Ultraschall ging es mir wirklich besser. Das beweist doch, dass er wirkt?", "erfahrung", True),
+        # "how much better" asks how much it helps, no price; "how much is it" does
+        ("PENS has needles and current, so how much better than TENS is it?", "preis", False),
+        ("How much is one session of PENS?", "preis", True),
     ],
 )
 def test_details_are_found_in_everyday_words(text, detail, found) -> None:

@@ -44,6 +44,8 @@ def describer() -> TherapyDescriptions:
         ("Is des Nadlstecha teia?", "akupunktur"),
         ("Diese Handgriffe, bei denen es so laut knackt, sind die sicher?", "manipulation"),
         ("Immer wenn die Therapeutin auf den Rücken drückt, knackt es. Was ist das?", "manipulation"),
+        # "einrenken" split in the sentence
+        ("Mein Chiropraktor renkt mich jedes Mal wieder ein, wie lange hält das?", "manipulation"),
     ],
 )
 def test_a_description_names_its_treatment(describer: TherapyDescriptions, text: str, therapy: str) -> None:
@@ -57,6 +59,8 @@ def test_a_description_names_its_treatment(describer: TherapyDescriptions, text:
         "Die Masseurin hat mit den Händen meine Verspannungen gelöst",
         "Ich habe mir mit den Händen den Rücken eingecremt.",
         "Das Rotlicht bestrahlt meinen Rücken ganz warm.",
+        # sound waves that warm are ultrasound, no short-wave diathermy
+        "Die Schallwellen wärmen das Gewebe von innen.",
         "Wie lange dauert die Erholung nach einer KMT?",  # a bone marrow transplant, no back
     ],
 )
