@@ -619,10 +619,25 @@ def test_a_practice_and_its_price_asked_together_the_costs_are_not_crowded_out(k
         # "how much better" asks how much it helps, no price; "how much is it" does
         ("PENS has needles and current, so how much better than TENS is it?", "preis", False),
         ("How much is one session of PENS?", "preis", True),
+        # going on alone at home; how long to lie on a mat, in Saxon
+        ("Kann ich die Mobilisation zu Hause alleine weitermachen?", "selbst_machen", True),
+        ("Wie lange muss mor da druff liechn?", "behandlungsdauer", True),
     ],
 )
 def test_details_are_found_in_everyday_words(text, detail, found) -> None:
     assert (detail in extracted(text, "detail")) == found
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "sol ich die PENS machen lasen? ich hab diabetes",
+        "Meine Mutter hat Osteoporose. Halten Sie eine Manipulation in ihrem Fall für vertretbar?",
+        "Ist eine Traktion bei meiner Anamnese indiziert?",
+    ],
+)
+def test_a_question_about_the_persons_own_case_is_personal(text) -> None:
+    assert extracted(text, "personal") == {"true"}
 
 
 def test_a_personal_question_that_needs_a_silence_first_closes_with_the_pages_referral(kb, interface) -> None:
