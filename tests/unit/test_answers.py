@@ -622,6 +622,8 @@ def test_a_practice_and_its_price_asked_together_the_costs_are_not_crowded_out(k
         # going on alone at home; how long to lie on a mat, in Saxon
         ("Kann ich die Mobilisation zu Hause alleine weitermachen?", "selbst_machen", True),
         ("Wie lange muss mor da druff liechn?", "behandlungsdauer", True),
+        # catching something from the needles, a skin that heals badly
+        ("Kann man sich da mit den Nadeln nicht etwas einfangen?", "infektion", True),
     ],
 )
 def test_details_are_found_in_everyday_words(text, detail, found) -> None:
@@ -634,6 +636,7 @@ def test_details_are_found_in_everyday_words(text, detail, found) -> None:
         "sol ich die PENS machen lasen? ich hab diabetes",
         "Meine Mutter hat Osteoporose. Halten Sie eine Manipulation in ihrem Fall für vertretbar?",
         "Ist eine Traktion bei meiner Anamnese indiziert?",
+        "Ich habe Diabetes. Ist Akupunktur für meinen Rücken da eine gute Idee?",
     ],
 )
 def test_a_question_about_the_persons_own_case_is_personal(text) -> None:
