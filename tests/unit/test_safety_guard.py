@@ -565,10 +565,16 @@ def test_no_alarm_in_set_14s_ordinary_messages(guard: SafetyGuard, text: str) ->
         ("Meine Nachbarin liegt im Flur und antwortet nicht. Was soll ich tun?", "bewusstlos"),
         # night sweats in Swiss German, fever after injecting drugs, a cancer history in clinicians' words
         ("I schwitz znacht s'Pyjama dure und der Rugge tuet weh. Bringt Massage öppis?", "fieber"),
-        ("I used to inject drugs and I have had fevers all week, my back hurts. Chiropractor?", "wirbelsaeule_entzuendung"),
+        (
+            "I used to inject drugs and I have had fevers all week, my back hurts. Chiropractor?",
+            "wirbelsaeule_entzuendung",
+        ),
         ("Z. n. Mamma-Ca, neue lumbale Schmerzen seit drei Wochen. Massage sinnvoll?", "krebs_vorgeschichte"),
         # weight lost over weeks is a report even beside words of the past
-        ("Ich hatte nie Rückenprobleme. Jetzt sind mir die Hosen zu weit geworden, obwohl ich normal esse.", "gewichtsverlust"),
+        (
+            "Ich hatte nie Rückenprobleme. Jetzt sind mir die Hosen zu weit geworden, obwohl ich normal esse.",
+            "gewichtsverlust",
+        ),
     ],
 )
 def test_signs_of_set_15(guard: SafetyGuard, text: str, sign: str) -> None:
