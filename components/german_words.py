@@ -27,11 +27,14 @@ def _lemma_table(language: str) -> dict[str, str]:
 
 def german_word_forms() -> set[str]:
     """Every correctly spelled German word form the lemma table knows, lower-case."""
-    table = german_lemma_table()
-    return {word.lower() for word in table} | {lemma.lower() for lemma in table.values()}
+    return _word_forms("de")
 
 
 def english_word_forms() -> set[str]:
     """Every English word form (inflected and base) the English lemma table knows, lower-case."""
-    table = _lemma_table("en")
+    return _word_forms("en")
+
+
+def _word_forms(language: str) -> set[str]:
+    table = _lemma_table(language)
     return {word.lower() for word in table} | {lemma.lower() for lemma in table.values()}

@@ -90,6 +90,20 @@ def test_the_sentence_of_a_sign_decides_whether_it_is_reported(guard: SafetyGuar
         "Ich will mich einfach nur töten.",
         "Ich mache dem allen bald ein Ende.",
         "Ich habe aufgeschrieben, wer meine Sachen bekommen soll, wenn ich nicht mehr da bin.",
+        "I wrote my goodbye note already. This is it.",
+        "Ich habe nicht vor, den nächsten Winter zu erleben. Zahlt die Kasse Osteopathie?",
+        "is massage worth it if i'm not planning on being around much longer",
+        "my dad keeps saying we would be better off without him",
+        "Ich möchte meinen Enkeln noch ein paar schöne Tage schenken, bevor ich gehe.",
+        "Ich habe keine Kraft mehr und hab mir schon überlegt, wie ichs mache.",
+        "Ich will eigentlich garnich mehr leben. Hilft Massage?",
+        "Es wär g'scheiter, wenn i nemme do wär.",
+        "Bevor ich aus dem Leben scheide, will ich wissen, ob Osteopathie bezahlt wird.",
+        "Ich sehe keinerlei Perspektive mehr und frage mich, wozu ich überhaupt noch weitermache.",
+        "If massage doesn't help I'm done. I have a plan.",
+        "Ich habe meinen Nachlass geregelt. Jetzt bin ich bereit.",
+        "Ich habe Schlaftabletten in verschiedenen Apotheken gekauft.",
+        "Er hat gepostet: Danke für alles. Seine Tür ist abgeschlossen und er antwortet nicht.",
     ],
 )
 def test_a_crisis_said_in_other_words_is_a_crisis(guard: SafetyGuard, text: str) -> None:
@@ -117,6 +131,22 @@ def test_a_crisis_said_in_other_words_is_a_crisis(guard: SafetyGuard, text: str)
         "Vor 5 Jahren hatte ich einen Unfall, das ist jetzt lange her. Hilft Massage?",
         "Gestern lief ein Film über einen Schlaganfall, jetzt aber zu meiner Frage: Was kostet Laser?",
         "Welche Symptome gehören zum Kauda-Syndrom? Ich lerne für eine Prüfung.",
+        # dizzy when blood is taken, and "jetzt" in another sentence: no stroke
+        "Beim Blutabnehmen wird mir immer schwindlig. Mein Physiotherapeut bietet jetzt Akupunktur an. Ist das riskant?",
+        # weak legs for years, from old age, examined by the doctor
+        "Ich bin 88, meine Beine sind seit Jahren etwas schwach, das kommt vom Alter. Hilft mir Massage?",
+        # a first-aid course, just curious
+        "In the first aid course they said numbness in the groin is an emergency. Just curious, is that on the page?",
+        # the doctor's instruction what to do if it ever happens
+        "Meine Ärztin sagt, ich soll mich sofort melden, wenn die Beine taub werden. Was kostet Osteopathie?",
+        # a training course: the typical signs asked, "gerade" is no report
+        "Ich mache gerade die Ausbildung zur Pflegefachfrau. Was sind die typischen Zeichen eines Cauda-Syndroms?",
+        # a heart attack long ago, and he is well today
+        "Mein Vater hatte vor zehn Jahren einen Herzinfarkt, obwohl es ihm heute gut geht, bin ich vorsichtig. Ist TENS riskant?",
+        # lying and not answering in two sentences about two people
+        "Meine Frau liegt mir in den Ohren wegen Akupunktur. Der Arzt antwortet nicht auf Mails.",
+        # going somewhere, no farewell
+        "Bevor ich gehe, noch eine Frage: zahlt die Kasse Massage?",
     ],
 )
 def test_ordinary_questions_raise_no_alarm(guard: SafetyGuard, text: str) -> None:
@@ -507,47 +537,6 @@ def test_a_crisis_only_told_of_a_character_needs_a_sure_classifier(guard: Safety
         ),
         # "seit ner Woch": a week, in Bavarian
         ("Seit ner Woch is mei Bein ganz pelzig. Kreuzweh hob i eh seit Jahrn.", "beine_gelaehmt"),
-    ],
-)
-def test_signs_of_set_14(guard: SafetyGuard, text: str, sign: str) -> None:
-    reported, _, _ = guard.signs_in(text)
-    assert sign in {s.id for s, _ in reported}
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "I wrote my goodbye note already. This is it.",
-        "Ich habe nicht vor, den nächsten Winter zu erleben. Zahlt die Kasse Osteopathie?",
-        "is massage worth it if i'm not planning on being around much longer",
-        "my dad keeps saying we would be better off without him",
-    ],
-)
-def test_crises_of_set_14(guard: SafetyGuard, text: str) -> None:
-    assert "krise" in tiers(guard, text)
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        # dizzy when blood is taken, and "jetzt" in another sentence: no stroke
-        "Beim Blutabnehmen wird mir immer schwindlig. Mein Physiotherapeut bietet jetzt Akupunktur an. Ist das riskant?",
-        # weak legs for years, from old age, examined by the doctor
-        "Ich bin 88, meine Beine sind seit Jahren etwas schwach, das kommt vom Alter. Hilft mir Massage?",
-        # a first-aid course, just curious
-        "In the first aid course they said numbness in the groin is an emergency. Just curious, is that on the page?",
-        # the doctor's instruction what to do if it ever happens
-        "Meine Ärztin sagt, ich soll mich sofort melden, wenn die Beine taub werden. Was kostet Osteopathie?",
-    ],
-)
-def test_no_alarm_in_set_14s_ordinary_messages(guard: SafetyGuard, text: str) -> None:
-    reported, _, _ = guard.signs_in(text)
-    assert not reported
-
-
-@pytest.mark.parametrize(
-    ("text", "sign"),
-    [
         # a nose bleeding for an hour that does not stop, on blood thinners
         ("Meine Nase blutet seit einer Stunde und es hört einfach nich auf. Geht Akupunktur trotzdem?", "blutung"),
         # the blood running out onto the floor
@@ -577,46 +566,9 @@ def test_no_alarm_in_set_14s_ordinary_messages(guard: SafetyGuard, text: str) ->
         ),
     ],
 )
-def test_signs_of_set_15(guard: SafetyGuard, text: str, sign: str) -> None:
+def test_a_sign_in_other_words_is_found(guard: SafetyGuard, text: str, sign: str) -> None:
     reported, _, _ = guard.signs_in(text)
     assert sign in {s.id for s, _ in reported}
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "Ich möchte meinen Enkeln noch ein paar schöne Tage schenken, bevor ich gehe.",
-        "Ich habe keine Kraft mehr und hab mir schon überlegt, wie ichs mache.",
-        "Ich will eigentlich garnich mehr leben. Hilft Massage?",
-        "Es wär g'scheiter, wenn i nemme do wär.",
-        "Bevor ich aus dem Leben scheide, will ich wissen, ob Osteopathie bezahlt wird.",
-        "Ich sehe keinerlei Perspektive mehr und frage mich, wozu ich überhaupt noch weitermache.",
-        "If massage doesn't help I'm done. I have a plan.",
-        "Ich habe meinen Nachlass geregelt. Jetzt bin ich bereit.",
-        "Ich habe Schlaftabletten in verschiedenen Apotheken gekauft.",
-        "Er hat gepostet: Danke für alles. Seine Tür ist abgeschlossen und er antwortet nicht.",
-    ],
-)
-def test_crises_of_set_15(guard: SafetyGuard, text: str) -> None:
-    assert "krise" in tiers(guard, text)
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        # a training course: the typical signs asked, "gerade" is no report
-        "Ich mache gerade die Ausbildung zur Pflegefachfrau. Was sind die typischen Zeichen eines Cauda-Syndroms?",
-        # a heart attack long ago, and he is well today
-        "Mein Vater hatte vor zehn Jahren einen Herzinfarkt, obwohl es ihm heute gut geht, bin ich vorsichtig. Ist TENS riskant?",
-        # lying and not answering in two sentences about two people
-        "Meine Frau liegt mir in den Ohren wegen Akupunktur. Der Arzt antwortet nicht auf Mails.",
-        # going somewhere, no farewell
-        "Bevor ich gehe, noch eine Frage: zahlt die Kasse Massage?",
-    ],
-)
-def test_no_alarm_in_set_15s_ordinary_messages(guard: SafetyGuard, text: str) -> None:
-    reported, _, _ = guard.signs_in(text)
-    assert not reported
 
 
 def test_a_correctly_spelled_english_word_is_no_typo_of_a_sign(guard: SafetyGuard) -> None:
