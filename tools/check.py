@@ -828,8 +828,8 @@ class Checker:
         """The words of the crisis signs in a training example where the safety guard answers it with
         the crisis reply (as it does whatever the classifier says), so an example of another
         intent would only teach the classifier that despair is a question about a treatment."""
-        # about half a minute for all examples: kept per text and word lists, for the tests that
-        # run the check on many copies of the same data
+        # some seconds for all examples (matching._could_match skips most patterns); kept per text
+        # and word lists for the tests that run the check on many copies of the same data
         key = (lists, text)
         if key not in _CRISIS_FINDINGS:
             _CRISIS_FINDINGS[key] = Checker._crisis_signs(guard, text)

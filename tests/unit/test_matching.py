@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from components.matching import compile_pattern, find, tokenize
 
 
@@ -47,3 +49,31 @@ def test_a_match_inside_an_unless_phrase_is_skipped() -> None:
     kater, unless = compile_group(["kater"]), compile_group(["muskel kater"])
     assert first_match(kater, tokenize("danach Muskel Kater"), unless=unless) is None
     assert first_match(kater, tokenize("mein Kater hat Muskel Kater"), unless=unless) is not None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "meine Lähmunng",  # a letter added
+        "meine Lämung",  # a letter left out
+        "meine Lähmunf",  # a letter changed
+        "meine Lähmnug",  # two letters swapped
+        "eine ... Lähmung",  # spelled right, after other words
+        "Lähmung und Taubheit",  # at the start
+    ],
+)
+def test_a_long_word_is_found_with_one_slip_anywhere_in_it(text: str) -> None:
+    # the quick test that skips patterns whose words are missing (`_could_match`) must let every
+    # one-slip spelling through
+    assert matches("lähmung", text) == [False]
+
+
+@pytest.mark.parametrize("text", ["meine Lämunf", "meine Lähmungen", "meine Lahm"])
+def test_two_slips_or_another_word_are_no_match(text: str) -> None:
+    assert matches("lähmung", text) == []
+
+
+def test_a_word_of_a_phrase_that_is_missing_rules_the_phrase_out() -> None:
+    assert matches("kann ... nicht laufen", "ich kann heute nicht laufen") == [False]
+    assert matches("kann ... nicht laufen", "ich kann heute nicht gehen") == []
+    assert matches("bein* ... taub", "Bein ist taub") == [False]  # a stem with a word after it
