@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Set as AbstractSet
 from typing import Any
 
@@ -43,7 +44,7 @@ from bot.content.answers import (
 )
 from bot.content.knowledge import KnowledgeBase
 from bot.texts import texts
-from components.matching import sentence_spans
+from components.matching import language_words, sentence_spans
 
 # The general answer to a question about passive and active treatments together.
 BOTH_TOPICS = "passiv_und_aktiv"
@@ -63,13 +64,26 @@ COSTS_TOPIC = "kosten_allgemein"
 TOLD_ROLE = "erzaehlt"
 
 
+def _not_meant(text: str, entity: dict[str, Any]) -> bool:
+    """Is the treatment named right after "ohne" ("die Variante ohne Nadeln")?"""
+    start = entity.get("start")
+    if not isinstance(start, int):
+        return False
+    before = re.findall(r"\w+", text[:start])
+    return bool(before) and before[-1].lower() in language_words("not_meant")
+
+
 def _therapies(kb: KnowledgeBase, tracker: Tracker, intent: str | None) -> list[str]:
     """Named in this message (a description right after a sibling treatment resolved to the
-    sibling), else the `therapy` and `more_therapies` slots (follow-up "Und die Kosten?"). A bare
-    "andere Behandlung" (inform_therapy without a name) asks anew."""
+    sibling; one named as not meant left out where another is named), else the `therapy` and
+    `more_therapies` slots (follow-up "Und die Kosten?"). A bare "andere Behandlung"
+    (inform_therapy without a name) asks anew."""
     remembered = tracker.get_slot("therapy")
     text = tracker.latest_message.get("text") or ""
     named = therapy_entities(tracker, kb.therapies)
+    meant = [e for e in named if not _not_meant(text, e)]
+    if meant and len({e["value"] for e in meant}) < len({e["value"] for e in named}):
+        named = meant
     ids = [e["value"] for e in named]
     if (
         len(named) == 1
@@ -207,6 +221,10 @@ def _aspects(
         # "und bei der sanften Variante?": the same question as before, about another treatment
         # (words that describe a treatment are no question of their own; "Marcumar" is one)
         primary = slot
+    if primary is None and in_question:
+        # "… Ich würde trotzdem gern wieder hingehen. Was kann beim Einrenken passieren?" (a request
+        # for personal advice): the question sentence names the aspect, before any detail told
+        primary = in_question[0]
     if primary is None:
         from_detail = [kb.details[d].aspect for d in details if d in kb.details]
         primary = (from_detail or [None])[0]

@@ -519,6 +519,7 @@ class Checker:
             "question_leads",
             "question_verbs",
             "negators",
+            "not_meant",
             "not_names",
             "function_words",
         ):

@@ -136,6 +136,31 @@ def test_a_sibling_described_beside_the_member_talked_about_is_that_sibling() ->
     assert slots(run(ActionAnswerFact(), state)[1])["therapy"] == "akupunktur"
 
 
+def test_a_treatment_named_as_not_meant_is_left_out() -> None:
+    """ "Und die Variante ohne Nadeln, nur mit Elektroden auf der Haut?" right after PENS: TENS,
+    not Akupunktur (the needles are what is not meant)."""
+    text = "Und die Variante ohne Nadeln, nur mit Elektroden auf der Haut?"
+    state = tracker("inform_therapy", ["akupunktur", "tens"], text=text, therapy="pens", aspect="methode")
+    for entity, word in zip(state.latest_message["entities"], ("Nadeln", "Elektroden auf der Haut"), strict=True):
+        entity.update(text=word, start=text.index(word), end=text.index(word) + len(word))
+    messages, events = run(ActionAnswerFact(), state)
+    assert messages[0]["answer"]["cells"] == [["tens", "methode"]]
+    # alone, the treatment after "ohne" is still what the message is about ("Gibt es Massage ohne Öl?")
+    alone = "Geht Akupunktur auch ohne Nadeln?"
+    state = tracker("ask_method", ["akupunktur"], text=alone)
+    state.latest_message["entities"][0].update(start=alone.index("Akupunktur"), end=alone.index("Akupunktur") + 10)
+    assert run(ActionAnswerFact(), state)[0][0]["answer"]["cells"][0] == ["akupunktur", "methode"]
+
+
+def test_a_request_for_advice_hears_first_the_aspect_its_question_sentence_asks() -> None:
+    """A long story read as a request for personal advice that ends "Was kann beim Einrenken
+    passieren?": the risks first, though a detail of another aspect was told before."""
+    entities = [("therapy", "manipulation"), ("detail", "knacken", "erzaehlt"), ("asked", "risiken", "frage")]
+    text = "Es knackte laut, danach ging es mir besser. Was kann beim Einrenken passieren?"
+    state = tracker("ask_personal_advice", entities, text=text)
+    assert run(ActionAnswerFact(), state)[0][0]["answer"]["cells"][0] == ["manipulation", "risiken"]
+
+
 def test_a_description_in_the_words_of_the_treatment_talked_about_stays_with_it() -> None:
     """ "Und blutet das, wenn die da mit den Nadeln reinstechen?" right after PENS is still PENS,
     though needles alone would describe Akupunktur."""

@@ -754,6 +754,11 @@ def test_the_words_of_an_aspect_are_found_with_a_typo() -> None:
     assert "kosten" in extracted("zahlt das die krankenkase?", "asked")
 
 
+def test_breaking_something_is_a_question_about_risks_and_a_belief_in_safety() -> None:
+    assert "risiken" in extracted("Auf so einer Streckbank gestreckt werden, kann das was kaputt machen?", "asked")
+    assert "safety" in extracted("Beim Tapen kann man ja nix kaputt machen, oder?", "premise")
+
+
 def test_comparative_studies_asked_about_are_no_comparison_of_treatments() -> None:
     # "Warum reicht das nicht als Beweis, wozu braucht man Vergleichsstudien?" asks why experience
     # proves nothing, not which treatment is better
@@ -798,3 +803,11 @@ def test_which_is_better_studied_and_how_soon_it_helps_are_silences_of_their_own
     assert "wirkeintritt" in extracted(soon, "detail")
     answer = ask(kb, interface, ["tens"], ["wirksamkeit"], details=("wirkeintritt",))
     assert answer.body.startswith(kb.details["wirkeintritt"].silent)
+
+
+def test_the_cells_name_first_what_was_asked_when_the_text_goes_on_in_another_order(kb, interface) -> None:
+    # "Akupunktur, was kostet das, muss ich das selbst zahlen?": the silence on prices first, then
+    # whether it helps before who pays; the cells and the `aspect` slot still start with the costs
+    answer = ask(kb, interface, ["akupunktur"], ["kosten", "wirksamkeit"], details=("preis",), personal=True)
+    assert answer.body.startswith(kb.details["preis"].silent)
+    assert answer.cells[0] == ("akupunktur", "kosten") and answer.aspect == "kosten"

@@ -46,6 +46,8 @@ def describer() -> TherapyDescriptions:
         ("Immer wenn die Therapeutin auf den Rücken drückt, knackt es. Was ist das?", "manipulation"),
         # "einrenken" split in the sentence
         ("Mein Chiropraktor renkt mich jedes Mal wieder ein, wie lange hält das?", "manipulation"),
+        ("Und die klebenden Streifen, sind die riskant?", "kinesio_taping"),
+        ("Und das Strecken auf dem Tisch, was kostet das?", "traktion"),
     ],
 )
 def test_a_description_names_its_treatment(describer: TherapyDescriptions, text: str, therapy: str) -> None:
@@ -62,6 +64,7 @@ def test_a_description_names_its_treatment(describer: TherapyDescriptions, text:
         # sound waves that warm are ultrasound, no short-wave diathermy
         "Die Schallwellen wärmen das Gewebe von innen.",
         "Wie lange dauert die Erholung nach einer KMT?",  # a bone marrow transplant, no back
+        "Es zieht im Rücken, wenn ich lange am Schreibtisch sitze.",  # a pain, no stretching on a table
     ],
 )
 def test_words_near_a_description_name_nothing(describer: TherapyDescriptions, text: str) -> None:
