@@ -499,10 +499,6 @@ def fact_answer(kb: KnowledgeBase, texts: Texts, question: Question) -> Answer:
         # and the referral to their doctor closes the answer instead
         draft.refer.append("arzt")
     silenced = {kb.details[d].aspect for d in said}
-    # the cells and the `aspect` slot name what was asked first, also where the text goes on in
-    # another order ("Was kostet das, muss ich das selbst zahlen?": the page's silence on prices
-    # came first, whether it helps is said before who pays)
-    asked_cells = [(t, a) for t in therapies for a in aspects]
     if len(aspects) == 2 and aspects[0] in silenced and aspects[1] == "wirksamkeit":
         aspects.reverse()  # the silence answered the first part; whether it helps comes next
     advice = _advice(kb, therapies) if "wirksamkeit" in aspects else None
@@ -561,8 +557,8 @@ def fact_answer(kb: KnowledgeBase, texts: Texts, question: Question) -> Answer:
         buttons=tuple(follow_up_buttons(kb, texts, therapies[0], set(aspects))),
         claims=tuple(c.id for c in draft.claims),
         therapy=therapies[0],
-        aspect=asked_cells[0][1],
-        cells=tuple(asked_cells),
+        aspect=aspects[0],
+        cells=tuple(cells),
     )
 
 

@@ -803,11 +803,3 @@ def test_which_is_better_studied_and_how_soon_it_helps_are_silences_of_their_own
     assert "wirkeintritt" in extracted(soon, "detail")
     answer = ask(kb, interface, ["tens"], ["wirksamkeit"], details=("wirkeintritt",))
     assert answer.body.startswith(kb.details["wirkeintritt"].silent)
-
-
-def test_the_cells_name_first_what_was_asked_when_the_text_goes_on_in_another_order(kb, interface) -> None:
-    # "Akupunktur, was kostet das, muss ich das selbst zahlen?": the silence on prices first, then
-    # whether it helps before who pays; the cells and the `aspect` slot still start with the costs
-    answer = ask(kb, interface, ["akupunktur"], ["kosten", "wirksamkeit"], details=("preis",), personal=True)
-    assert answer.body.startswith(kb.details["preis"].silent)
-    assert answer.cells[0] == ("akupunktur", "kosten") and answer.aspect == "kosten"
