@@ -104,6 +104,10 @@ def test_the_sentence_of_a_sign_decides_whether_it_is_reported(guard: SafetyGuar
         "Ich habe meinen Nachlass geregelt. Jetzt bin ich bereit.",
         "Ich habe Schlaftabletten in verschiedenen Apotheken gekauft.",
         "Er hat gepostet: Danke für alles. Seine Tür ist abgeschlossen und er antwortet nicht.",
+        "Ich hab alles versucht außer sterben.",
+        "Ich weiß, wie ich es anstelle, dass das aufhört, für immer.",
+        "Meine Tochter hat ihr Handy verschenkt und mir einen Brief gegeben, den ich erst morgen lesen soll.",
+        "Ich will nur noch, dass es vorbei ist. Mein Plan steht.",
     ],
 )
 def test_a_crisis_said_in_other_words_is_a_crisis(guard: SafetyGuard, text: str) -> None:
@@ -147,6 +151,9 @@ def test_a_crisis_said_in_other_words_is_a_crisis(guard: SafetyGuard, text: str)
         "Meine Frau liegt mir in den Ohren wegen Akupunktur. Der Arzt antwortet nicht auf Mails.",
         # going somewhere, no farewell
         "Bevor ich gehe, noch eine Frage: zahlt die Kasse Massage?",
+        # a fever long over
+        "Vor einem Monat hatte ich hohes Fieber, jetzt ist alles wieder gut. Darf ich zur Massage?",
+        "Ich stehe jetzt meist am Tisch und arbeite, mein Trainingsplan steht. Hilft Taping zusätzlich?",
     ],
 )
 def test_ordinary_questions_raise_no_alarm(guard: SafetyGuard, text: str) -> None:
@@ -564,6 +571,17 @@ def test_a_crisis_only_told_of_a_character_needs_a_sure_classifier(guard: Safety
             "Ich hatte nie Rückenprobleme. Jetzt sind mir die Hosen zu weit geworden, obwohl ich normal esse.",
             "gewichtsverlust",
         ),
+        # a sign told while writing, after years of back pain told before
+        ("Seit Jahren Rückenschmerzen. Während ich das schreibe, drückt es plötzlich schwer auf der Brust.", "herz"),
+        ("Mei linke Bei konn i nemme heba, des schlurft bloß hinterher.", "beine_gelaehmt"),
+        ("Mei Oma kann nit mieh kalle, dä Mungk hängk janz schief.", "schlaganfall"),
+        ("Mein Vater liegt auf dem Boden und reagiert weder auf Ansprache noch auf Schütteln.", "bewusstlos"),
+        ("Mein Sohn hat Fieber und kann den Kopf nicht nach vorne beugen.", "hirnhaut"),
+        ("Heißes Wasser über den Arm gekippt, die Haut löst sich großflächig ab.", "verbrennung"),
+        ("Mein Enkel (2) hat das Duftöl ausgetrunken.", "verschluckt"),
+        ("Ihm steckt ein Stück Apfel im Hals, er kann nicht husten!", "atemnot"),
+        ("Typ-1-Diabetikerin, BZ 40, somnolent.", "unterzucker"),
+        ("Ich habe Osteoporose und bin vom Stuhl gerutscht, seitdem tut der Rücken sehr weh.", "bruch_osteoporose"),
     ],
 )
 def test_a_sign_in_other_words_is_found(guard: SafetyGuard, text: str, sign: str) -> None:
