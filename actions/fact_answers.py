@@ -347,7 +347,9 @@ class ActionAnswerFact(Action):
             if other in details and BOTH_TOPICS in kb.topics:
                 topic = BOTH_TOPICS  # "Was heißt passiv? Und was ist dann aktiv?": both, side by side
             lead = [c for d in details for c in kb.general_claims(d) if not c.advice][:1]
-            named = bool(entity_values(tracker, "therapy"))
+            # a passive treatment named, or passive and active set side by side ("Unterschied zwischen
+            # aktiven und passiven Behandlungen, und welche Sorte wirkt besser?"): a comparison the page makes
+            named = bool(entity_values(tracker, "therapy")) or topic == BOTH_TOPICS
             # "Was ist der Unterschied passiv und aktiv? Und warum zahlt die Kasse die passiven nicht?"
             costs = (
                 COSTS_TOPIC in kb.topics

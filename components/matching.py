@@ -126,7 +126,8 @@ def tokenize(text: str) -> list[Token]:
 # A sentence: up to its end mark or a line break. A period after an abbreviation ("chron.",
 # "z. B.", "bzw.", "Pat.") or an ordinal ("in der 24. Woche") ends none; after a number
 # followed by a word that starts sentences ("Ich bin 81. Darf ich …"), a year ("seit 2019.")
-# or a vertebra ("L4/5.") it does. A dictated question mark ("… Fragezeichen") ends a question like "?".
+# or a vertebra ("L4/5.") it does. A dictated end mark ("… Fragezeichen", "… Punkt") ends a sentence
+# like "?" and ".".
 _SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+|\n|$)")
 # an end mark between two words (for negators, which deny only within their sentence)
 _STOP = re.compile(r"[.!?\n]")
@@ -145,11 +146,15 @@ def _no_sentence_end() -> re.Pattern[str]:
 
 
 QUESTION_WORD = re.compile(r"\bfragezeichen\b", re.IGNORECASE)
+# End marks said aloud to a dictation app ("… weg davon Punkt Hilft das Fragezeichen"): "Punkt" only
+# after a word and before a capital or the end, so "der wunde Punkt der Sache" stays one sentence
+_DICTATED_END = re.compile(r"(?i:\bfragezeichen\b|\bausrufezeichen\b)|(?<=[^\W\d] )(?i:punkt)(?=\s*$|\s+[A-ZÄÖÜ])")
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
     """(start, end) of each sentence of a message."""
     masked = _no_sentence_end().sub(lambda m: m.group()[:-1] + "\u2024", text)  # same length: offsets stay
+    masked = _DICTATED_END.sub(lambda m: m.group()[:-1] + ("?" if m.group()[0] in "Ff" else "."), masked)
     return [(m.start(), m.end()) for m in _SENTENCE.finditer(masked)]
 
 
@@ -168,9 +173,22 @@ def _asks_unmarked(sentence: str) -> bool:
     return bool(words) and words[0] in language_words("question_words")
 
 
+@functools.cache
+def _indirect_questions() -> tuple[Pattern, ...]:
+    """knowledge/language.yml `indirect_questions` (a broken pattern is named by `make check`)."""
+    patterns = []
+    for source in language_words("indirect_questions"):
+        try:
+            patterns.append(compile_pattern(source))
+        except PatternError:
+            continue
+    return tuple(patterns)
+
+
 def question_spans(text: str) -> list[tuple[int, int]]:
     """Where the sentences that ask stand: those ending in "?" (or a dictated "Fragezeichen"),
-    and a last sentence without a mark that starts with a question word."""
+    a last sentence without a mark that starts with a question word, and a question asked as a
+    statement ("Ich weiß gar nicht, was das heißen soll.", "Ich möchte wissen, ob TENS hilft.")."""
     spans = sentence_spans(text)
     return [
         (start, end)
@@ -178,6 +196,7 @@ def question_spans(text: str) -> list[tuple[int, int]]:
         if text[start:end].rstrip().endswith("?")
         or QUESTION_WORD.search(text[start:end])
         or (i == len(spans) - 1 and i > 0 and _asks_unmarked(text[start:end]))
+        or first_match(_indirect_questions(), tokenize(text[start:end])) is not None
     ]
 
 

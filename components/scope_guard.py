@@ -116,8 +116,9 @@ TOPICAL_ASPECTS = {"risiken", "kosten"}
 # beliefs in what a treatment does (knowledge/details.yml `premises`; not "…, oder?" nor who pays)
 BELIEFS = {"benefit", "proof", "mechanism", "safety"}
 # Details that are the topic's only beside a treatment of the page: a device for home ("TENS-Gerät
-# online kaufen?"); alone, its words ("kaufen") belong to any request ("Ticket kaufen")
-TOPICAL_BESIDE_A_TREATMENT = {"geraet"}
+# online kaufen?"), its settings ("TENS-Parameter: Frequenz, Impulsbreite?"); alone, their words
+# ("kaufen", "Frequenz") belong to any request ("Ticket kaufen")
+TOPICAL_BESIDE_A_TREATMENT = {"geraet", "einstellungen"}
 
 
 def one_aspect_asked(entities: Iterable[dict[str, Any]]) -> str | None:

@@ -559,6 +559,10 @@ class Checker:
         ]
         yield "knowledge/details.yml", groups, []
 
+        language = self.doc("knowledge/language.yml")
+        if isinstance(language, CommentedMap) and "indirect_questions" in language:
+            yield "knowledge/language.yml", [(language, "indirect_questions")], []
+
         therapies = self.doc("knowledge/therapies.yml")
         groups = [
             (entry, "in_group_words")

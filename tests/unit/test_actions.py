@@ -343,6 +343,12 @@ def test_a_question_about_passive_and_active_treatments_gets_both(kb: KnowledgeB
         message = run(ActionAnswerFact(), tracker(intent, [("detail", "passiv"), ("detail", "aktiv")]))[0][0]
         assert message["answer"]["claims"][:1] == ["allgemein.passiv"]
         assert {"allgemein.aktiv_bedeutung", "allgemein.aktiv_am_besten"} <= set(message["answer"]["claims"])
+    # "… und welche Sorte wirkt besser?": the page does compare these two, so no silence on comparisons
+    for intent in ("ask_overview", "ask_active_treatments"):
+        entities = [("detail", "passiv"), ("detail", "aktiv"), ("detail", "vergleich")]
+        message = run(ActionAnswerFact(), tracker(intent, entities))[0][0]
+        assert not message["text"].startswith(kb.details["vergleich"].silent)
+        assert "allgemein.aktiv_am_besten" in message["answer"]["claims"]
     # the overview alone stays the overview
     alone = run(ActionAnswerFact(), tracker("ask_overview", [("detail", "passiv")]))[0][0]
     assert "allgemein.aktiv_bedeutung" not in alone["answer"]["claims"]

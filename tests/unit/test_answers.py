@@ -754,6 +754,16 @@ def test_the_words_of_an_aspect_are_found_with_a_typo() -> None:
     assert "kosten" in extracted("zahlt das die krankenkase?", "asked")
 
 
+def test_active_and_passive_side_by_side_in_any_form_ask_about_both() -> None:
+    assert "passiv" in extracted("Unterschied zwischen aktiven und passiven Behandlungen?", "detail")
+
+
+def test_needles_used_again_ask_about_infections_and_a_crackling_about_the_noise() -> None:
+    assert "infektion" in extracted("Die Nadel wird nochmal benutzt für andere Patient?", "detail")
+    assert "knacken" in extracted("Was isch des für a Gekrachse am Kreiz?", "detail")
+    assert "ausgerenkt" in extracted("Isch do ebbes verrutscht?", "detail")
+
+
 def test_breaking_something_is_a_question_about_risks_and_a_belief_in_safety() -> None:
     assert "risiken" in extracted("Auf so einer Streckbank gestreckt werden, kann das was kaputt machen?", "asked")
     assert "safety" in extracted("Beim Tapen kann man ja nix kaputt machen, oder?", "premise")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from components.matching import compile_pattern, find, tokenize
+from components.matching import compile_pattern, find, question_spans, sentence_spans, tokenize
 
 
 def matches(pattern: str, text: str) -> list[bool]:
@@ -77,3 +77,25 @@ def test_a_word_of_a_phrase_that_is_missing_rules_the_phrase_out() -> None:
     assert matches("kann ... nicht laufen", "ich kann heute nicht laufen") == [False]
     assert matches("kann ... nicht laufen", "ich kann heute nicht gehen") == []
     assert matches("bein* ... taub", "Bein ist taub") == [False]  # a stem with a word after it
+
+
+def test_dictated_end_marks_end_a_sentence() -> None:
+    text = "Hilft Akupunktur beim Rauchen aufhören Fragezeichen Ich rauche seit Jahren Punkt"
+    assert [text[a:b].strip() for a, b in question_spans(text)] == [
+        "Hilft Akupunktur beim Rauchen aufhören Fragezeichen"
+    ]
+    text = "Tabletten vertrage ich nicht Punkt Wäre TENS was für mich Fragezeichen"
+    assert len(sentence_spans(text)) == 2
+    # a point of a matter is no end mark
+    assert len(sentence_spans("Das ist der wunde Punkt der Sache. Hilft TENS?")) == 2
+
+
+def test_a_question_asked_as_a_statement_asks() -> None:
+    text = "Sie sagt, das sei eine IGeL-Leistung. Ich weiß gar nicht, was das heißen soll. Hilft es denn?"
+    assert [text[a:b].strip() for a, b in question_spans(text)] == [
+        "Ich weiß gar nicht, was das heißen soll.",
+        "Hilft es denn?",
+    ]
+    assert question_spans("Ich möchte wissen, ob TENS hilft.") == [(0, 33)]
+    # a statement stays a statement
+    assert question_spans("Ich habe Rückenschmerzen. Massage tut mir gut.") == []

@@ -75,6 +75,21 @@ def test_a_device_for_home_beside_a_treatment_is_the_pages_topic(guard: ScopeGua
     assert result[0] in (None, OUT_OF_SCOPE)
 
 
+def test_a_devices_settings_beside_a_treatment_are_the_pages_topic(guard: ScopeGuard) -> None:
+    # a clinician's shorthand read as out of scope: the treatment and its settings keep it on the topic
+    text = "Welche TENS-Parameter, Frequenz und Impulsbreite?"
+    result = guard.decide(text, "out_of_scope", True, details=frozenset({"einstellungen"}), topical_guess="ask_method")
+    assert result[0] == "ask_method"
+    # "LBP" is the back
+    text = "Ultraschall bei LBP – was sagt die Studienlage?"
+    assert guard.decide(text, "out_of_scope", True, topical_guess="ask_effectiveness")[0] == "ask_effectiveness"
+    # a frequency alone is no treatment's setting
+    assert guard.decide("Welche Frequenz hat UKW?", "out_of_scope", False, details=frozenset({"einstellungen"}))[0] in (
+        None,
+        OUT_OF_SCOPE,
+    )
+
+
 def test_blood_thinners_are_not_declined_as_drugs(guard: ScopeGuard) -> None:
     # the page has a word on people who take anticoagulants (bleeding after needles)
     result = guard.decide(

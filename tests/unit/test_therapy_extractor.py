@@ -46,6 +46,7 @@ def values(extractor: TherapyExtractor, text: str) -> list[str]:
     ("text", "expected"),
     [
         ("hilft akkupunktur", ["akupunktur"]),  # typo
+        ("bei dera nadlerei ko nix passiern", ["akupunktur"]),  # Bavarian: the needling
         ("was ist osteophatie", ["osteopathie"]),  # transposed letters
         ("wer zahlt die massge", ["massage"]),
         ("Ist eine Rückenmassage sinnvoll", ["massage"]),  # compound
