@@ -101,7 +101,7 @@ actions: setup  ## start only the action server
 # second bit of SigIgn in /proc.
 STOP = { if grep -Eq '^SigIgn:.*[2367abef]$$' /proc/$$$$/status 2>/dev/null; then exit 1; fi; kill -INT $$PPID; sleep 0.5; }
 
-check: setup  ## Inhalte prüfen, ohne Training (etwa eine halbe Minute): jeder Fehler mit Datei:Zeile und wie man ihn behebt
+check: setup  ## Inhalte prüfen, ohne Training (etwa 45 Sekunden): jeder Fehler mit Datei:Zeile und wie man ihn behebt
 	@$(BIN)/python -m tools.check || $(STOP)
 
 lesbarkeit: setup  ## die am schwersten lesbaren Texte des Bots als Tabelle, mit Datei:Zeile
