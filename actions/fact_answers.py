@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Set as AbstractSet
 from typing import Any
 
@@ -44,7 +43,7 @@ from bot.content.answers import (
 )
 from bot.content.knowledge import KnowledgeBase
 from bot.texts import texts
-from components.matching import language_words, sentence_spans
+from components.matching import language_words, sentence_spans, tokenize
 
 # The general answer to a question about passive and active treatments together.
 BOTH_TOPICS = "passiv_und_aktiv"
@@ -69,8 +68,8 @@ def _not_meant(text: str, entity: dict[str, Any]) -> bool:
     start = entity.get("start")
     if not isinstance(start, int):
         return False
-    before = re.findall(r"\w+", text[:start])
-    return bool(before) and before[-1].lower() in language_words("not_meant")
+    before = tokenize(text[:start])
+    return bool(before) and before[-1].norm in language_words("not_meant")
 
 
 def _therapies(kb: KnowledgeBase, tracker: Tracker, intent: str | None) -> list[str]:
