@@ -764,6 +764,20 @@ def test_needles_used_again_ask_about_infections_and_a_crackling_about_the_noise
     assert "ausgerenkt" in extracted("Isch do ebbes verrutscht?", "detail")
 
 
+def test_how_it_is_meant_to_work_training_relief_and_a_hessian_question_are_read() -> None:
+    # plural and "worauf beruht" ask how a treatment is meant to work
+    assert "mechanismus" in extracted("Welche Wirkmechanismen nimmt man bei der Traktion an?", "detail")
+    assert "mechanismus" in extracted("Worauf beruht eigentlich die Magnetfeldtherapie?", "detail")
+    # "trained" asks who may offer it
+    assert "ausbildung" in extracted("How do I know my osteopath is properly trained?", "detail")
+    # pain gone afterwards, taken for granted, gets the verdict first
+    assert "benefit" in extracted(
+        "Der Chiro renkt das ein und dann ist der Schmerz weg. Wie oft muss ich hin?", "premise"
+    )
+    # Hessian "soll isch" asks for a decision about the person
+    assert "true" in extracted("Soll isch des Tape trotzdem mache?", "personal")
+
+
 def test_breaking_something_is_a_question_about_risks_and_a_belief_in_safety() -> None:
     assert "risiken" in extracted("Auf so einer Streckbank gestreckt werden, kann das was kaputt machen?", "asked")
     assert "safety" in extracted("Beim Tapen kann man ja nix kaputt machen, oder?", "premise")

@@ -108,6 +108,16 @@ def test_the_sentence_of_a_sign_decides_whether_it_is_reported(guard: SafetyGuar
         "Ich weiß, wie ich es anstelle, dass das aufhört, für immer.",
         "Meine Tochter hat ihr Handy verschenkt und mir einen Brief gegeben, den ich erst morgen lesen soll.",
         "Ich will nur noch, dass es vorbei ist. Mein Plan steht.",
+        "kms, nix hilft mehr",
+        "Ich stell das Gerät so stark, dass es brennt, weil ich mich bestrafen will.",
+        "Isch will mer was antun.",
+        "Heute Nacht mit den Schlaftabletten beende ich es.",
+        "Ich bin eh nicht mehr lange da, ich habe alles vorbereitet.",
+        "Ich habe für meine Katze einen neuen Besitzer gefunden und mich von allen verabschiedet.",
+        "I hab koin Bock meh auf des Lebe.",
+        "Am liebsten würde ich mich vor den Zug schmeißen.",
+        "Wenn es zu schlimm wird, ritze ich mich.",
+        "Ich will nur noch weg von allem, für immer.",
     ],
 )
 def test_a_crisis_said_in_other_words_is_a_crisis(guard: SafetyGuard, text: str) -> None:
@@ -154,6 +164,10 @@ def test_a_crisis_said_in_other_words_is_a_crisis(guard: SafetyGuard, text: str)
         # a fever long over
         "Vor einem Monat hatte ich hohes Fieber, jetzt ist alles wieder gut. Darf ich zur Massage?",
         "Ich stehe jetzt meist am Tisch und arbeite, mein Trainingsplan steht. Hilft Taping zusätzlich?",
+        # a relative's numb legs long ago, a flu that is over, a leg that fell asleep and is fine again
+        "Mein Onkel kam nach einem Sturz ins Krankenhaus, weil er die Beine nicht mehr spürte. Das ist Jahre her.",
+        "Ich hatte hohes Fieber, jetzt bin ich seit drei Tagen wieder gesund. Darf ich zur Massage?",
+        "Mein Fuß ist beim Zocken eingeschlafen, jetzt wieder ok. Was kostet Laser?",
     ],
 )
 def test_ordinary_questions_raise_no_alarm(guard: SafetyGuard, text: str) -> None:
@@ -582,6 +596,21 @@ def test_a_crisis_only_told_of_a_character_needs_a_sure_classifier(guard: Safety
         ("Ihm steckt ein Stück Apfel im Hals, er kann nicht husten!", "atemnot"),
         ("Typ-1-Diabetikerin, BZ 40, somnolent.", "unterzucker"),
         ("Ich habe Osteoporose und bin vom Stuhl gerutscht, seitdem tut der Rücken sehr weh.", "bruch_osteoporose"),
+        # a fall in Bavarian, the feet numb ("damisch")
+        ("I bin vom Stuhl gfoin und jetz san meine Fiaß ganz damisch.", "sturz_notfall"),
+        # tearing pain "zwischen die Schultern", chest pressure in Kölsch, chest pain in Low German
+        ("Es reißt plötzlich zwischen die Schultern, ganz heftig.", "aorta"),
+        ("Et deit esu ne Drock op d'r Bross.", "herz"),
+        ("Ik heff so'n Schmerten in de Bost.", "herz"),
+        # pregnant with heavy bleeding; a period overdue with pain low on one side and faintness
+        ("Schwanger in der 20. Woche, starke Blutungen, ganz harter Bauch.", "schwanger_blutung"),
+        ("Periode seit zwei Wochen überfällig, stechende Schmerzen im Unterbauch, mir wird schwindlig.", "eileiter"),
+        ("Mein Freund hat auf einmal extreme Schmerzen im Hoden.", "hoden"),
+        ("Meine Tochter hat eine Erdnuss eingeatmet und pfeift beim Atmen.", "atemnot"),
+        # pain at rest and at night; kept awake at night; fever in Low German
+        ("Der Rücken tut neu weh, auch in Ruhe und in der Nacht.", "nachtschmerz"),
+        ("Nachts tut das Kreuz so weh, dass ich nicht schlafen kann.", "nachtschmerz"),
+        ("Ik heff Fewer un de Rüch deit weh.", "fieber"),
     ],
 )
 def test_a_sign_in_other_words_is_found(guard: SafetyGuard, text: str, sign: str) -> None:

@@ -48,6 +48,9 @@ def describer() -> TherapyDescriptions:
         ("Mein Chiropraktor renkt mich jedes Mal wieder ein, wie lange hält das?", "manipulation"),
         ("Und die klebenden Streifen, sind die riskant?", "kinesio_taping"),
         ("Und das Strecken auf dem Tisch, was kostet das?", "traktion"),
+        ("Sind die Klebebänder, die mir der Physio auf den Rücken geklebt hat, sinnvoll?", "kinesio_taping"),
+        # Hessian: having one's back cracked
+        ("Is des gefährlich, wenn mer sich de Rigge knacke lässt?", "manipulation"),
     ],
 )
 def test_a_description_names_its_treatment(describer: TherapyDescriptions, text: str, therapy: str) -> None:

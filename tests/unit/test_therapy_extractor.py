@@ -73,6 +73,9 @@ def values(extractor: TherapyExtractor, text: str) -> list[str]:
         # the soft consonants of Saxon speech
         ("was machd'n so ä Osteobaad eischendlich", ["osteopathie"]),
         ("hilfd die Agubunkdur", ["akupunktur"]),
+        # Kölsch little needles; electric current in English
+        ("Wat kost dat met de Nädelche?", ["akupunktur"]),
+        ("does electric current help my back?", ["elektrotherapie"]),
     ],
 )
 def test_finds_the_canonical_therapy(extractor: TherapyExtractor, text: str, expected: list[str]) -> None:
