@@ -22,12 +22,16 @@ class ActionSafetyReply(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         intent = (tracker.latest_message.get("intent") or {}).get("name")
-        reply = safety_texts().reply(entity_values(tracker, "sign"), crisis_intent=intent == "crisis")
+        signs = entity_values(tracker, "sign")
+        texts = safety_texts()
+        # a question about the signs themselves gets them as information ("kind": "signs_info")
+        asked = not signs and bool(entity_values(tracker, "sign_question"))
+        reply = texts.signs_reply() if asked else texts.reply(signs, crisis_intent=intent == "crisis")
         disclaimer = knowledge().disclaimer
         dispatcher.utter_message(
             text=f"{reply.body}\n{reply.source}\n{disclaimer}",
             answer={
-                "kind": "safety",
+                "kind": "signs_info" if asked else "safety",
                 "tier": reply.tier,
                 "signs": list(reply.signs),
                 "body": reply.body,

@@ -48,6 +48,8 @@ from components.yaml_lexicon import YamlLexiconComponent
 
 WARNING_SIGNS = "warning_signs"
 CRISIS = "crisis"
+# the entity that marks a question about the warning signs themselves (see asks_for_signs)
+SIGN_QUESTION = "sign_question"
 CRISIS_TIER = "krise"
 
 
@@ -132,6 +134,16 @@ class SafetyGuard(YamlLexiconComponent):
         self.mention_only = compile_group(lists.get("mention_only") or [])
         self.crisis_told = compile_group(lists.get("crisis_told") or [])
         self.not_me = compile_group(lists.get("not_me") or [])
+        self.asks_for_signs = compile_group(lists.get("asks_for_signs") or [])
+
+    def asks_about_the_signs(self, message: Message, entities: list[dict[str, Any]], tokens: list[Token]) -> bool:
+        """A question about the warning signs themselves, no treatment named, no crisis felt by
+        the classifier ("Wann muss ich mit Rückenschmerzen sofort zum Arzt?")."""
+        if any(e.get("entity") == "therapy" for e in entities):
+            return False
+        if (message.get("intent") or {}).get("name") == CRISIS:
+            return False
+        return first_match(self.asks_for_signs, tokens) is not None
 
     def only_mentioned(self, tokens: list[Token]) -> bool | None:
         """Do these words ask about a sign rather than report it? (order: knowledge/safety.yml;
@@ -266,6 +278,11 @@ class SafetyGuard(YamlLexiconComponent):
             if reported:
                 only_crisis = all(sign.tier == CRISIS_TIER for sign, _ in reported)
                 override_intent(message, CRISIS if only_crisis else WARNING_SIGNS)
+            elif self.asks_about_the_signs(message, entities, tokens):
+                # answered with the list of signs (action_safety_reply), not with an alarm
+                override_intent(message, WARNING_SIGNS)
+                entities.append({"entity": SIGN_QUESTION, "value": "true", "extractor": type(self).__name__})
+                message.set(ENTITIES, entities, add_to_output=True)
             else:
                 # "Ich hatte keinen Unfall und kein Fieber, nur …": signs denied, and nothing said to
                 # happen now, are no report either

@@ -561,7 +561,7 @@ def check_other_texts(root: Path, documents: dict[str, object], disclaimer: str 
     for path, parent, key, text in _strings(safety):
         # the patterns (alone, together, mention_only, report) are word lists, no texts
         if path[-1] == "source" or not any(
-            p in ("tiers", "general_warning", "mention_line", "signs") for p in path[:1]
+            p in ("tiers", "general_warning", "signs_info", "mention_line", "signs") for p in path[:1]
         ):
             continue
         if path[0] == "signs" and path[-1] != "why":

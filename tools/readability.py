@@ -280,6 +280,10 @@ def safety_answers(root: Path) -> list[Answer]:
     if isinstance(warning, CommentedMap) and isinstance(warning.get("text"), str):
         origin = f"knowledge/safety.yml:{_key_line(warning, 'text')}"
         found.append(Answer("sicherheit/general_warning", origin, warning["text"], "Die allgemeine Warnung"))
+    info = safety.get("signs_info")
+    if isinstance(info, CommentedMap) and isinstance(info.get("text"), str):
+        origin = f"knowledge/safety.yml:{_key_line(info, 'text')}"
+        found.append(Answer("sicherheit/signs_info", origin, info["text"], "Die Warnzeichen als Auskunft"))
     if isinstance(safety.get("mention_line"), str):
         origin = f"knowledge/safety.yml:{_key_line(safety, 'mention_line')}"
         found.append(Answer("sicherheit/mention_line", origin, safety["mention_line"], "Der Text 'mention_line'"))

@@ -45,8 +45,14 @@ class SafetyTexts:
     general_warning: str
     general_source: str
     mention_line: str
+    signs_info: str
+    signs_info_source: str
     scope_names: dict[str, str]
     named_by_text: frozenset[str] = frozenset()
+
+    def signs_reply(self) -> SafetyReply:
+        """The answer to a question about the warning signs themselves: information, no alarm."""
+        return SafetyReply((self.signs_info,), self.signs_info_source, "info", ())
 
     def reply(self, signs: list[str], crisis_intent: bool = False) -> SafetyReply:
         """The reply to a message that reports `signs` (ids from safety.yml), most urgent first.
@@ -91,6 +97,7 @@ def load_safety_texts(root: Path | str = DEFAULT_KNOWLEDGE_DIR) -> SafetyTexts:
     }
     signs = safety.get("signs") or {}
     general = safety.get("general_warning") or {}
+    info = safety.get("signs_info") or {}
     return SafetyTexts(
         tiers=tiers,
         sign_tiers={str(k): str(v.get("tier")) for k, v in signs.items()},
@@ -98,6 +105,8 @@ def load_safety_texts(root: Path | str = DEFAULT_KNOWLEDGE_DIR) -> SafetyTexts:
         general_warning=str(general.get("text", "")).strip(),
         general_source=fold_whitespace(str(general.get("source", ""))),
         mention_line=fold_whitespace(str(safety.get("mention_line", ""))),
+        signs_info=str(info.get("text", "")).strip(),
+        signs_info_source=fold_whitespace(str(info.get("source", ""))),
         scope_names={
             str(k): str(v.get("name"))
             for section in ("topics", "other_treatments")

@@ -404,6 +404,18 @@ def test_urgent_signs_get_todays_advice_with_116117() -> None:
     assert text.startswith("Bitte lassen Sie das heute noch ärztlich abklären.") and "116117" in text
 
 
+def test_a_question_about_the_signs_gets_them_as_information_not_as_an_alarm() -> None:
+    message = run(ActionSafetyReply(), tracker("warning_signs", [("sign_question", "true")]))[0][0]
+    assert not message["text"].startswith("Rufen Sie jetzt")
+    assert "Notruf 112" in message["text"] and "116117" in message["text"] and "0800 111 0 111" in message["text"]
+    assert message["answer"]["kind"] == "signs_info" and "nicht von der IQWiG-Seite" in message["text"]
+
+
+def test_a_reported_sign_outweighs_the_question_about_signs() -> None:
+    message = run(ActionSafetyReply(), tracker("warning_signs", [("sign_question", "true"), ("sign", "herz")]))[0][0]
+    assert message["text"].startswith("Rufen Sie jetzt den Notruf 112.") and message["answer"]["kind"] == "safety"
+
+
 def test_warning_signs_without_a_known_sign_get_the_list_with_both_numbers() -> None:
     text = run(ActionSafetyReply(), tracker("warning_signs"))[0][0]["text"]
     assert "112" in text.splitlines()[0] and "116117" in text

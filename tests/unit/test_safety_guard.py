@@ -4,6 +4,7 @@ whatever the classifier thinks of the message."""
 from __future__ import annotations
 
 import pytest
+from rasa.shared.nlu.training_data.message import Message
 
 from components.safety_guard import SafetyGuard
 from tests.fixtures.lexicon import classified, lexicon_component
@@ -629,3 +630,36 @@ def test_a_sentence_bound_rule_needs_its_words_in_one_sentence(guard: SafetyGuar
     assert "schlaganfall" in {s.id for s, _ in guard.signs_in("Mir ist gerade stark schwindlig.")[0]}
     reported, _, tokens = guard.signs_in("Mir ist oft schwindlig. Jetzt eine Frage zu TENS.")
     assert "schlaganfall" not in {s.id for s, _ in reported}
+
+
+def parse_with_guard(guard: SafetyGuard, text: str, intent: str = "out_of_scope", entities: list = ()) -> Message:
+    message = classified(text, [(intent, 0.6), ("ask_source", 0.2)], entities=entities)
+    guard.process([message])
+    return message
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Wann muss ich mit Rückenschmerzen sofort zum Arzt?",
+        "Welche Warnzeichen gibt es bei Rückenschmerzen?",
+        "what are the red flags for back pain",
+    ],
+)
+def test_a_question_about_the_signs_is_marked_and_goes_to_the_safety_reply(guard: SafetyGuard, text: str) -> None:
+    message = parse_with_guard(guard, text)
+    assert message.get("intent")["name"] == "warning_signs"
+    assert [e["entity"] for e in message.get("entities")] == ["sign_question"]
+
+
+def test_a_reported_sign_beside_the_question_is_an_alarm_not_a_question(guard: SafetyGuard) -> None:
+    message = parse_with_guard(guard, "Welche Warnzeichen gibt es? Seit heute kann ich mein Bein nicht mehr bewegen.")
+    kinds = [e["entity"] for e in message.get("entities")]
+    assert "sign" in kinds and "sign_question" not in kinds
+
+
+def test_the_signs_of_a_named_treatment_are_a_question_about_its_risks(guard: SafetyGuard) -> None:
+    therapy = [{"entity": "therapy", "value": "akupunktur", "start": 30, "end": 40}]
+    message = parse_with_guard(guard, "Welche Warnzeichen gibt es bei Akupunktur?", "ask_risks", therapy)
+    assert message.get("intent")["name"] == "ask_risks"
+    assert "sign_question" not in [e["entity"] for e in message.get("entities")]
