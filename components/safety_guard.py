@@ -112,7 +112,10 @@ class SafetyGuard(YamlLexiconComponent):
         # an alarm only the classifier raised stands from this confidence on; where the lexicon
         # found the sign only asked about ("Kann man vom Einrenken einen Schlaganfall kriegen?"),
         # from `mentioned_threshold` on
-        return {"file": None, "classifier_threshold": 0.4, "mentioned_threshold": 0.9}
+        # `emergency_doubt`: a crisis only the classifier found, with an emergency its second guess
+        # from this confidence on, is answered as an emergency: 112 first, the crisis line after
+        # (a parent who collapsed or a burn read as a crisis must not lose the 112 line)
+        return {"file": None, "classifier_threshold": 0.4, "mentioned_threshold": 0.9, "emergency_doubt": 0.03}
 
     def compile(self, lists: dict[str, Any]) -> None:
         self.signs = [
@@ -299,6 +302,17 @@ class SafetyGuard(YamlLexiconComponent):
                     if e.get("entity") == "asked" and e.get("value") in INTENT_BY_ASPECT
                 ]
                 self.doubt_unsure_alarm(message, mentioned=asks, instead=asked[0] if asked else None, denied=denied)
+            if not reported:
+                self.doubt_classifier_crisis(message)
             if reported or mentioned:
                 message.set(ENTITIES, entities, add_to_output=True)
         return messages
+
+    def doubt_classifier_crisis(self, message: Message) -> None:
+        """A crisis only the classifier found, and an emergency not far behind: the warning reply
+        leads with 112 and carries the crisis line too (knowledge/safety.yml general_warning)."""
+        if (message.get("intent") or {}).get("name") != CRISIS:
+            return
+        ranking = {r.get("name"): r.get("confidence", 0.0) for r in message.get("intent_ranking") or []}
+        if ranking.get(WARNING_SIGNS, 0.0) >= self._config.get("emergency_doubt", 0.03):
+            override_intent(message, WARNING_SIGNS)

@@ -663,3 +663,17 @@ def test_the_signs_of_a_named_treatment_are_a_question_about_its_risks(guard: Sa
     message = parse_with_guard(guard, "Welche Warnzeichen gibt es bei Akupunktur?", "ask_risks", therapy)
     assert message.get("intent")["name"] == "ask_risks"
     assert "sign_question" not in [e["entity"] for e in message.get("entities")]
+
+
+def test_a_classifier_crisis_with_an_emergency_close_behind_is_answered_as_an_emergency(guard: SafetyGuard) -> None:
+    # no word of the lexicon: the classifier's guess decides, and 112 must not be lost
+    text = "Mei Vadda is ganz bleich und redt nix mehr."
+    message = classified(text, [("crisis", 0.85), ("warning_signs", 0.06), ("goodbye", 0.01)])
+    guard.process([message])
+    assert message.get("intent")["name"] == "warning_signs"
+
+
+def test_a_classifier_crisis_with_no_emergency_behind_stays_a_crisis(guard: SafetyGuard) -> None:
+    message = classified("Alles grau, seit Wochen.", [("crisis", 0.97), ("goodbye", 0.01), ("warning_signs", 0.005)])
+    guard.process([message])
+    assert message.get("intent")["name"] == "crisis"
