@@ -281,9 +281,11 @@ def safety_answers(root: Path) -> list[Answer]:
         origin = f"knowledge/safety.yml:{_key_line(warning, 'text')}"
         found.append(Answer("sicherheit/general_warning", origin, warning["text"], "Die allgemeine Warnung"))
     info = safety.get("signs_info")
-    if isinstance(info, CommentedMap) and isinstance(info.get("text"), str):
-        origin = f"knowledge/safety.yml:{_key_line(info, 'text')}"
-        found.append(Answer("sicherheit/signs_info", origin, info["text"], "Die Warnzeichen als Auskunft"))
+    if isinstance(info, CommentedMap) and isinstance(info.get("lead"), str):
+        origin = f"knowledge/safety.yml:{_key_line(info, 'lead')}"
+        found.append(
+            Answer("sicherheit/signs_info", origin, info["lead"], "Der erste Satz der Warnzeichen als Auskunft")
+        )
     if isinstance(safety.get("mention_line"), str):
         origin = f"knowledge/safety.yml:{_key_line(safety, 'mention_line')}"
         found.append(Answer("sicherheit/mention_line", origin, safety["mention_line"], "Der Text 'mention_line'"))

@@ -45,14 +45,15 @@ class SafetyTexts:
     general_warning: str
     general_source: str
     mention_line: str
-    signs_info: str
-    signs_info_source: str
+    signs_info_lead: str
     scope_names: dict[str, str]
     named_by_text: frozenset[str] = frozenset()
 
     def signs_reply(self) -> SafetyReply:
-        """The answer to a question about the warning signs themselves: information, no alarm."""
-        return SafetyReply((self.signs_info,), self.signs_info_source, "info", ())
+        """The answer to a question about the warning signs themselves: information, no alarm. The
+        signs are general_warning's, after its first line ("Rufen Sie jetzt den Notruf 112.")."""
+        signs = self.general_warning.split("\n", 1)[1:]
+        return SafetyReply((self.signs_info_lead, *signs), self.general_source, "info", ())
 
     def reply(self, signs: list[str], crisis_intent: bool = False) -> SafetyReply:
         """The reply to a message that reports `signs` (ids from safety.yml), most urgent first.
@@ -105,8 +106,7 @@ def load_safety_texts(root: Path | str = DEFAULT_KNOWLEDGE_DIR) -> SafetyTexts:
         general_warning=str(general.get("text", "")).strip(),
         general_source=fold_whitespace(str(general.get("source", ""))),
         mention_line=fold_whitespace(str(safety.get("mention_line", ""))),
-        signs_info=str(info.get("text", "")).strip(),
-        signs_info_source=fold_whitespace(str(info.get("source", ""))),
+        signs_info_lead=fold_whitespace(str(info.get("lead", ""))),
         scope_names={
             str(k): str(v.get("name"))
             for section in ("topics", "other_treatments")
