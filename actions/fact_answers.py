@@ -432,8 +432,14 @@ class ActionAnswerFact(Action):
             for e in tracker.latest_message.get("entities", [])
             if e.get("entity") == "condition" and e.get("value") in safety.scope_names
         ][:1]
-        conditions = [e.get("text") or safety.scope_names[e["value"]] for e in named]
-        conditions = [c[:1].upper() + c[1:] for c in conditions]
+        # a condition by the word the person used ("Diabetes"); a state by its name ("schwanger" reads
+        # "die Schwangerschaft" in "Was die Schwangerschaft für diese Behandlung bedeutet …")
+        conditions = [
+            safety.scope_names[e["value"]]
+            if e["value"] in safety.states or not e.get("text")
+            else e["text"][:1].upper() + e["text"][1:]
+            for e in named
+        ]
         question = Question(
             therapies=tuple(therapies),
             aspects=tuple(aspects),

@@ -46,7 +46,9 @@ from components.yaml_lexicon import YamlLexiconComponent
 
 OUT_OF_SCOPE = "out_of_scope"
 # What a topic in knowledge/scope.yml is (its comment there says when each is declined).
-TOPIC_KINDS = ("condition", "person", "procedure", "medical")
+TOPIC_KINDS = ("condition", "state", "person", "procedure", "medical")
+# a state of the person (a pregnancy) beside a question about a treatment's risks is answered like a condition
+CONDITION_KINDS = ("condition", "state")
 INFORM_THERAPY = "inform_therapy"
 PERSONAL_ADVICE = "ask_personal_advice"
 ASK_OVERVIEW = "ask_overview"
@@ -419,7 +421,7 @@ class ScopeGuard(YamlLexiconComponent):
         topics = [
             (topic, kind, m)
             for topic, kind, m in self.topics_in(tokens)
-            if kind != "condition"
+            if kind not in CONDITION_KINDS
             or m.first != m.last
             or not any(a <= tokens[m.first].start and tokens[m.last].end <= b for a, b in names)
         ]
@@ -452,7 +454,7 @@ class ScopeGuard(YamlLexiconComponent):
         circumstances = {
             t
             for t, kind, match in topics
-            if kind == "condition" and self.is_circumstance(intent, tokens, match, details, asked, therapy_spans)
+            if kind in CONDITION_KINDS and self.is_circumstance(intent, tokens, match, details, asked, therapy_spans)
         }
         for condition in conditions:
             if condition["value"] in circumstances:
@@ -461,7 +463,8 @@ class ScopeGuard(YamlLexiconComponent):
             t
             for t, kind, match in topics
             if (
-                kind == "person"
+                kind in ("person", "state")
+                and not (kind == "state" and t in circumstances)
                 and not (
                     about_back
                     and (self.only_in_the_past(t, tokens, text) or self.only_in_the_patients_story(t, tokens, text))
@@ -477,7 +480,7 @@ class ScopeGuard(YamlLexiconComponent):
                 and not details & self.circumstance_details  # blood thinners: the page has a word on them
             )
             or (
-                kind == "condition"
+                kind in CONDITION_KINDS
                 and not about_back
                 and t not in circumstances
                 and self.is_target(tokens, therapy_spans)
@@ -499,7 +502,7 @@ class ScopeGuard(YamlLexiconComponent):
         past = {
             t
             for t, kind, _ in topics
-            if kind == "person"
+            if kind in ("person", "state")
             and about_back
             and (self.only_in_the_past(t, tokens, text) or self.only_in_the_patients_story(t, tokens, text))
         }

@@ -25,7 +25,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
-from bot.content.knowledge import GENERAL, Claim, KnowledgeBase
+from bot.content.knowledge import GENERAL, Claim, Detail, KnowledgeBase
 from bot.texts import Texts
 
 # How long an answer may be before the `Quelle:` line. One question, one short answer; a question
@@ -255,8 +255,9 @@ def _say_silence(
     and it is not proven to help)."""
     if text is not None:
         draft.add_text(text, budget, force=not draft.parts)
-    if refer and refer not in draft.refer:
-        draft.refer.append(refer)
+        # who can tell what the page does not say belongs to the silence said
+        if refer and refer not in draft.refer:
+            draft.refer.append(refer)
     ordered = [*nearest[:1], verdict, *nearest[1:]] if verdict is not None else nearest
     for index, claim in enumerate(ordered):
         # the nearest fact belongs to the silence: it may use the whole answer's room
@@ -319,7 +320,12 @@ def _cell(
             continue
         silence = kb.silence(therapy, detail=detail_id)
         if silence is not None:
-            _say_silence(draft, silence.text, [kb.claim(c) for c in silence.nearest], silence.refer, budget)
+            # where the page's silence on another part of the question was said first ("Ist Ohrakupunktur
+            # besser?": it compares none), a second one would crowd out the nearest fact (where the needles go)
+            # (where it was said first for the whole question, only the nearest fact follows here)
+            other_part = said and detail is not None and all(kb.details[d].aspect != detail.aspect for d in said)
+            text = None if detail_id in said or other_part else silence.text
+            _say_silence(draft, text, [kb.claim(c) for c in silence.nearest], silence.refer, budget)
         elif (
             detail_id not in said
             and detail is not None
@@ -391,11 +397,17 @@ def _therapies(kb: KnowledgeBase, named: Iterable[str]) -> list[str]:
 
 
 def _answers_detail(kb: KnowledgeBase, therapy: str, detail_id: str) -> bool:
-    """Does the page say something about this detail for this treatment (a claim, or a silence
-    with the nearest fact)?"""
-    return any(not c.advice for c in kb.claims_of(therapy, detail=detail_id)) or (
-        kb.silence(therapy, detail=detail_id) is not None
-    )
+    """Does the page say something about this detail for this treatment (a claim that answers it)?
+    A silence in the treatment's file only gives the words for what the page does not say."""
+    return any(not c.advice for c in kb.claims_of(therapy, detail=detail_id))
+
+
+def _silence_text(kb: KnowledgeBase, therapies: list[str], detail: Detail) -> str:
+    """The words for what the page does not say about a detail: the treatment's own file's where it has
+    them ("… für eine Elektrotherapie …", also from its group's file), else knowledge/details.yml's."""
+    own = [kb.silence(t, detail=detail.id) for t in therapies]
+    texts = {s.text for s in own if s is not None}
+    return texts.pop() if len(texts) == 1 and all(own) else str(detail.silent)
 
 
 # "Wie viele Termine brauche ich? Und wie lange dauert einer?": both silences of the part are said
@@ -407,7 +419,10 @@ def _question_silences(
 ) -> set[str]:
     """Say once, first, what the page never says about a detail asked for these treatments."""
     said: set[str] = set()
-    for detail_id in question.details:
+    # what decides the question's aspect first ("Ist Ohrakupunktur besser?": that the page compares none,
+    # before that it describes no forms)
+    ordered = sorted(question.details, key=lambda d: not (d in kb.details and kb.details[d].aspect_wins))
+    for detail_id in ordered:
         detail = kb.details.get(detail_id)
         if detail is None or not detail.silent or len(said) >= MAX_QUESTION_SILENCES:
             continue  # more such sentences would crowd out what the page does say
@@ -421,10 +436,11 @@ def _question_silences(
             continue  # told, not asked: "Seit meinem Bandscheibenvorfall … Was ist PENS?" asks what PENS is
         answered = any(_answers_detail(kb, t, detail_id) for t in therapies)
         if detail.always_silent or not answered:
+            text = _silence_text(kb, therapies, detail)
             if said:
                 # a second silence is said on top, as a condition note is: the page's facts keep their room
-                draft.limit += sentence_count(detail.silent)
-            draft.add_text(detail.silent, draft.limit, force=True)
+                draft.limit += sentence_count(text)
+            draft.add_text(text, draft.limit, force=True)
             if detail.refer and detail.refer not in draft.refer:
                 draft.refer.append(detail.refer)
             said.add(detail_id)
@@ -486,7 +502,9 @@ def fact_answer(kb: KnowledgeBase, texts: Texts, question: Question) -> Answer:
         key = "answer.circumstance_note" if question.circumstance else "answer.condition_note"
         note = texts.get(key, condition=_joined(list(question.conditions), texts))
         draft.add_text(note, draft.limit, force=True)
-        draft.limit += sentence_count(note)
+        # the page is silent on their condition: who can tell closes the answer, beside the facts' room
+        draft.limit += sentence_count(note) + 1
+        draft.refer.append("arzt")
     said = _question_silences(kb, therapies, question, aspects, draft)
     if question.personal and not said and not question.conditions and PERSONAL_LEAD in kb.claims:
         # "Soll ich …?": first that the bot decides nothing for them, in the page's own words
@@ -513,6 +531,7 @@ def fact_answer(kb: KnowledgeBase, texts: Texts, question: Question) -> Answer:
     # with who can tell them, also in a two-part answer
     draft.keep_room_for_refer = (len(cells) == 1 or question.personal or risk_silence) and not advice_asked
     draft.verdict_room = len(cells) == 1 or question.premise in VERDICT_PREMISES or "wirksamkeit" in aspects
+    untold: set[str] = set()  # groups of which a treatment asked got nothing of its own
     for index, (therapy, aspect) in enumerate(cells):
         # every cell gets an even share of the room; the last one takes what is left; a cell
         # that got nothing in its share may take more, so each says at least one whole claim
@@ -533,7 +552,17 @@ def fact_answer(kb: KnowledgeBase, texts: Texts, question: Question) -> Answer:
             reserved, draft.reserved = draft.reserved, 0
             _cell(kb, therapy, aspect, asked_here, said, draft, draft.limit)
             draft.reserved = reserved
+            if aspect == "wirksamkeit" and not any(draft._family(c) == family for c in draft.claims[claims_before:]):
+                untold.add(family)
     draft.reserved = draft.later = 0
+    if untold:
+        # two kinds of one treatment ("Interferenzstrom ist doch stärker als TENS, oder?"): the group's
+        # verdict holds for both and was said once; what tells them apart is what each one is
+        closing = sentence_count(advice.text) if advice is not None else 0
+        for therapy in therapies:
+            identity = next((c for c in kb.claims_of(therapy, "methode", "ablauf") if not c.advice), None)
+            if identity is not None and draft.family.get(therapy, therapy) in untold:
+                draft.add_claim(identity, draft.limit - closing)
     referrals, draft.refer = draft.refer, []
     if advice is not None:
         draft.add_claim(advice, draft.limit if advice_asked else draft.limit - len(referrals))
@@ -541,7 +570,10 @@ def fact_answer(kb: KnowledgeBase, texts: Texts, question: Question) -> Answer:
         if refer == "arzt" and question.personal and PERSONAL_LEAD in kb.claims:
             # a personal question whose answer had to say a silence first closes with the page's own
             # referral, also where that takes one sentence more: the bot decides nothing for them
-            if draft.add_claim(kb.claims[PERSONAL_LEAD], draft.limit, force=True):
+            # (where the answer opened with it, once is enough)
+            if kb.claims[PERSONAL_LEAD] in draft.claims or draft.add_claim(
+                kb.claims[PERSONAL_LEAD], draft.limit, force=True
+            ):
                 continue
         draft.add_text(texts.get(f"answer.refer_{refer}"), draft.limit)
     left_out = [kb.therapies[t].name for t in asked[len(therapies) :] if t in kb.therapies]

@@ -166,6 +166,11 @@ class KnowledgeBase:
                 detail is None and aspect is not None and aspect in silence.aspects
             ):
                 return silence
+        group = self.therapies[therapy].part_of if therapy in self.therapies else None
+        if detail is not None and group:
+            # what the group's file says about a detail holds for its members (a pacemaker: for TENS,
+            # PENS and the Interferenztherapie), unless a member's own file says otherwise
+            return next((s for s in self.silences.get(group, ()) if detail in s.details), None)
         return None
 
     def general_claims(self, detail: str) -> list[Claim]:

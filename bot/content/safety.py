@@ -48,6 +48,7 @@ class SafetyTexts:
     signs_info_lead: str
     scope_names: dict[str, str]
     named_by_text: frozenset[str] = frozenset()
+    states: frozenset[str] = frozenset()  # topics of kind `state` (a pregnancy): named by their `name`
 
     def signs_reply(self) -> SafetyReply:
         """The answer to a question about the warning signs themselves: information, no alarm. The
@@ -113,4 +114,5 @@ def load_safety_texts(root: Path | str = DEFAULT_KNOWLEDGE_DIR) -> SafetyTexts:
             for k, v in (scope.get(section) or {}).items()
         },
         named_by_text=frozenset(str(k) for k, v in (scope.get("topics") or {}).items() if v.get("named_by_text")),
+        states=frozenset(str(k) for k, v in (scope.get("topics") or {}).items() if v.get("kind") == "state"),
     )

@@ -88,6 +88,15 @@ def test_fact_question_is_answered_with_structure_and_sets_the_slots(kb: Knowled
     )
 
 
+def test_a_pregnancy_beside_a_risk_question_is_named_before_the_facts(kb: KnowledgeBase) -> None:
+    # the entity's text may be "schwanger" or "pregnant": a state reads by its name from knowledge/scope.yml
+    entities = ["akupunktur", ("condition", "schwangerschaft", "circumstance")]
+    messages, _ = run(ActionAnswerFact(), tracker("ask_risks", entities, text="Akupunktur, bin schwanger: gefährlich?"))
+    body = messages[0]["answer"]["body"]
+    assert body.startswith("Was die Schwangerschaft für diese Behandlung bedeutet, sagt die Seite nicht.")
+    assert set(messages[0]["answer"]["claims"]) & {c.id for c in kb.claims_of("akupunktur", "risiken")}
+
+
 def test_follow_up_without_therapy_uses_the_slot() -> None:
     _, events = run(ActionAnswerFact(), tracker("ask_risks", therapy="akupunktur", aspect="wirksamkeit"))
     assert slots(events)["therapy"] == "akupunktur" and slots(events)["aspect"] == "risiken"

@@ -286,8 +286,6 @@ def test_a_message_only_a_word_that_refers_back_places_in_the_topic_needs_contex
             "Osteopathin empfohlen. Muss man Osteopathie selbst zahlen?",
             False,
         ),
-        # ... but not in the question itself
-        ("Nach der Geburt hatte ich Rückenschmerzen. Darf meine Hebamme Osteopathie machen?", True),
         # the child or the pregnancy is now the subject
         ("Hilft Osteopathie meinem Baby bei Rückenschmerzen?", True),
         ("Ich bin schwanger und habe Rückenschmerzen. Hilft Akupunktur?", True),
@@ -299,6 +297,40 @@ def test_a_person_in_the_writers_past_is_no_reason_to_decline_a_question_about_t
     guard: ScopeGuard, text: str, declined: bool
 ) -> None:
     assert (guard.decide(text, "ask_effectiveness", True)[0] == OUT_OF_SCOPE) == declined
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ist Interferenzstrom in der Schwangerschaft gefährlich?",
+        "Is acupuncture safe during pregnancy? My lower back hurts so much.",
+        "Ich bin schwanger. Ist eine Massage am Rücken gefährlich?",
+    ],
+)
+def test_a_pregnancy_beside_a_risk_question_gets_the_risks_after_a_note(guard: ScopeGuard, text: str) -> None:
+    # the page says nothing about pregnancy: answer.circumstance_note says so first, then the treatment's risks
+    decided, conditions = guard.decide(text, "ask_risks", True, asked=frozenset({"risiken"}))
+    assert decided != OUT_OF_SCOPE
+    assert [(c["value"], c.get("role")) for c in conditions] == [("schwangerschaft", "circumstance")]
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "asked"),
+    [
+        # whether it helps, or whether to do it: the page's studies are not about pregnancy
+        ("Ich bin schwanger und habe Rückenschmerzen. Hilft Akupunktur?", "ask_effectiveness", "wirksamkeit"),
+        (
+            "Meine Frau ist im 5. Monat schwanger, soll sie Osteopathie machen für den Rücken?",
+            "ask_personal_advice",
+            "",
+        ),
+        # a treatment for the pregnancy itself
+        ("Hilft Akupunktur gegen Schwangerschaftsübelkeit?", "ask_effectiveness", "wirksamkeit"),
+        ("Kann TENS bei Wehen helfen?", "ask_effectiveness", "wirksamkeit"),
+    ],
+)
+def test_a_pregnancy_is_declined_otherwise(guard: ScopeGuard, text: str, intent: str, asked: str) -> None:
+    assert guard.decide(text, intent, True, asked=frozenset({asked} - {""}))[0] == OUT_OF_SCOPE
 
 
 def test_the_bots_own_name_is_not_the_back(guard: ScopeGuard) -> None:
