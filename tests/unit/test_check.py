@@ -626,8 +626,16 @@ def guide_blocks() -> dict[str, str]:
 TESTED_BLOCKS = {
     "antwort-aendern", "beispielfragen", "namen", "detail", "detail-aussage", "neu-behandlung", "neu-domain",
     "neu-aussagen", "neu-namen", "neu-beispiele", "neu-testsatz", "erfunden", "regel-absicht", "regel-antwort",
-    "regel-beispiele", "regel", "regel-test", "muster",
+    "regel-beispiele", "regel", "regel-test", "muster", "gruppen-schweigen",
 }  # fmt: skip
+
+
+def test_the_guides_silence_of_a_group_is_the_fact_stores_and_holds_for_its_members(kb) -> None:
+    entry = YAML(typ="safe").load(guide_blocks()["gruppen-schweigen"])["silent"][0]
+    for therapy in ("elektrotherapie", "tens", "pens", "interferenztherapie"):
+        silence = kb.silence(therapy, detail=entry["details"][0])
+        assert silence is not None and silence.text == entry["text"], therapy
+        assert list(silence.nearest) == entry["nearest"] and silence.refer == entry["refer"], therapy
 
 
 def test_every_yaml_example_of_the_guide_is_tested() -> None:
