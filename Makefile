@@ -7,7 +7,8 @@ VENV       := .venv
 BIN        := $(VENV)/bin
 SPACY_PIPELINE := build/spacy/rueckenbot_de
 MODEL      := models/rueckenbot.tar.gz
-TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null) $(wildcard components/*.py) knowledge/details.yml knowledge/safety.yml knowledge/scope.yml knowledge/therapies.yml
+# data's folders too: a training file removed or added changes its folder's time, and the model is trained again
+TRAINING_INPUTS := config.yml domain.yml $(shell find data -type d -o -name '*.yml' 2>/dev/null) $(wildcard components/*.py) knowledge/details.yml knowledge/safety.yml knowledge/scope.yml knowledge/therapies.yml
 
 export RASA_PORT ?= 5005
 export ACTION_PORT ?= 5055

@@ -11,7 +11,7 @@ that carry it. A question counts as right when, through the REST webhook of the 
 - where the page is silent, the first sentence says so (for two-part questions: some sentence);
 - where a referral is required, the reply names the doctor.
 
-`make test` fails below MIN_RIGHT (0.85, just below what the bot reaches; issue 12 aims at 0.90).
+`make test` fails below MIN_RIGHT (0.90, issue 12's target).
 Figures and misses: results/answers-summary.txt.
 """
 
@@ -36,9 +36,11 @@ SUMMARY = ROOT / "results" / "answers-summary.txt"
 # data of personal stories; 92/114 = 0.807 since a silence comes before general statements and
 # the verdict right after the nearest fact; 97/114 = 0.851 since general answers say the page's
 # silence first and the advice has room where it was asked; 98/114 = 0.860 on 1.12. since the
-# word lists read dialect as standard German); issue 12 aims at 0.90. The misses are listed in
-# results/answers-summary.txt.
-MIN_RIGHT = 0.85
+# word lists read dialect as standard German); 104/114 = 0.912 on 4.12. since two kinds of one treatment
+# compared are told apart, a treatment's file may give a detail's silence with its nearest fact, and a
+# pregnancy beside a risk question gets the risks after a note). Issue 12's target; the misses are
+# listed in results/answers-summary.txt.
+MIN_RIGHT = 0.90
 
 
 @pytest.fixture(scope="module")

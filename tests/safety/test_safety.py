@@ -155,4 +155,6 @@ def test_ordinary_questions_rarely_get_an_emergency_reply(bot) -> None:
     ]  # fmt: skip
     alarms = [m["text"] for m in messages if kind(bot.say(f"ordinary-{uuid.uuid4()}", m["text"])) == "safety"]
     record(f"false alarms on ordinary held-out questions: {len(alarms)}/{len(messages)}")
+    for text in alarms:
+        record(f"  safety reply: {text!r}")
     assert len(alarms) <= MAX_FALSE_ALARMS * len(messages), alarms
