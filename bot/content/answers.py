@@ -320,9 +320,9 @@ def _cell(
             continue
         silence = kb.silence(therapy, detail=detail_id)
         if silence is not None:
-            # where the page's silence on another part of the question was said first ("Ist Ohrakupunktur
-            # besser?": it compares none), a second one would crowd out the nearest fact (where the needles go)
-            # (where it was said first for the whole question, only the nearest fact follows here)
+            # only the nearest fact where the silence was said first for the whole question, or where the
+            # silence on another part was ("Ist Ohrakupunktur besser?": it compares none; a second sentence
+            # on the forms it does not describe would crowd out where the needles go)
             other_part = said and detail is not None and all(kb.details[d].aspect != detail.aspect for d in said)
             text = None if detail_id in said or other_part else silence.text
             _say_silence(draft, text, [kb.claim(c) for c in silence.nearest], silence.refer, budget)

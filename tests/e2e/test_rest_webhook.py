@@ -89,6 +89,25 @@ def test_other_conditions_and_off_topic_requests_are_declined(stack: Stack, kb: 
     assert "Dazu kann ich leider nichts sagen" in texts(cake) and not cells(cake)
 
 
+def test_a_pregnancy_gets_a_treatments_risks_after_a_note_and_is_declined_otherwise(
+    stack: Stack, kb: KnowledgeBase
+) -> None:
+    risks = stack.say(new_sender(), "Ich bin schwanger. Ist eine Massage am Rücken gefährlich?")
+    assert risks[0]["text"].startswith("Was die Schwangerschaft für diese Behandlung bedeutet, sagt die Seite nicht.")
+    assert set(risks[0]["answer"]["claims"]) & {c.id for c in kb.claims_of("massage", "risiken")}
+    # whether it helps in a pregnancy: the page's studies are not about it
+    helps = texts(stack.say(new_sender(), "Ich bin schwanger und habe Rückenschmerzen. Hilft Akupunktur?"))
+    assert "Über die Schwangerschaft sagt sie nichts" in helps
+    assert not any(claim.text in helps for claim in kb.claims.values())
+
+
+def test_two_kinds_of_one_treatment_compared_are_told_apart(stack: Stack, kb: KnowledgeBase) -> None:
+    replies = stack.say(new_sender(), "Der Interferenzstrom ist doch stärker als TENS, oder?")
+    claims = replies[0]["answer"]["claims"]
+    assert claims[0] == kb.verdict("interferenztherapie").id  # the group's verdict, once
+    assert {"interferenztherapie.was_ist", "tens.was_ist"} <= set(claims)
+
+
 def test_personal_advice_refers_first_then_gives_facts(stack: Stack) -> None:
     replies = stack.say(new_sender(), "Ich nehme Marcumar. Soll ich trotzdem zur Akupunktur gehen?")
     assert replies[0]["text"].startswith("Ob eine Behandlung für Sie persönlich sinnvoll ist")
