@@ -877,7 +877,7 @@ def test_an_unknown_kind_of_topic_in_scope_yml(project: Path, tmp: Path) -> None
     line = replace(project / "knowledge/scope.yml", "kind: medical", "kind: medizinisch")
     assert new_problems(project, tmp) == [
         f"knowledge/scope.yml:{line}: die Art 'medizinisch' gibt es nicht. So beheben Sie es: nehmen Sie eine von: "
-        "condition, person, procedure, medical (erklärt oben in der Datei)"
+        "condition, state, person, procedure, medical (erklärt oben in der Datei)"
     ]
 
 
