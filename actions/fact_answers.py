@@ -449,6 +449,7 @@ class ActionAnswerFact(Action):
             personal=intent == PERSONAL_ADVICE or bool(entity_values(tracker, "personal")),
             conditions=tuple(conditions),
             circumstance=any(e.get("role") == "circumstance" for e in named),
+            state=any(e["value"] in safety.states for e in named),
             safety_line=safety.mention_line if entity_values(tracker, "sign_mention") else None,
         )
         answer = fact_answer(kb, interface, question)

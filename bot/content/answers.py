@@ -116,6 +116,7 @@ class Question:
     personal: bool = False
     conditions: tuple[str, ...] = ()  # names of conditions named next to the back
     circumstance: bool = False  # the condition is one the person has, beside a risk question
+    state: bool = False  # the condition is a state of the person (a pregnancy): knowledge/scope.yml kind state
     safety_line: str | None = None  # a line on what to do if a warning sign mentioned happens
 
 
@@ -499,12 +500,20 @@ def fact_answer(kb: KnowledgeBase, texts: Texts, question: Question) -> Answer:
         for d in question.details
     )
     if question.conditions and not (question.circumstance and risk_silence):
-        key = "answer.circumstance_note" if question.circumstance else "answer.condition_note"
+        key = (
+            "answer.state_note"
+            if question.state
+            else "answer.circumstance_note"
+            if question.circumstance
+            else "answer.condition_note"
+        )
         note = texts.get(key, condition=_joined(list(question.conditions), texts))
         draft.add_text(note, draft.limit, force=True)
         # the page is silent on their condition: who can tell closes the answer, beside the facts' room
-        draft.limit += sentence_count(note) + 1
-        draft.refer.append("arzt")
+        # (a state's note says it first, before the facts)
+        draft.limit += sentence_count(note) + (0 if question.state else 1)
+        if not question.state:
+            draft.refer.append("arzt")
     said = _question_silences(kb, therapies, question, aspects, draft)
     if question.personal and not said and not question.conditions and PERSONAL_LEAD in kb.claims:
         # "Soll ich …?": first that the bot decides nothing for them, in the page's own words

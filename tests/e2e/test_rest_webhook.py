@@ -93,7 +93,7 @@ def test_a_pregnancy_gets_a_treatments_risks_after_a_note_and_is_declined_otherw
     stack: Stack, kb: KnowledgeBase
 ) -> None:
     risks = stack.say(new_sender(), "Ich bin schwanger. Ist eine Massage am Rücken gefährlich?")
-    assert risks[0]["text"].startswith("Was die Schwangerschaft für diese Behandlung bedeutet, sagt die Seite nicht.")
+    assert risks[0]["text"].startswith("Über die Schwangerschaft sagt die Seite nichts. Ob die Behandlung jetzt")
     assert set(risks[0]["answer"]["claims"]) & {c.id for c in kb.claims_of("massage", "risiken")}
     # whether it helps in a pregnancy: the page's studies are not about it
     helps = texts(stack.say(new_sender(), "Ich bin schwanger und habe Rückenschmerzen. Hilft Akupunktur?"))

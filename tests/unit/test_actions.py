@@ -93,7 +93,9 @@ def test_a_pregnancy_beside_a_risk_question_is_named_before_the_facts(kb: Knowle
     entities = ["akupunktur", ("condition", "schwangerschaft", "circumstance")]
     messages, _ = run(ActionAnswerFact(), tracker("ask_risks", entities, text="Akupunktur, bin schwanger: gefährlich?"))
     body = messages[0]["answer"]["body"]
-    assert body.startswith("Was die Schwangerschaft für diese Behandlung bedeutet, sagt die Seite nicht.")
+    # the referral before the facts, and that the page's risks are not about a pregnancy (no reassurance)
+    assert body.startswith("Über die Schwangerschaft sagt die Seite nichts. Ob die Behandlung jetzt für Sie in Frage")
+    assert "bezieht sich nicht auf die Schwangerschaft:" in body
     assert set(messages[0]["answer"]["claims"]) & {c.id for c in kb.claims_of("akupunktur", "risiken")}
 
 

@@ -780,10 +780,16 @@ def test_two_kinds_of_one_treatment_are_told_apart_after_the_groups_verdict(kb, 
 
 
 def test_a_condition_the_page_is_silent_on_closes_with_who_can_tell(kb, interface) -> None:
-    answer = ask(kb, interface, ["akupunktur"], ["risiken"], conditions=("die Schwangerschaft",), circumstance=True)
-    assert answer.body.startswith("Was die Schwangerschaft für diese Behandlung bedeutet")
+    answer = ask(kb, interface, ["akupunktur"], ["risiken"], conditions=("Diabetes",), circumstance=True)
+    assert answer.body.startswith("Was Diabetes für diese Behandlung bedeutet")
     assert answer.body.endswith(interface.get("answer.refer_arzt"))
     assert len(answer.claims) >= 2  # the referral takes no room of the page's facts
+    # a state (a pregnancy): the referral comes first, in the note, and is not said twice
+    state = ask(
+        kb, interface, ["akupunktur"], ["risiken"], conditions=("die Schwangerschaft",), circumstance=True, state=True
+    )
+    assert state.body.startswith(interface.get("answer.state_note", condition="die Schwangerschaft"))
+    assert interface.get("answer.refer_arzt") not in state.body and len(state.claims) >= 2
 
 
 def test_a_belief_about_who_pays_is_a_premise_and_leaves_the_agreement_tag() -> None:
