@@ -499,7 +499,8 @@ def fact_answer(kb: KnowledgeBase, texts: Texts, question: Question) -> Answer:
         and (kb.details[d].always_silent or not any(_answers_detail(kb, t, d) for t in therapies))
         for d in question.details
     )
-    if question.conditions and not (question.circumstance and risk_silence):
+    # (a state's note always comes: it carries the referral and says that the facts are not about it)
+    if question.conditions and not (question.circumstance and risk_silence and not question.state):
         key = (
             "answer.state_note"
             if question.state

@@ -790,6 +790,12 @@ def test_a_condition_the_page_is_silent_on_closes_with_who_can_tell(kb, interfac
     )
     assert state.body.startswith(interface.get("answer.state_note", condition="die Schwangerschaft"))
     assert interface.get("answer.refer_arzt") not in state.body and len(state.claims) >= 2
+    # also beside a risk the page is silent on, which otherwise says it more exactly than a condition's note
+    both = ask(
+        kb, interface, ["tens"], ["risiken"], details=("herzschrittmacher",),
+        conditions=("die Schwangerschaft",), circumstance=True, state=True,
+    )  # fmt: skip
+    assert both.body.startswith(interface.get("answer.state_note", condition="die Schwangerschaft"))
 
 
 def test_a_belief_about_who_pays_is_a_premise_and_leaves_the_agreement_tag() -> None:
