@@ -324,8 +324,7 @@ def _cell(
             # only the nearest fact where the silence was said first for the whole question, or where the
             # silence on another part was ("Ist Ohrakupunktur besser?": it compares none; a second sentence
             # on the forms it does not describe would crowd out where the needles go)
-            other_part = said and detail is not None and all(kb.details[d].aspect != detail.aspect for d in said)
-            text = None if detail_id in said or other_part else silence.text
+            text = None if detail_id in said or _of_another_part(kb, said, detail) else silence.text
             _say_silence(draft, text, [kb.claim(c) for c in silence.nearest], silence.refer, budget)
         elif (
             detail_id not in said
@@ -403,6 +402,11 @@ def _answers_detail(kb: KnowledgeBase, therapy: str, detail_id: str) -> bool:
     return any(not c.advice for c in kb.claims_of(therapy, detail=detail_id))
 
 
+def _of_another_part(kb: KnowledgeBase, said: set[str], detail: Detail | None) -> bool:
+    """Was the page's silence said already, and only on details of another aspect than this one?"""
+    return bool(said) and detail is not None and all(kb.details[d].aspect != detail.aspect for d in said)
+
+
 def _silence_text(kb: KnowledgeBase, therapies: list[str], detail: Detail) -> str:
     """The words for what the page does not say about a detail: the treatment's own file's where it has
     them ("… für eine Elektrotherapie …", also from its group's file), else knowledge/details.yml's."""
@@ -427,7 +431,7 @@ def _question_silences(
         detail = kb.details.get(detail_id)
         if detail is None or not detail.silent or len(said) >= MAX_QUESTION_SILENCES:
             continue  # more such sentences would crowd out what the page does say
-        if said and all(kb.details[d].aspect != detail.aspect for d in said):
+        if _of_another_part(kb, said, detail):
             continue  # a detail of another part: that part says what the page does say about it
         if detail.only_in_its_aspect and detail.aspect not in aspects:
             continue  # "Soll ich mir das verordnen lassen?" asks whether, not what a prescription costs
