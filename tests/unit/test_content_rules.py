@@ -106,7 +106,7 @@ def test_a_claim_that_loses_its_hedges(project: Path, tmp: Path) -> None:
 
 def test_the_advice_that_loses_hoechstens(project: Path, tmp: Path) -> None:
     path = project / "knowledge/general.yml"
-    replace(path, "Nutzen Sie das höchstens als mögliche Ergänzung", "Nutzen Sie das als mögliche Ergänzung")
+    replace(path, "so etwas höchstens als mögliche Ergänzung", "so etwas als mögliche Ergänzung")
     line = claim_line(path, "rat", "text")
     assert new_problems(project, tmp, STAGES) == [
         f"knowledge/general.yml:{line}: Die Aussage 'allgemein.rat' lässt die Vorsicht „höchstens“ aus dem Zitat weg. So beheben Sie es: übernehmen Sie „höchstens“ in den Text oder ein erlaubtes gleichwertiges Wort: allenfalls, wenn überhaupt, bestenfalls (docs/EDITING.md, „Vorsicht bleibt“)"
