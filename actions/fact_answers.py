@@ -31,6 +31,7 @@ from actions.conversation import (
 )
 from bot.content.answers import (
     VERDICT_PREMISES,
+    ConditionKind,
     Question,
     aspect_choice_buttons,
     fact_answer,
@@ -448,8 +449,13 @@ class ActionAnswerFact(Action):
             premise=premise,
             personal=intent == PERSONAL_ADVICE or bool(entity_values(tracker, "personal")),
             conditions=tuple(conditions),
-            circumstance=any(e.get("role") == "circumstance" for e in named),
-            state=any(e["value"] in safety.states for e in named),
+            condition_kind=(
+                ConditionKind.STATE
+                if any(e["value"] in safety.states for e in named)
+                else ConditionKind.CIRCUMSTANCE
+                if any(e.get("role") == "circumstance" for e in named)
+                else ConditionKind.NAMED
+            ),
             safety_line=safety.mention_line if entity_values(tracker, "sign_mention") else None,
         )
         answer = fact_answer(kb, interface, question)

@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from enum import Enum
 
 from bot.content.knowledge import GENERAL, Claim, Detail, KnowledgeBase
 from bot.texts import Texts
@@ -104,6 +105,14 @@ class Answer:
         return f"{self.body}\n{self.source.line}\n{self.disclaimer}"
 
 
+class ConditionKind(Enum):
+    """What a condition named beside the question is; its note (interface_texts.yml) comes first."""
+
+    NAMED = "answer.condition_note"  # named next to the back ("Nacken- und Schulterschmerzen")
+    CIRCUMSTANCE = "answer.circumstance_note"  # one the person has, beside a risk question ("Ich habe Diabetes")
+    STATE = "answer.state_note"  # a state of the person (a pregnancy): knowledge/scope.yml kind state
+
+
 @dataclass(frozen=True)
 class Question:
     """What the NLU understood of a fact question."""
@@ -114,9 +123,8 @@ class Question:
     told: tuple[str, ...] = ()  # details only told beside the question ("Seit meinem Bandscheibenvorfall …")
     premise: str | None = None
     personal: bool = False
-    conditions: tuple[str, ...] = ()  # names of conditions named next to the back
-    circumstance: bool = False  # the condition is one the person has, beside a risk question
-    state: bool = False  # the condition is a state of the person (a pregnancy): knowledge/scope.yml kind state
+    conditions: tuple[str, ...] = ()  # names of conditions named beside the question
+    condition_kind: ConditionKind = ConditionKind.NAMED  # which note they get
     safety_line: str | None = None  # a line on what to do if a warning sign mentioned happens
 
 
@@ -504,20 +512,14 @@ def fact_answer(kb: KnowledgeBase, texts: Texts, question: Question) -> Answer:
         for d in question.details
     )
     # (a state's note always comes: it carries the referral and says that the facts are not about it)
-    if question.conditions and not (question.circumstance and risk_silence and not question.state):
-        key = (
-            "answer.state_note"
-            if question.state
-            else "answer.circumstance_note"
-            if question.circumstance
-            else "answer.condition_note"
-        )
-        note = texts.get(key, condition=_joined(list(question.conditions), texts))
+    kind = question.condition_kind
+    if question.conditions and not (kind is ConditionKind.CIRCUMSTANCE and risk_silence):
+        note = texts.get(kind.value, condition=_joined(list(question.conditions), texts))
         draft.add_text(note, draft.limit, force=True)
         # the page is silent on their condition: who can tell closes the answer, beside the facts' room
         # (a state's note says it first, before the facts)
-        draft.limit += sentence_count(note) + (0 if question.state else 1)
-        if not question.state:
+        draft.limit += sentence_count(note) + (0 if kind is ConditionKind.STATE else 1)
+        if kind is not ConditionKind.STATE:
             draft.refer.append("arzt")
     said = _question_silences(kb, therapies, question, aspects, draft)
     if question.personal and not said and not question.conditions and PERSONAL_LEAD in kb.claims:

@@ -11,6 +11,7 @@ from bot.content.answers import (
     OTHER_THERAPY,
     QUOTE,
     SENTENCE_END,
+    ConditionKind,
     Question,
     fact_answer,
     quote_answer,
@@ -300,7 +301,7 @@ def test_a_risk_the_page_is_silent_on_replaces_the_note_on_the_condition_it_come
     # does not say (about metal in the body), not a second one about the hip before it
     answer = ask(
         kb, interface, ["kurzwellen_diathermie"], ["risiken"],
-        details=("herzschrittmacher",), conditions=("Hüfte",), circumstance=True,
+        details=("herzschrittmacher",), conditions=("Hüfte",), condition_kind=ConditionKind.CIRCUMSTANCE,
     )  # fmt: skip
     assert answer.body.startswith(kb.details["herzschrittmacher"].silent)
     assert "Hüfte" not in answer.body
@@ -310,7 +311,8 @@ def test_a_condition_note_stays_where_the_page_answers_the_risk_asked(kb, interf
     # "Ich habe Diabetes. Ist Akupunktur wegen Infektionen gefährlich?": the page speaks of
     # infections from needles, not of diabetes; that the page says nothing about diabetes comes first
     answer = ask(
-        kb, interface, ["akupunktur"], ["risiken"], details=("infektion",), conditions=("Diabetes",), circumstance=True,
+        kb, interface, ["akupunktur"], ["risiken"], details=("infektion",),
+        conditions=("Diabetes",), condition_kind=ConditionKind.CIRCUMSTANCE,
     )  # fmt: skip
     assert answer.body.startswith("Was Diabetes für diese Behandlung bedeutet, sagt die Seite nicht.")
 
@@ -780,20 +782,23 @@ def test_two_kinds_of_one_treatment_are_told_apart_after_the_groups_verdict(kb, 
 
 
 def test_a_condition_the_page_is_silent_on_closes_with_who_can_tell(kb, interface) -> None:
-    answer = ask(kb, interface, ["akupunktur"], ["risiken"], conditions=("Diabetes",), circumstance=True)
+    answer = ask(
+        kb, interface, ["akupunktur"], ["risiken"], conditions=("Diabetes",), condition_kind=ConditionKind.CIRCUMSTANCE
+    )
     assert answer.body.startswith("Was Diabetes für diese Behandlung bedeutet")
     assert answer.body.endswith(interface.get("answer.refer_arzt"))
     assert len(answer.claims) >= 2  # the referral takes no room of the page's facts
     # a state (a pregnancy): the referral comes first, in the note, and is not said twice
     state = ask(
-        kb, interface, ["akupunktur"], ["risiken"], conditions=("die Schwangerschaft",), circumstance=True, state=True
-    )
+        kb, interface, ["akupunktur"], ["risiken"],
+        conditions=("die Schwangerschaft",), condition_kind=ConditionKind.STATE,
+    )  # fmt: skip
     assert state.body.startswith(interface.get("answer.state_note", condition="die Schwangerschaft"))
     assert interface.get("answer.refer_arzt") not in state.body and len(state.claims) >= 2
     # also beside a risk the page is silent on, which otherwise says it more exactly than a condition's note
     both = ask(
         kb, interface, ["tens"], ["risiken"], details=("herzschrittmacher",),
-        conditions=("die Schwangerschaft",), circumstance=True, state=True,
+        conditions=("die Schwangerschaft",), condition_kind=ConditionKind.STATE,
     )  # fmt: skip
     assert both.body.startswith(interface.get("answer.state_note", condition="die Schwangerschaft"))
 
