@@ -6,6 +6,12 @@ model (one weight per word and letter group) on others. Averaging their probabil
 right more often than either alone (measured on the development sets,
 docs/performance.md), and the linear model trains in seconds.
 
+The linear model reads the features weighed by scikit-learn's TfidfTransformer: a word counts
+less the more messages have it ("ich", "die") and its repeats count less than its first use,
+so a long message no longer outweighs a short one by its length. On the development sets C-P
+the linear model alone, on the same features, was right on 5,236 messages of 5,673 instead of
+5,115 (docs/performance.md).
+
 Placed right after DIETClassifier: it takes DIET's ranking from the message, averages it
 with its own probabilities (`diet_weight` for DIET's share) and writes the joint intent
 and ranking, which the FallbackClassifier and the guards then read as before.
@@ -18,16 +24,26 @@ own. Emergencies and crises stay as DIET and the safety guard (its word lists) f
 
 from __future__ import annotations
 
+import logging
 import warnings
 from typing import Any
 
+from rasa.engine.graph import ExecutionContext
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
 from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, PREDICTED_CONFIDENCE_KEY
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.feature_extraction.text import TfidfTransformer
+from sklearn.pipeline import Pipeline
+
+logger = logging.getLogger(__name__)
+
+# what a saved model may hold besides scikit-learn's own types: the TfidfTransformer's weights
+SAVED_TYPES = ["scipy.sparse._csr.csr_matrix"]
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
@@ -40,7 +56,39 @@ class IntentVote(LogisticRegressionClassifier):
             **LogisticRegressionClassifier.get_default_config(),
             "diet_weight": 0.5,
             "safety_intents": ["warning_signs", "crisis"],
+            # the inverse of the penalty on large weights; TF-IDF features are small numbers,
+            # so they need a weaker penalty than Rasa's 1.0 (development sets: 30 best)
+            "C": 30.0,
         }
+
+    def __init__(self, config: dict[str, Any], name: str, model_storage: ModelStorage, resource: Resource) -> None:
+        super().__init__(config, name, model_storage, resource)
+        self.clf.set_params(C=float(self.config["C"]))
+        self.clf = Pipeline([("tfidf", TfidfTransformer(sublinear_tf=True)), ("linear", self.clf)])
+
+    @classmethod
+    def load(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> IntentVote:
+        import skops.io as sio
+
+        component = cls(config, execution_context.node_name, model_storage, resource)
+        try:
+            with model_storage.read_from(resource) as model_dir:
+                path = model_dir / f"{resource.name}.skops"
+                unknown = sio.get_untrusted_types(file=path)
+                if set(unknown) - set(SAVED_TYPES):
+                    raise ValueError(f"{path} holds types we did not save: {unknown}")
+                component.clf = sio.load(path, trusted=unknown)
+        except ValueError as error:
+            # not trained (no examples) or not ours: DIET's answer stands, as in process()
+            logger.warning("IntentVote not loaded, DIET decides alone: %s", error)
+        return component
 
     def train(self, training_data: TrainingData) -> Resource:
         # Rasa's 100 iterations stop before the optimiser's tolerance is met; 300 took three times

@@ -124,3 +124,26 @@ def test_training_examples_are_left_as_they_are(trained) -> None:
     data = training_data()
     vote.process_training_data(data)
     assert all(m.get(INTENT_RANKING_KEY) is None for m in data.training_examples)
+
+
+def test_a_stored_vote_holding_unexpected_types_is_not_loaded(trained, monkeypatch, caplog) -> None:
+    import skops.io
+
+    _, storage, resource = trained
+    monkeypatch.setattr(skops.io, "get_untrusted_types", lambda file: ["builtins.eval"])
+    context = ExecutionContext(node_name="vote", graph_schema=None)  # type: ignore[arg-type]
+    loaded = IntentVote.load({**IntentVote.get_default_config(), "diet_weight": 0.5}, storage, resource, context)
+    msg = message(["hilft"])
+    msg.set(INTENT_RANKING_KEY, [{"name": "greet", "confidence": 1.0}])
+    # nothing loaded: DIET's ranking stands as it is
+    assert ranking(loaded.process([msg])[0]) == {"greet": 1.0}
+    assert "DIET decides alone" in caplog.text
+
+
+def test_the_linear_model_reads_tf_idf_weights(trained) -> None:
+    # a word's repeats count less than its first use, so a long message does not outweigh a
+    # short one by its length alone
+    vote, _, _ = trained
+    tfidf = vote.clf.named_steps["tfidf"]
+    weights = tfidf.transform(scipy.sparse.csr_matrix([[3.0, 1.0, 0.0, 0.0]])).toarray()[0]
+    assert weights[0] < 3 * weights[1]  # three uses of "kosten" weigh less than three times one
