@@ -40,6 +40,7 @@ def test_more_pain_at_night_in_learners_german_is_urgent(guard: SafetyGuard) -> 
     "text",
     [
         "Meine Mutter ist eben umgekippt und reagiert nicht, wenn ich sie anspreche.",
+        "Mei Opa is in da Praxis umgfoin, schnauft ned gscheid und redt nix mehr",
         "Nach der Massage mit dem neuen Öl schwillt meine Zunge an.",
         "Seit heute Mittag 39 Fieber und der Nacken ist ganz steif.",
         "Ich habe aus Versehen eine ganze Packung Ibuprofen genommen.",
