@@ -140,7 +140,8 @@ def _no_sentence_end() -> re.Pattern[str]:
     abbreviations = "|".join(re.escape(word) for word in language_words("abbreviations")) or "(?!)"
     starts = "|".join(re.escape(word) for word in language_words("sentence_starts")) or "(?!)"
     return re.compile(
-        rf"(?<![\w.])(?:[a-zäöü]|{abbreviations})\." rf"|(?<![\w/.])\d{{1,3}}\.(?=\s*(?!(?:{starts})\b)\w)",
+        # letters with periods one after the other ("z.B.", "d.h.") are one abbreviation
+        rf"(?<![\w.])(?:(?:[a-zäöü]\.)+|(?:{abbreviations})\.)" rf"|(?<![\w/.])\d{{1,3}}\.(?=\s*(?!(?:{starts})\b)\w)",
         re.IGNORECASE,
     )
 
@@ -153,7 +154,7 @@ _DICTATED_END = re.compile(r"(?i:\bfragezeichen\b|\bausrufezeichen\b)|(?<=[^\W\d
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
     """(start, end) of each sentence of a message."""
-    masked = _no_sentence_end().sub(lambda m: m.group()[:-1] + "\u2024", text)  # same length: offsets stay
+    masked = _no_sentence_end().sub(lambda m: m.group().replace(".", "\u2024"), text)  # same length: offsets stay
     masked = _DICTATED_END.sub(lambda m: m.group()[:-1] + ("?" if m.group()[0] in "Ff" else "."), masked)
     return [(m.start(), m.end()) for m in _SENTENCE.finditer(masked)]
 

@@ -7,8 +7,9 @@ so the story's many words outweigh the few that ask. This component adds the wor
 question sentence once more (`weight` times), so what is asked counts for more than what is
 told. A message of one sentence is left as it is.
 
-The question sentence is the last one with a question mark, else the last sentence ("Danke
-Ihnen!" after a story). Placed after the featurizers and before SentenceFeaturesOnly, which
+The question sentence is the last one that asks (with a question mark, a dictated
+"Fragezeichen", or asked as a statement: "Ich möchte wissen, ob das hilft."), else the last
+sentence ("Danke Ihnen!" after a story). Placed after the featurizers and before SentenceFeaturesOnly, which
 drops the token-level features this component reads.
 """
 
@@ -28,25 +29,24 @@ from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, FEATURE_TYPE_SEQUEN
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-# a sentence ends at . ! ? or … followed by a space, but not at an abbreviation's single letter
-# ("z.B. TENS", "d. h.")
-SENTENCE_END = re.compile(r"(?<!\b\w\.)(?<=[.!?…])\s+")
+from components.matching import question_spans, sentence_spans
+
 WORD = re.compile(r"\w")
 
 
 def question_span(text: str) -> tuple[int, int] | None:
-    """Start and end of the question sentence in a message of several sentences, else None."""
-    spans, start = [], 0
-    for end in SENTENCE_END.finditer(text):
-        spans.append((start, end.start()))
-        start = end.end()
-    spans.append((start, len(text.rstrip())))
+    """Start and end of the question sentence in a message of several sentences, else None.
+
+    Sentences and questions are found as everywhere else in the bot (components/matching.py):
+    abbreviations from knowledge/language.yml end no sentence, a dictated "Fragezeichen" ends a
+    question, and "Ich möchte wissen, ob TENS hilft." asks too."""
     # an emoji or "..." on its own is no sentence
-    spans = [(a, b) for a, b in spans if WORD.search(text, a, b)]
+    spans = [(a, b) for a, b in sentence_spans(text) if WORD.search(text, a, b)]
     if len(spans) < 2:
         return None
-    asking = [(a, b) for a, b in spans if "?" in text[a:b]]
-    return (asking or spans)[-1]
+    asking = [span for span in question_spans(text) if span in spans]
+    asking += [(a, b) for a, b in spans if "?" in text[a:b]]  # "Wirklich?!" asks too
+    return max(asking) if asking else spans[-1]
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False)

@@ -90,6 +90,19 @@ def test_dictated_end_marks_end_a_sentence() -> None:
     assert len(sentence_spans("Das ist der wunde Punkt der Sache. Hilft TENS?")) == 2
 
 
+@pytest.mark.parametrize(
+    ("text", "sentences"),
+    [
+        ("Hilft z.B. TENS? Oder Massage?", 2),
+        ("Das heißt d. h. nichts. Hilft es?", 2),
+        ("Mir hilft u.a. Wärme. Und TENS?", 2),
+        ("Ich bin 81. Darf ich das?", 2),
+    ],
+)
+def test_abbreviations_of_several_letters_end_no_sentence(text: str, sentences: int) -> None:
+    assert len(sentence_spans(text)) == sentences
+
+
 def test_a_question_asked_as_a_statement_asks() -> None:
     text = "Sie sagt, das sei eine IGeL-Leistung. Ich weiß gar nicht, was das heißen soll. Hilft es denn?"
     assert [text[a:b].strip() for a, b in question_spans(text)] == [
