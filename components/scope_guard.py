@@ -186,6 +186,7 @@ class ScopeGuard(YamlLexiconComponent):
             for treatment_id, entry in (lists.get("other_treatments") or {}).items()
         ]
         self.fallback_by_detail = {str(k): str(v) for k, v in (lists.get("fallback_by_detail") or {}).items()}
+        self.unsure_by_detail = {str(k): str(v) for k, v in (lists.get("unsure_by_detail") or {}).items()}
         self.needed_words = {
             str(intent): compile_group(words or []) for intent, words in (lists.get("intents_need_words") or {}).items()
         }
@@ -194,6 +195,12 @@ class ScopeGuard(YamlLexiconComponent):
         """The general answer a detail asks for ("Was heißt passiv?" → ask_overview), in the order
         of knowledge/scope.yml `fallback_by_detail`."""
         return next((intent for detail, intent in self.fallback_by_detail.items() if detail in details), None)
+
+    def aspect_by_detail(self, details: frozenset[str]) -> str | None:
+        """The aspect's intent the details tell, where they tell only one (knowledge/scope.yml
+        `unsure_by_detail`); None where they tell none or several."""
+        intents = {intent for detail, intent in self.unsure_by_detail.items() if detail in details}
+        return intents.pop() if len(intents) == 1 else None
 
     def topics_in(self, tokens: list[Token]) -> list[tuple[str, str, Match]]:
         found = []
@@ -662,6 +669,10 @@ class ScopeGuard(YamlLexiconComponent):
                     # "Was ist denn bitte PENS? Davon habe ich noch nichts gehört.": a treatment named
                     # (not only described) and the words of one aspect
                     intent = by_words
+                elif named and self.aspect_by_detail(details):
+                    # "wie lange hält so ne Massage eigentlich an? paar wochen?": a treatment named and
+                    # a detail that tells the aspect (knowledge/scope.yml `unsure_by_detail`)
+                    intent = self.aspect_by_detail(details)
                 elif not asked_here and self.opens_follow_up(tokenize(text)):
                     # "und bei der sanften Variante, wo die Gelenke nur langsam bewegt werden?": a
                     # follow-up that names a treatment asks the previous question about it

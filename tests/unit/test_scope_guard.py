@@ -601,6 +601,40 @@ def test_an_unsure_question_whether_a_named_treatment_is_passive_asks_what_passi
     assert message.get("intent")["name"] == "ask_overview"
 
 
+@pytest.mark.parametrize(
+    ("details", "expected"),
+    [
+        ({"wirkdauer"}, "ask_effectiveness"),  # "wie lange hält so ne Massage eigentlich an?"
+        ({"mechanismus"}, "ask_method"),  # "Wie soll Laser denn wirken?"
+        ({"alter"}, "ask_risks"),  # "Bin ich für Laser zu alt?"
+        ({"kosten_detail_unknown"}, "nlu_fallback"),
+    ],
+)
+def test_an_unsure_question_about_a_named_treatment_gets_the_aspect_its_detail_tells(
+    guard: ScopeGuard, details: set[str], expected: str
+) -> None:
+    entities = [dict(THERAPY_LASER, extractor="TherapyExtractor")]
+    entities += [{"entity": "detail", "value": detail} for detail in sorted(details)]
+    message = classified(
+        "Laser?", [("nlu_fallback", 0.35), ("ask_method", 0.47), ("ask_effectiveness", 0.44)], entities
+    )
+    guard.process([message])
+    assert message.get("intent")["name"] == expected
+
+
+def test_details_that_tell_two_aspects_tell_none(guard: ScopeGuard) -> None:
+    assert guard.aspect_by_detail(frozenset({"wirkdauer", "mechanismus"})) is None
+    assert guard.aspect_by_detail(frozenset({"wirkdauer", "dauer"})) == "ask_effectiveness"
+
+
+def test_a_detail_that_tells_the_aspect_decides_only_where_a_treatment_is_named(guard: ScopeGuard) -> None:
+    # "Was ist besser, Yoga oder Pilates?" stays what it was: no treatment of the page is named
+    entities = [{"entity": "detail", "value": "vergleich"}]
+    message = classified("Yoga?", [("nlu_fallback", 0.35), ("out_of_scope", 0.4)], entities)
+    guard.process([message])
+    assert message.get("intent")["name"] != "ask_effectiveness"
+
+
 def test_a_person_in_the_writers_past_gets_no_note_either(guard: ScopeGuard) -> None:
     text = "Seit meiner Schwangerschaft vor sechs Jahren habe ich Rückenschmerzen. Zahlt die Beihilfe Osteopathie?"
     assert guard.decide(text, "ask_costs", True) == (None, [])

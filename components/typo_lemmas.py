@@ -1,0 +1,143 @@
+"""Reads a misspelled word as the word of the training data it most likely is.
+
+The intent classifiers count words by their lemma. A word typed with a slip ("wer bezhalt das",
+"was kotset das", "kan man sich da verbrenen") is a word they never saw, so its vote is lost,
+and in a short question it was the word that told what is asked. This component gives such a
+word the lemma of the training word one slip away (two in long words): a letter missing, added,
+changed, or two neighbours swapped. The letter n-gram features still see what was typed.
+
+A word is left as it is when it is short, when the training data has it, or when it is a
+correctly spelled German or English word (spacy-lookups-data's word forms, as for the lexicon
+matchers): "passiert" is no slip of "massiert". The first letter must be right, as people rarely
+slip there. Of several words equally close, the one the training data uses most wins.
+
+The vocabulary is learned from the training data and stored with the model. Placed after the
+tokenizer and before the featurizers.
+"""
+
+from __future__ import annotations
+
+import collections
+from typing import Any
+
+from rapidfuzz import process
+from rapidfuzz.distance import DamerauLevenshtein
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.constants import TOKENS_NAMES
+from rasa.shared.nlu.constants import TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+from rasa.shared.utils.io import dump_obj_as_json_to_file, read_json_file
+
+from components.matching import fold, known_words
+
+VOCABULARY_FILE = "vocabulary.json"
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=True)
+class TypoLemmas(GraphComponent):
+    """Sets the lemma of a misspelled token to that of the nearest word of the training data."""
+
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        return {
+            # shorter words are left alone: one slip turns too many short words into others
+            "min_length": 4,
+            # from this length on two slips are forgiven ("schwangerschft", "phsyiotherapeut")
+            "two_slips_length": 9,
+        }
+
+    def __init__(
+        self,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        vocabulary: dict[str, list] | None = None,
+    ) -> None:
+        self._config = {**self.get_default_config(), **config}
+        self._model_storage = model_storage
+        self._resource = resource
+        self._set_vocabulary(vocabulary or {})
+
+    def _set_vocabulary(self, vocabulary: dict[str, list]) -> None:
+        # folded word -> [lemma, how often the training data has it]
+        self._vocabulary = vocabulary
+        self._by_first_letter: dict[str, list[str]] = collections.defaultdict(list)
+        for word in vocabulary:
+            self._by_first_letter[word[0]].append(word)
+
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> TypoLemmas:
+        return cls(config, model_storage, resource)
+
+    @classmethod
+    def load(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> TypoLemmas:
+        try:
+            with model_storage.read_from(resource) as directory:
+                vocabulary = read_json_file(directory / VOCABULARY_FILE)
+        except ValueError:
+            vocabulary = {}  # not trained: every word stays as it is
+        known_words()  # loaded at start (about 1 s), not on someone's first message
+        return cls(config, model_storage, resource, vocabulary)
+
+    def train(self, training_data: TrainingData) -> Resource:
+        counts: collections.Counter[str] = collections.Counter()
+        lemmas: dict[str, collections.Counter[str]] = collections.defaultdict(collections.Counter)
+        for example in training_data.training_examples:
+            for token in example.get(TOKENS_NAMES[TEXT]) or []:
+                word = fold(token.text.lower())
+                if word.isalpha():
+                    counts[word] += 1
+                    lemmas[word][token.lemma or token.text] += 1
+        vocabulary = {word: [lemmas[word].most_common(1)[0][0], count] for word, count in counts.items()}
+        self._set_vocabulary(vocabulary)
+        with self._model_storage.write_to(self._resource) as directory:
+            dump_obj_as_json_to_file(directory / VOCABULARY_FILE, vocabulary)
+        return self._resource
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        return training_data  # every training word is in the vocabulary
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        for message in messages:
+            for token in message.get(TOKENS_NAMES[TEXT]) or []:
+                lemma = self.lemma_of(token.text)
+                if lemma is not None:
+                    token.lemma = lemma
+        return messages
+
+    def lemma_of(self, text: str) -> str | None:
+        """The lemma of the training word `text` is a slip of, or None."""
+        word = fold(text.lower())
+        if len(word) < self._config["min_length"] or not word.isalpha() or word in self._vocabulary:
+            return None
+        if word in known_words():
+            return None
+        slips = 2 if len(word) >= self._config["two_slips_length"] else 1
+        candidates = process.extract(
+            word,
+            self._by_first_letter.get(word[0], ()),
+            scorer=DamerauLevenshtein.distance,
+            score_cutoff=slips,
+            limit=None,
+        )
+        if not candidates:
+            return None
+        nearest, distance, _ = min(candidates, key=lambda c: (c[1], -self._vocabulary[c[0]][1]))
+        return self._vocabulary[nearest][0]

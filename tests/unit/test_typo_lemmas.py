@@ -1,0 +1,99 @@
+"""TypoLemmas: a word typed with a slip counts as the training word it most likely is."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from rasa.engine.graph import ExecutionContext
+from rasa.engine.storage.local_model_storage import LocalModelStorage
+from rasa.engine.storage.resource import Resource
+from rasa.nlu.tokenizers.tokenizer import Token
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from components.typo_lemmas import TypoLemmas
+
+# what the spaCy lemmatiser would give the training words
+LEMMAS = {"kostet": "kosten", "hilft": "helfen", "bezahlt": "bezahlen", "massagen": "massage"}
+
+
+def message(text: str, lemmas: bool = True) -> Message:
+    tokens = [
+        Token(m.group(), m.start(), lemma=LEMMAS.get(m.group().lower(), m.group().lower()) if lemmas else None)
+        for m in re.finditer(r"\w+", text)
+    ]
+    return Message(data={"text": text, "text_tokens": tokens})
+
+
+@pytest.fixture(scope="module")
+def typos(tmp_path_factory: pytest.TempPathFactory) -> TypoLemmas:
+    storage = LocalModelStorage(tmp_path_factory.mktemp("storage"))
+    resource = Resource("typo_lemmas")
+    context = ExecutionContext(graph_schema=None, model_id="test")
+    component = TypoLemmas.create({}, storage, resource, context)
+    examples = [
+        "Was kostet Akupunktur?",
+        "Wer bezahlt die Lasertherapie?",
+        "Hilft TENS?",
+        "Hilft Massage?",
+        "Sind Massagen gefährlich?",
+        "Kann da etwas passieren?",
+        "Welche Nebenwirkungen hat Osteopathie?",
+        "Was ist Kurzwellendiathermie?",
+        # one word seen once, a near neighbour of a more frequent one
+        "Mir hielft nichts",
+    ]
+    component.train(TrainingData([message(text) for text in examples]))
+    return TypoLemmas.load({}, storage, resource, context)  # as Rasa does after training
+
+
+def lemmas(typos: TypoLemmas, text: str) -> list[str]:
+    processed = typos.process([message(text, lemmas=False)])[0]
+    return [token.lemma for token in processed.get("text_tokens")]
+
+
+@pytest.mark.parametrize(
+    ("text", "lemma"),
+    [
+        ("kotset", "kosten"),  # two letters swapped
+        ("bezhalt", "bezahlen"),
+        ("hlft", "helfen"),  # a letter missing
+        ("pasieren", "passieren"),
+        ("Lasertherpie", "lasertherapie"),
+        ("Nebenwirkugnen", "nebenwirkungen"),
+        ("kurzwelendiatermie", "kurzwellendiathermie"),  # two slips in a long word
+        ("massagn", "massage"),  # the lemma of the nearest word, not the word
+    ],
+)
+def test_a_slip_gets_the_lemma_of_the_nearest_training_word(typos: TypoLemmas, text: str, lemma: str) -> None:
+    assert lemmas(typos, f"Und {text} bitte") == ["Und", lemma, "bitte"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "passiert",  # a correctly spelled German word is no slip ("passieren" is one letter off)
+        "kosten",
+        "hilfe",
+        "was",  # too short
+        "tens",  # in the training data
+        "gilft",  # the first letter differs
+        "nebenwirkugnenxyz",  # too far from every training word
+        "123",
+    ],
+)
+def test_other_words_keep_their_lemma(typos: TypoLemmas, text: str) -> None:
+    assert typos.lemma_of(text) is None
+
+
+def test_of_two_words_equally_near_the_more_frequent_wins(typos: TypoLemmas) -> None:
+    # "hieft" is one slip from "hilft" (twice in the training data) and from "hielft" (once)
+    assert typos.lemma_of("hieft") == "helfen"
+
+
+def test_untrained_it_leaves_every_word(tmp_path_factory: pytest.TempPathFactory) -> None:
+    storage = LocalModelStorage(tmp_path_factory.mktemp("empty"))
+    context = ExecutionContext(graph_schema=None, model_id="test")
+    component = TypoLemmas.load({}, storage, Resource("never_trained"), context)
+    assert lemmas(component, "Was kotset das") == ["Was", "kotset", "das"]
