@@ -940,6 +940,7 @@ class Checker:
         intents = domain.get("intents") if isinstance(domain.get("intents"), list) else []
         known_intents = {str(next(iter(i)) if isinstance(i, dict) else i) for i in intents} | RASA_DEFAULT_INTENTS
         self.check_buttons(responses, known_intents, ids)
+        self.check_details_to_intents(known_intents)
         flow_files = [rel for rel in self.data_files() if rel not in self.broken]
         flow_files += [self.rel(p) for p in sorted((self.root / "tests" / "stories").glob("*.yml"))]
         for rel in flow_files:
@@ -952,6 +953,33 @@ class Checker:
                     for step in steps or []:
                         if isinstance(step, CommentedMap):
                             self.check_step(rel, step, known_actions, known_intents, ids)
+
+    def check_details_to_intents(self, known_intents: set) -> None:
+        """knowledge/scope.yml maps details to intents: a misspelled detail would never match, a
+        misspelled intent would leave the person without an answer."""
+
+        def mapping(node: Any, key: str) -> CommentedMap:
+            value = node.get(key) if isinstance(node, CommentedMap) else None
+            return value if isinstance(value, CommentedMap) else CommentedMap()
+
+        scope = self.doc("knowledge/scope.yml")
+        known_details = set(mapping(self.doc("knowledge/details.yml"), "details"))
+        for key in ("fallback_by_detail", "unsure_by_detail"):
+            entries = mapping(scope, key)
+            for detail, intent in entries.items():
+                where = f"knowledge/scope.yml:{entries.lc.key(detail)[0] + 1}"
+                if str(detail) not in known_details:
+                    self.add(
+                        where,
+                        f"das Detail '{detail}' gibt es in knowledge/details.yml nicht",
+                        "nehmen Sie den Namen eines Details unter details: in knowledge/details.yml",
+                    )
+                if str(intent) not in known_intents:
+                    self.add(
+                        where,
+                        f"die Absicht '{intent}' gibt es in domain.yml nicht",
+                        "nehmen Sie eine Absicht aus domain.yml > intents",
+                    )
 
     def check_step(self, rel: str, step: CommentedMap, known_actions: set, known_intents: set, ids: list[str]) -> None:
         where = f"{rel}:{step.lc.line + 1}"

@@ -881,6 +881,30 @@ def test_an_unknown_kind_of_topic_in_scope_yml(project: Path, tmp: Path) -> None
     ]
 
 
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        (
+            "  wirkdauer: ask_effectiveness\n",
+            "  wirkdauerr: ask_effectiveness\n",
+            "das Detail 'wirkdauerr' gibt es in knowledge/details.yml nicht. So beheben Sie es: nehmen Sie den "
+            "Namen eines Details unter details: in knowledge/details.yml",
+        ),
+        (
+            "  mechanismus: ask_method\n",
+            "  mechanismus: ask_methode\n",
+            "die Absicht 'ask_methode' gibt es in domain.yml nicht. So beheben Sie es: nehmen Sie eine Absicht aus "
+            "domain.yml > intents",
+        ),
+    ],
+)
+def test_a_detail_mapped_to_an_intent_in_scope_yml_must_exist(
+    project: Path, tmp: Path, old: str, new: str, message: str
+) -> None:
+    line = replace(project / "knowledge/scope.yml", old, new)
+    assert new_problems(project, tmp) == [f"knowledge/scope.yml:{line}: {message}"]
+
+
 def test_names_for_an_unknown_treatment(project: Path, tmp: Path) -> None:
     path = project / "data/therapy_names.yml"
     line = replace(path, "- synonym: traktion\n", "- synonym: streckbank\n")

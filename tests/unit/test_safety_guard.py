@@ -62,6 +62,8 @@ def test_more_pain_at_night_in_learners_german_is_urgent(guard: SafetyGuard) -> 
         "Pat. mit Hämatemesis heute morgen, Frage zu TENS.",
         # the bowel emptied unnoticed, passing water hardly works
         "Der Stuhl ist mir einfach abgegangen, und Wasser gelassen habe ich kaum.",
+        # a large burn with white, leathery skin, in dialect
+        "Mei Mo hod se mit Spiritus an ganzn Arm verbrennt, d'Haut is weiß und ledrig.",
     ],
 )
 def test_emergencies_beyond_the_spine_are_emergencies(guard: SafetyGuard, text: str) -> None:
@@ -120,6 +122,8 @@ def test_the_sentence_of_a_sign_decides_whether_it_is_reported(guard: SafetyGuar
         "Am liebsten würde ich mich vor den Zug schmeißen.",
         "Wenn es zu schlimm wird, ritze ich mich.",
         "Ich will nur noch weg von allem, für immer.",
+        "Is TENS any good? If that fails too I'll end things.",
+        "Meine Oma sagt seit Tagen, sie will nur noch gehen dürfen, und isst nichts mehr.",
     ],
 )
 def test_a_crisis_said_in_other_words_is_a_crisis(guard: SafetyGuard, text: str) -> None:
