@@ -9,8 +9,8 @@ told. A message of one sentence is left as it is.
 
 The question sentence is the last one that asks (with a question mark, a dictated
 "Fragezeichen", or asked as a statement: "Ich möchte wissen, ob das hilft."), else the last
-sentence ("Danke Ihnen!" after a story). Placed after the featurizers and before SentenceFeaturesOnly, which
-drops the token-level features this component reads.
+sentence ("Danke Ihnen!" after a story). Placed after the featurizers and before
+SentenceFeaturesOnly, which drops the token-level features this component reads.
 """
 
 from __future__ import annotations
