@@ -42,7 +42,7 @@ from ruamel.yaml.error import MarkedYAMLError
 
 from components.matching import PatternError, compile_pattern, fold, tokenize
 from components.safety_guard import CRISIS, CRISIS_TIER, SafetyGuard
-from components.scope_guard import TOPIC_KINDS
+from components.scope_guard import INTENT_BY_ASPECT, TOPIC_KINDS
 
 ROOT = Path(__file__).resolve().parent.parent
 # (knowledge/safety.yml as bytes, example) -> crisis words found (Checker.crisis_signs)
@@ -238,6 +238,12 @@ class NameFinder:
 
 
 # -- the checker ----------------------------------------------------------------------------
+def mapping(node: Any, key: str) -> CommentedMap:
+    """The mapping under `key`, or an empty one where there is none (a broken file is named elsewhere)."""
+    value = node.get(key) if isinstance(node, CommentedMap) else None
+    return value if isinstance(value, CommentedMap) else CommentedMap()
+
+
 @dataclass
 class Report:
     problems: list[str] = field(default_factory=list)
@@ -542,10 +548,6 @@ class Checker:
 
     def pattern_places(self) -> Iterator[tuple[str, list[tuple[Any, Any]], list[tuple[Any, Any]]]]:
         """(file, groups, rule lists) of every word list; a group is (node, key) of a list of patterns."""
-
-        def mapping(node: Any, key: str) -> CommentedMap:
-            value = node.get(key) if isinstance(node, CommentedMap) else None
-            return value if isinstance(value, CommentedMap) else CommentedMap()
 
         details = self.doc("knowledge/details.yml")
         entries = [entry for entry in mapping(details, "details").values() if isinstance(entry, CommentedMap)]
@@ -958,12 +960,9 @@ class Checker:
         """knowledge/scope.yml maps details to intents: a misspelled detail would never match, a
         misspelled intent would leave the person without an answer."""
 
-        def mapping(node: Any, key: str) -> CommentedMap:
-            value = node.get(key) if isinstance(node, CommentedMap) else None
-            return value if isinstance(value, CommentedMap) else CommentedMap()
-
         scope = self.doc("knowledge/scope.yml")
-        known_details = set(mapping(self.doc("knowledge/details.yml"), "details"))
+        details = mapping(self.doc("knowledge/details.yml"), "details")
+        known_details = set(details)
         for key in ("fallback_by_detail", "unsure_by_detail"):
             entries = mapping(scope, key)
             for detail, intent in entries.items():
@@ -979,6 +978,20 @@ class Checker:
                         where,
                         f"die Absicht '{intent}' gibt es in domain.yml nicht",
                         "nehmen Sie eine Absicht aus domain.yml > intents",
+                    )
+                entry = details.get(str(detail))
+                aspect = entry.get("aspect") if isinstance(entry, CommentedMap) else None
+                if (
+                    key == "unsure_by_detail"
+                    and str(intent) in known_intents
+                    and aspect in INTENT_BY_ASPECT
+                    and INTENT_BY_ASPECT[aspect] != intent
+                ):
+                    # the two files would answer the same question with different aspects
+                    self.add(
+                        where,
+                        f"das Detail '{detail}' gehört in knowledge/details.yml zum Aspekt '{aspect}', hier zu '{intent}'",
+                        f"schreiben Sie '{detail}: {INTENT_BY_ASPECT[aspect]}'",
                     )
 
     def check_step(self, rel: str, step: CommentedMap, known_actions: set, known_intents: set, ids: list[str]) -> None:

@@ -896,6 +896,12 @@ def test_an_unknown_kind_of_topic_in_scope_yml(project: Path, tmp: Path) -> None
             "die Absicht 'ask_methode' gibt es in domain.yml nicht. So beheben Sie es: nehmen Sie eine Absicht aus "
             "domain.yml > intents",
         ),
+        (
+            "  alter: ask_risks\n",
+            "  alter: ask_costs\n",
+            "das Detail 'alter' gehört in knowledge/details.yml zum Aspekt 'risiken', hier zu 'ask_costs'. So beheben "
+            "Sie es: schreiben Sie 'alter: ask_risks'",
+        ),
     ],
 )
 def test_a_detail_mapped_to_an_intent_in_scope_yml_must_exist(
