@@ -263,6 +263,8 @@ def test_a_crisis_is_never_declined(guard: ScopeGuard) -> None:
         # a follow-up on a detail of the topic is no such case
         ("Und was kostet das?", [{"entity": "asked", "value": "kosten", "start": 9, "end": 15}], False),
         ("Tut das weh?", [], False),
+        # "da" refers back too: a follow-up, not declined, answered where a treatment came before
+        ("Was passiert da überhaupt?", [], True),
     ],
 )
 def test_a_message_only_a_word_that_refers_back_places_in_the_topic_needs_context(
@@ -272,6 +274,7 @@ def test_a_message_only_a_word_that_refers_back_places_in_the_topic_needs_contex
     guard.process([message])
     found = [e for e in message.get("entities") or [] if e["entity"] == "needs_context"]
     assert bool(found) == flagged
+    assert message.get("intent")["name"] == "ask_method"  # kept, not declined
 
 
 @pytest.mark.parametrize(
