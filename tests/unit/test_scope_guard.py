@@ -480,12 +480,16 @@ def test_an_unsure_follow_up_in_the_words_of_one_aspect_asks_that(guard: ScopeGu
     message = classified("und wie hoch wär da mein eigenanteil", ranking, [asked])
     guard.process([message])
     assert message.get("intent")["name"] == "ask_costs"
-    # no follow-up: the bot still asks to rephrase
-    opening = classified("wie hoch wär da mein eigenanteil", ranking, [asked])
+    # no follow-up (no opener, no word that refers back): the bot still asks to rephrase
+    opening = classified("wie hoch wär mein eigenanteil", ranking, [asked])
     guard.process([opening])
     assert opening.get("intent")["name"] != "ask_costs"
-    # a nod before the opener, or a word that refers back, still makes a follow-up
-    for text in ("ok und wie hoch wär da mein eigenanteil", "Danke. Und wie hoch wär da mein Eigenanteil?"):
+    # a nod before the opener, or a word that refers back ("da"), still makes a follow-up
+    for text in (
+        "ok und wie hoch wär da mein eigenanteil",
+        "Danke. Und wie hoch wär da mein Eigenanteil?",
+        "wie hoch wär da mein eigenanteil",
+    ):
         nodded = classified(text, ranking, [asked])
         guard.process([nodded])
         assert nodded.get("intent")["name"] == "ask_costs", text
