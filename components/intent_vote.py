@@ -23,8 +23,8 @@ own. Emergencies and crises stay as DIET and the safety guard (its word lists) f
 
 Stored as numbers only: the TF-IDF weights, the linear model's weights and the intent names in
 one NumPy file read without pickle, so a model file cannot carry code. (Rasa's own classifier
-stores the scikit-learn objects with skops, whose import alone took 4 s of every training and
-every server start, and whose loader has had advisories for crafted files; docs/audit.md.)
+stores the scikit-learn objects with skops, whose import alone took 4 s of every training, and
+whose loader has had advisories for crafted files; docs/audit.md.)
 """
 
 from __future__ import annotations
@@ -116,7 +116,9 @@ class IntentVote(LogisticRegressionClassifier):
 
     def _restore(self, idf: np.ndarray, coef: np.ndarray, intercept: np.ndarray, classes: np.ndarray) -> None:
         """The fitted pipeline again, from its numbers (scikit-learn's attributes, as fit() sets them)."""
-        if coef.ndim != 2 or coef.shape != (len(classes), len(idf)) or intercept.shape != (len(classes),):
+        # scikit-learn keeps one row of weights for two intents, one per intent for more
+        rows = 1 if len(classes) == 2 else len(classes)
+        if coef.ndim != 2 or coef.shape != (rows, len(idf)) or intercept.shape != (rows,):
             raise ValueError(f"stored shapes do not fit: {coef.shape}, {intercept.shape}, {idf.shape}")
         tfidf = self.clf.named_steps["tfidf"]
         tfidf.idf_ = idf

@@ -139,6 +139,17 @@ def test_the_loaded_vote_gives_the_same_probabilities(trained) -> None:
     assert np.allclose(loaded.clf.predict_proba(features), vote.clf.predict_proba(features))
 
 
+def test_a_vote_of_two_intents_is_stored_and_loaded(tmp_path: Path) -> None:
+    # scikit-learn keeps a single row of weights when there are only two intents
+    storage, resource = LocalModelStorage(tmp_path), Resource("vote2")
+    context = ExecutionContext(node_name="vote", graph_schema=None)  # type: ignore[arg-type]
+    vote = IntentVote.create(IntentVote.get_default_config(), storage, resource, context)
+    vote.train(TrainingData([message(["kosten"], "ask_costs"), message(["risiko"], "ask_risks")] * 5))
+    loaded = IntentVote.load(IntentVote.get_default_config(), storage, resource, context)
+    features = vote._create_X([message(["kosten"]), message(["risiko"])])
+    assert np.allclose(loaded.clf.predict_proba(features), vote.clf.predict_proba(features))
+
+
 def stored_file(storage: LocalModelStorage, resource: Resource) -> Path:
     with storage.read_from(resource) as model_dir:
         return model_dir / f"{resource.name}.npz"
