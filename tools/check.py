@@ -611,6 +611,8 @@ class Checker:
             "side_effect_words",
             "side_effect_after",
             "session_words",
+            "greetings",
+            "greeting_fillers",
         )
         groups = [(scope, key) for key in keys if isinstance(scope, CommentedMap) and key in scope]
         rules = []

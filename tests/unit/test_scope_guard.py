@@ -380,6 +380,36 @@ def test_pleasantries_and_keeping_the_data_are_judged_by_their_words(
     assert guard.decide(text, intent, False, next_guess="out_of_scope")[0] == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        # a bare formal salutation, read by the classifier as out of scope
+        ("Sehr geehrte Damen und Herren,", "out_of_scope"),
+        ("Guten Morgen.", "out_of_scope"),
+        # "guten Tag" is no goodbye; a polite sentence beside the greeting keeps it one
+        ("Hallo, guten Tag. Ich habe Frage.", "goodbye"),
+        ("Guten Tag, ich hoffe, ich störe nicht. Ich bin nicht so geübt mit diesen Computern.", "crisis"),
+    ],
+)
+def test_a_message_of_nothing_but_a_greeting_is_a_greeting(guard: ScopeGuard, text: str, intent: str) -> None:
+    assert guard.decide(text, intent, False)[0] == "greet"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a question beside the greeting is what the message is about
+        "Guten Morgen, hilft eine Massage?",
+        "Hallo, ich hoffe ich störe nicht, ich will nicht mehr leben",
+        # filler words alone make no greeting ("morgen" is one, "Tag" alone is not)
+        "Ich habe eine Frage",
+        "Tag",
+    ],
+)
+def test_a_greeting_with_anything_else_is_left_to_the_rest(guard: ScopeGuard, text: str) -> None:
+    assert guard.decide(text, "crisis", False)[0] != "greet"
+
+
 def test_a_description_among_words_of_another_topic_names_no_treatment(guard: ScopeGuard) -> None:
     text = "Die Nadel meiner Nähmaschine bricht dauernd ab. Woran kann das liegen?"
     needle = {"entity": "therapy", "value": "akupunktur", "start": 4, "end": 9, "extractor": "TherapyDescriptions"}
