@@ -124,6 +124,11 @@ BELIEFS = {"benefit", "proof", "mechanism", "safety"}
 TOPICAL_BESIDE_A_TREATMENT = {"geraet", "einstellungen"}
 
 
+def covered_by(groups: Iterable[tuple[Pattern, ...]], tokens: list[Token]) -> set[int]:
+    """The positions of the tokens that a pattern of one of the groups matches."""
+    return {i for group in groups for p in group for m in find(p, tokens) for i in range(m.first, m.last + 1)}
+
+
 def one_aspect_asked(entities: Iterable[dict[str, Any]]) -> str | None:
     """The intent of the one aspect the words ask about (DetailExtractor's `asked`), or None
     where they ask about none or several."""
@@ -291,17 +296,16 @@ class ScopeGuard(YamlLexiconComponent):
         covered = {i for i, t in enumerate(tokens) if any(a <= t.start < b for a, b in spans)}
         if not covered:
             return False
-        for group in (self.follow_up, self.follow_up_leads, self.aspect_only_fillers):
-            covered |= {i for p in group for m in find(p, tokens) for i in range(m.first, m.last + 1)}
+        covered |= covered_by((self.follow_up, self.follow_up_leads, self.aspect_only_fillers), tokens)
         return len(covered) == len(tokens)
 
     def only_a_greeting(self, tokens: list[Token]) -> bool:
         """Is the message nothing but a greeting ("Sehr geehrte Damen und Herren,", "Hallo, guten
         Tag. Ich habe eine Frage.")? Filler words alone make none."""
-        covered = {i for p in self.greetings for m in find(p, tokens) for i in range(m.first, m.last + 1)}
+        covered = covered_by((self.greetings,), tokens)
         if not covered:
             return False
-        covered |= {i for p in self.greeting_fillers for m in find(p, tokens) for i in range(m.first, m.last + 1)}
+        covered |= covered_by((self.greeting_fillers,), tokens)
         return len(covered) == len(tokens)
 
     def in_domain(self, tokens: list[Token]) -> bool:

@@ -401,8 +401,9 @@ def test_a_message_of_nothing_but_a_greeting_is_a_greeting(guard: ScopeGuard, te
         # a question beside the greeting is what the message is about
         "Guten Morgen, hilft eine Massage?",
         "Hallo, ich hoffe ich störe nicht, ich will nicht mehr leben",
-        # filler words alone make no greeting ("morgen" is one, "Tag" alone is not)
+        # filler words alone make no greeting
         "Ich habe eine Frage",
+        # nor does a word that is none on its own ("morgen" is one, "Tag" alone is not)
         "Tag",
     ],
 )
