@@ -25,7 +25,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.shared.nlu.constants import ENTITIES, TEXT
+from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from components.intent_override import intent_name, override_intent
@@ -145,7 +145,9 @@ class ScopeGuard(YamlLexiconComponent):
         # (`domain`, `back`) or a treatment, stands from this confidence on: below it, "Was ist der
         # Unterschied zwischen seit und seid?" would get the 112 reply (a sign the safety lexicon
         # finds still wins, in SafetyGuard)
-        return {"file": None, "unrelated_alarm_threshold": 0.75}
+        # below this confidence in an aspect, the words of the message decide which aspect is asked
+        # (the same threshold as UNSURE in actions/fact_answers.py, which orders the answer's parts)
+        return {"file": None, "unrelated_alarm_threshold": 0.75, "unsure_below": 0.7}
 
     def compile(self, lists: dict[str, Any]) -> None:
         self.back = compile_group(lists.get("back") or [])
@@ -298,6 +300,19 @@ class ScopeGuard(YamlLexiconComponent):
             return False
         covered |= covered_by((self.follow_up, self.follow_up_leads, self.aspect_only_fillers), tokens)
         return len(covered) == len(tokens)
+
+    def asked_outside_openers(self, tokens: list[Token], entities: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The `asked` entities that ask on their own: "was ist" in "Und was ist mit Massage?" is
+        part of a follow-up's opener (`follow_up_openers`), which asks nothing by itself."""
+        opener = covered_by((self.follow_up,), tokens)
+        return [
+            e
+            for e in entities
+            if e.get("entity") == "asked"
+            and not all(
+                i in opener for i, t in enumerate(tokens) if int(e.get("start", -1)) <= t.start < int(e.get("end", -1))
+            )
+        ]
 
     def only_a_greeting(self, tokens: list[Token]) -> bool:
         """Is the message nothing but a greeting ("Sehr geehrte Damen und Herren,", "Hallo, guten
@@ -723,6 +738,22 @@ class ScopeGuard(YamlLexiconComponent):
                 # of the conversation (without one, the bot asks which)
                 intent = one_aspect_asked(entities) or intent
             aspect_guess = next((n for n in ranking if n in INTENT_BY_ASPECT.values()), None)
+            own_words = self.asked_outside_openers(tokenize(text), entities)
+            if (intent or current) == INFORM_THERAPY and has_therapy and one_aspect_asked(own_words):
+                # "Traktion/Extensionsbehandlung LWS – NW?", "Und Akupressur, ist das dasselbe?": a
+                # treatment and the words of one aspect ask that aspect, not the previous question
+                # again (development sets C-P: 16 such questions read as a bare name)
+                intent = one_aspect_asked(own_words)
+            confidence = float((message.get(INTENT) or {}).get("confidence") or 0.0)
+            if intent is None and current in INTENT_BY_ASPECT.values() and confidence < self._config["unsure_below"]:
+                # the classifier is unsure which aspect: a detail that tells the aspect decides ("wie
+                # soll das wirken" asks the method), else the words of the one aspect the message asks
+                # ("Unerwünschte Wirkungen der Reizstromtherapie?" read as whether it helps); the
+                # answer leads with the same aspect (actions/fact_answers.py, UNSURE)
+                told = {aspect for detail, aspect in self.unsure_by_detail.items() if detail in details}
+                by_words = self.aspect_by_detail(details) if told else one_aspect_asked(own_words)
+                if by_words is not None and by_words != current:
+                    intent = by_words
             if (intent or current) == ASK_SOURCE and has_therapy and (asked or details):
                 # "Was sagt Ihre Quelle zu den Risiken von Akupunktur?", "Welche Studien gibt es zu
                 # TENS?": a question about a treatment of the page, put as one about the source

@@ -505,6 +505,57 @@ def test_an_unsure_question_that_names_a_treatment_and_one_aspect_asks_that(guar
     assert described.get("intent")["name"] != "ask_method"
 
 
+def test_a_treatment_read_as_a_bare_name_with_the_words_of_one_aspect_asks_that(guard: ScopeGuard) -> None:
+    # "manuelle therapie nw?" was read as the naming of a treatment, which repeats the previous question
+    therapy = {
+        "entity": "therapy",
+        "value": "manuelle_therapie",
+        "start": 0,
+        "end": 17,
+        "extractor": "TherapyExtractor",
+    }
+    risks = {"entity": "asked", "value": "risiken", "start": 18, "end": 20, "extractor": "DetailExtractor"}
+    ranking = [("inform_therapy", 0.72), ("ask_risks", 0.2)]
+    message = classified("manuelle therapie nw?", ranking, [therapy, risks])
+    guard.process([message])
+    assert message.get("intent")["name"] == "ask_risks"
+    # "was ist" inside the follow-up's opener "was ist mit" asks nothing of its own
+    massage = {"entity": "therapy", "value": "massage", "start": 16, "end": 23, "extractor": "TherapyExtractor"}
+    what_is = {"entity": "asked", "value": "methode", "start": 4, "end": 11, "extractor": "DetailExtractor"}
+    follow_up = classified("Und was ist mit Massage?", ranking, [massage, what_is])
+    guard.process([follow_up])
+    assert follow_up.get("intent")["name"] == "inform_therapy"
+    # words of two aspects: which one comes first is left to the answer
+    costs = {"entity": "asked", "value": "kosten", "start": 21, "end": 27, "extractor": "DetailExtractor"}
+    both = classified("manuelle therapie nw kosten?", ranking, [therapy, risks, costs])
+    guard.process([both])
+    assert both.get("intent")["name"] == "inform_therapy"
+
+
+def test_unsure_between_aspects_the_words_decide(guard: ScopeGuard) -> None:
+    text = "Unerwünschte Wirkungen der Reizstromtherapie?"
+    therapy = {"entity": "therapy", "value": "elektrotherapie", "start": 26, "end": 44, "extractor": "TherapyExtractor"}
+    risks = {"entity": "asked", "value": "risiken", "start": 0, "end": 22, "extractor": "DetailExtractor"}
+    unsure = classified(text, [("ask_effectiveness", 0.51), ("ask_risks", 0.4)], [therapy, risks])
+    guard.process([unsure])
+    assert unsure.get("intent")["name"] == "ask_risks"
+    # a sure classifier keeps its aspect
+    sure = classified(text, [("ask_effectiveness", 0.8), ("ask_risks", 0.1)], [therapy, risks])
+    guard.process([sure])
+    assert sure.get("intent")["name"] == "ask_effectiveness"
+    # a detail that tells the aspect outweighs the words: "wie soll ... wirken" asks the method
+    text = "Wie soll das Tape wirken?"
+    tape = {"entity": "therapy", "value": "kinesio_taping", "start": 13, "end": 17, "extractor": "TherapyExtractor"}
+    works = {"entity": "asked", "value": "wirksamkeit", "start": 18, "end": 24, "extractor": "DetailExtractor"}
+    mechanism = {"entity": "detail", "value": "mechanismus", "start": 0, "end": 24, "extractor": "DetailExtractor"}
+    mechanics = classified(text, [("ask_method", 0.5), ("ask_effectiveness", 0.45)], [tape, works, mechanism])
+    guard.process([mechanics])
+    assert mechanics.get("intent")["name"] == "ask_method"
+    read_as_help = classified(text, [("ask_effectiveness", 0.5), ("ask_method", 0.45)], [tape, works, mechanism])
+    guard.process([read_as_help])
+    assert read_as_help.get("intent")["name"] == "ask_method"
+
+
 def test_an_unsure_follow_up_in_the_words_of_one_aspect_asks_that(guard: ScopeGuard) -> None:
     asked = {"entity": "asked", "value": "kosten", "start": 20, "end": 31, "extractor": "DetailExtractor"}
     ranking = [("nlu_fallback", 0.35), ("ask_overview", 0.31), ("ask_costs", 0.29)]
