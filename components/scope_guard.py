@@ -129,6 +129,16 @@ def covered_by(groups: Iterable[tuple[Pattern, ...]], tokens: list[Token]) -> se
     return {i for group in groups for p in group for m in find(p, tokens) for i in range(m.first, m.last + 1)}
 
 
+def first_aspect_asked(entities: Iterable[dict[str, Any]]) -> str | None:
+    """The intent of the aspect the words ask about first (DetailExtractor's `asked`), or None."""
+    asked = sorted(
+        (int(e.get("start", 0)), INTENT_BY_ASPECT[str(e.get("value"))])
+        for e in entities
+        if e.get("entity") == "asked" and str(e.get("value")) in INTENT_BY_ASPECT
+    )
+    return asked[0][1] if asked else None
+
+
 def one_aspect_asked(entities: Iterable[dict[str, Any]]) -> str | None:
     """The intent of the one aspect the words ask about (DetailExtractor's `asked`), or None
     where they ask about none or several."""
@@ -167,6 +177,7 @@ class ScopeGuard(YamlLexiconComponent):
         self.aspect_only_fillers = compile_group(lists.get("aspect_only_fillers") or [])
         self.greetings = compile_group(lists.get("greetings") or [])
         self.greeting_fillers = compile_group(lists.get("greeting_fillers") or [])
+        self.naming = compile_group(lists.get("naming_phrases") or [])
         self.question_openers = compile_group(lists.get("question_openers") or [])
         self.personal = compile_group(lists.get("personal_cues") or [])
         self.personal_questions = compile_group(lists.get("personal_questions") or [])
@@ -739,11 +750,12 @@ class ScopeGuard(YamlLexiconComponent):
                 intent = one_aspect_asked(entities) or intent
             aspect_guess = next((n for n in ranking if n in INTENT_BY_ASPECT.values()), None)
             own_words = self.asked_outside_openers(tokenize(text), entities)
-            if (intent or current) == INFORM_THERAPY and has_therapy and one_aspect_asked(own_words):
+            if (intent or current) == INFORM_THERAPY and has_therapy and first_aspect_asked(own_words):
                 # "Traktion/Extensionsbehandlung LWS – NW?", "Und Akupressur, ist das dasselbe?": a
-                # treatment and the words of one aspect ask that aspect, not the previous question
-                # again (development sets C-P: 16 such questions read as a bare name)
-                intent = one_aspect_asked(own_words)
+                # treatment and the words of an aspect ask that aspect (of two, the first; the answer
+                # adds the second), not the previous question again (development sets C-P: 18 such
+                # questions read as a bare name)
+                intent = first_aspect_asked(own_words)
             confidence = float((message.get(INTENT) or {}).get("confidence") or 0.0)
             if intent is None and current in INTENT_BY_ASPECT.values() and confidence < self._config["unsure_below"]:
                 # the classifier is unsure which aspect: a detail that tells the aspect decides ("wie
@@ -754,6 +766,18 @@ class ScopeGuard(YamlLexiconComponent):
                 by_words = self.aspect_by_detail(details) if told else one_aspect_asked(own_words)
                 if by_words is not None and by_words != current:
                     intent = by_words
+            if (
+                (intent or current) in (*INTENT_BY_ASPECT.values(), PERSONAL_ADVICE, FALLBACK)
+                and has_therapy
+                and not own_words
+                and not details
+                and not conditions
+                and first_match(self.naming, tokenize(text))
+            ):
+                # "Es geht mir um Kinesio-Taping.", "Ich möchte etwas wissen über Massage.": the
+                # treatment is named as the topic and nothing about it asked yet; the bot asks what
+                # they want to know (in a conversation: the previous question, about this treatment)
+                intent = INFORM_THERAPY
             if (intent or current) == ASK_SOURCE and has_therapy and (asked or details):
                 # "Was sagt Ihre Quelle zu den Risiken von Akupunktur?", "Welche Studien gibt es zu
                 # TENS?": a question about a treatment of the page, put as one about the source

@@ -613,6 +613,7 @@ class Checker:
             "session_words",
             "greetings",
             "greeting_fillers",
+            "naming_phrases",
         )
         groups = [(scope, key) for key in keys if isinstance(scope, CommentedMap) and key in scope]
         rules = []

@@ -525,11 +525,43 @@ def test_a_treatment_read_as_a_bare_name_with_the_words_of_one_aspect_asks_that(
     follow_up = classified("Und was ist mit Massage?", ranking, [massage, what_is])
     guard.process([follow_up])
     assert follow_up.get("intent")["name"] == "inform_therapy"
-    # words of two aspects: which one comes first is left to the answer
+    # words of two aspects: the first one asked (the answer adds the second)
     costs = {"entity": "asked", "value": "kosten", "start": 21, "end": 27, "extractor": "DetailExtractor"}
-    both = classified("manuelle therapie nw kosten?", ranking, [therapy, risks, costs])
+    both = classified("manuelle therapie nw kosten?", ranking, [costs, therapy, risks])
     guard.process([both])
-    assert both.get("intent")["name"] == "inform_therapy"
+    assert both.get("intent")["name"] == "ask_risks"
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end"),
+    [
+        ("Es geht mir um Kinesio-Taping.", 15, 29),
+        ("Ich möchte etwas wissen über Kinesio-Tape.", 29, 41),
+        ("Dat geiht üm Kinesio-Tape.", 13, 25),
+    ],
+)
+def test_a_treatment_named_as_the_topic_is_no_question_yet(guard: ScopeGuard, text: str, start: int, end: int) -> None:
+    tape = {"entity": "therapy", "value": "kinesio_taping", "start": start, "end": end, "extractor": "TherapyExtractor"}
+    message = classified(text, [("ask_costs", 0.45), ("inform_therapy", 0.4)], [tape])
+    guard.process([message])
+    assert message.get("intent")["name"] == "inform_therapy"
+
+
+def test_a_treatment_named_as_the_topic_beside_a_question_keeps_the_question(guard: ScopeGuard) -> None:
+    text = "Es geht mir um Kinesio-Taping. Was kostet das?"
+    tape = {"entity": "therapy", "value": "kinesio_taping", "start": 15, "end": 29, "extractor": "TherapyExtractor"}
+    costs = {"entity": "asked", "value": "kosten", "start": 31, "end": 41, "extractor": "DetailExtractor"}
+    message = classified(text, [("ask_costs", 0.9), ("inform_therapy", 0.05)], [tape, costs])
+    guard.process([message])
+    assert message.get("intent")["name"] == "ask_costs"
+    # without a naming phrase, the classifier's guess stands
+    plain = classified("Kinesio-Taping", [("ask_costs", 0.45), ("inform_therapy", 0.4)], [dict(tape, start=0, end=14)])
+    guard.process([plain])
+    assert plain.get("intent")["name"] == "ask_costs"
+    # an alarm is never turned into anything else
+    alarm = classified("Es geht mir um Kinesio-Taping.", [("crisis", 0.57), ("inform_therapy", 0.3)], [tape])
+    guard.process([alarm])
+    assert alarm.get("intent")["name"] == "crisis"
 
 
 def test_unsure_between_aspects_the_words_decide(guard: ScopeGuard) -> None:
