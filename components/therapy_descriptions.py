@@ -42,6 +42,9 @@ class TherapyDescriptions(YamlLexiconComponent, EntityExtractorMixin):
             for t, entry in therapies.items()
             if isinstance(entry, dict) and entry.get("in_group_words")
         }
+        # words with which a group and its member are both meant ("Unterschied zwischen
+        # Elektrotherapie und TENS"); without them the member is the treatment meant
+        self.both_meant = compile_group([str(w) for w in lists.get("group_and_member_words") or []])
         self.rules: list[tuple[str, Rule]] = [
             (str(therapy), compile_rule(rule))
             for therapy, rules in (lists.get("descriptions") or {}).items()
@@ -82,6 +85,16 @@ class TherapyDescriptions(YamlLexiconComponent, EntityExtractorMixin):
 
         return [e for e in entities if e.get("entity") != ENTITY or not belongs_elsewhere(e)]
 
+    def without_groups_beside_members(self, text: str, entities: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """ "Einrenken beim Chiropraktiker", "TENS, also Elektrotherapie": a group named beside one of
+        its members is that member (the group's name says who provides it or what it belongs to),
+        unless the message sets the two side by side (`group_and_member_words`)."""
+        named = {e.get("value") for e in entities if e.get("entity") == ENTITY}
+        groups = {self.group_of[t] for t in named if t in self.group_of} & named
+        if not groups or first_match(self.both_meant, tokenize(text)) is not None:
+            return entities
+        return [e for e in entities if e.get("entity") != ENTITY or e.get("value") not in groups]
+
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
             described = self.describe(message.get(TEXT) or "")
@@ -104,4 +117,9 @@ class TherapyDescriptions(YamlLexiconComponent, EntityExtractorMixin):
                 if not any(k.get("entity") == ENTITY and k.get("value") == d["value"] for k in kept)
             ]
             message.set(ENTITIES, kept + self.add_extractor_name(new), add_to_output=True)
+        for message in messages:
+            entities = message.get(ENTITIES, [])
+            resolved = self.without_groups_beside_members(message.get(TEXT) or "", entities)
+            if len(resolved) != len(entities):
+                message.set(ENTITIES, resolved, add_to_output=True)
         return messages

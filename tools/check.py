@@ -571,8 +571,9 @@ class Checker:
             for entry in mapping(therapies, "therapies").values()
             if isinstance(entry, CommentedMap) and "in_group_words" in entry
         ]
-        if isinstance(therapies, CommentedMap) and "both_words" in therapies:
-            groups.append((therapies, "both_words"))
+        for key in ("both_words", "group_and_member_words"):
+            if isinstance(therapies, CommentedMap) and key in therapies:
+                groups.append((therapies, key))
         descriptions = mapping(therapies, "descriptions")
         yield "knowledge/therapies.yml", groups, [(descriptions, key) for key in descriptions]
 

@@ -104,3 +104,33 @@ def test_a_word_of_the_named_member_is_no_second_treatment(describer: TherapyDes
     message = Message(data={TEXT: "Akupunktur oder PENS?", ENTITIES: both})
     describer.process([message])
     assert {e["value"] for e in message.get(ENTITIES)} == {"pens", "akupunktur"}
+
+
+def test_a_group_named_beside_its_member_is_the_member(describer: TherapyDescriptions) -> None:
+    # "Chiropraktiker" names the manual therapies; beside "Einrenken" it says who does the Manipulation
+    text = "Einrenken beim Chiropraktiker – was kostet das?"
+    named = [
+        {"entity": "therapy", "value": "manipulation", "start": 0, "end": 9, "text": "Einrenken"},
+        {"entity": "therapy", "value": "manuelle_therapie", "start": 15, "end": 29, "text": "Chiropraktiker"},
+    ]
+    message = Message(data={TEXT: text, ENTITIES: named})
+    describer.process([message])
+    assert [e["value"] for e in message.get(ENTITIES)] == ["manipulation"]
+    # set side by side, both are meant
+    text = "Was ist der Unterschied zwischen Elektrotherapie und TENS?"
+    compared = [
+        {"entity": "therapy", "value": "elektrotherapie", "start": 32, "end": 47, "text": "Elektrotherapie"},
+        {"entity": "therapy", "value": "tens", "start": 52, "end": 56, "text": "TENS"},
+    ]
+    message = Message(data={TEXT: text, ENTITIES: compared})
+    describer.process([message])
+    assert {e["value"] for e in message.get(ENTITIES)} == {"elektrotherapie", "tens"}
+    # a group beside a treatment of another group stays
+    text = "Chiropraktiker oder TENS?"
+    apart = [
+        {"entity": "therapy", "value": "manuelle_therapie", "start": 0, "end": 14, "text": "Chiropraktiker"},
+        {"entity": "therapy", "value": "tens", "start": 20, "end": 24, "text": "TENS"},
+    ]
+    message = Message(data={TEXT: text, ENTITIES: apart})
+    describer.process([message])
+    assert {e["value"] for e in message.get(ENTITIES)} == {"manuelle_therapie", "tens"}
