@@ -256,3 +256,90 @@ def test_training_fingerprints_only_for_a_cache_that_is_on(
     data = hook.on_before_node("tokenize", context, {}, {"x": 1})
     hook.on_after_node("tokenize", context, {}, None, data)
     assert fingerprinted == ([] if cache_size == "0" else ["key", "output"])
+
+
+def sparse_feature_arrays() -> list:
+    """Batches as DIET's data generator slices them: one matrix per message, in the formats
+    Rasa's featurizers give (coo, csr), with empty messages and sequences of different lengths."""
+    import numpy as np
+    import scipy.sparse
+    from rasa.utils.tensorflow.model_data import FeatureArray
+
+    random = np.random.default_rng(7)
+
+    def matrix(rows: int, fmt: str):
+        values = scipy.sparse.random(rows, 50, density=0.1, format=fmt, random_state=random, dtype=np.float64)
+        return values
+
+    def feature_array(matrices: list):
+        holder = np.empty(len(matrices), dtype=object)
+        holder[:] = matrices
+        return FeatureArray(holder, number_of_dimensions=3)
+
+    sentences = feature_array([matrix(1, "coo") for _ in range(64)])
+    tokens = feature_array([matrix(int(n), "coo") for n in random.integers(1, 9, size=40)])
+    as_csr = feature_array([matrix(int(n), "csr") for n in random.integers(1, 5, size=20)])
+    with_empty = feature_array([matrix(1, "coo"), scipy.sparse.coo_matrix((1, 50)), matrix(3, "coo")])
+    all_empty = feature_array([scipy.sparse.coo_matrix((2, 50)) for _ in range(3)])
+    return [sentences, tokens, as_csr, with_empty, all_empty]
+
+
+@pytest.mark.parametrize(
+    "batch", sparse_feature_arrays(), ids=["sentences", "tokens", "csr", "an empty message", "all empty"]
+)
+def test_training_batches_gathered_at_once_equal_rasas_own(batch) -> None:
+    """Item 6: the same indices, values and shape, of the same types and in the same order, as
+    Rasa's own; so DIET trains on the very same numbers (its weights are the same to the bit)."""
+    import numpy as np
+    from rasa.utils.tensorflow.data_generator import RasaDataGenerator
+
+    patch = next(p for p in rasa_patches.PATCHES if p.attribute == "_scipy_matrix_to_values")
+    assert patch.installed
+    ours = RasaDataGenerator._scipy_matrix_to_values(batch)
+    stock = patch._saved.__func__(batch)
+    assert len(ours) == len(stock) == 3
+    for mine, theirs in zip(ours, stock, strict=True):
+        assert mine.dtype == theirs.dtype and mine.shape == theirs.shape
+        assert np.array_equal(mine, theirs)
+
+
+def project_importer(**paths):
+    from rasa.shared.importers.importer import TrainingDataImporter
+
+    return TrainingDataImporter.load_from_config(
+        str(ROOT / "config.yml"), str(ROOT / "domain.yml"), [str(paths.get("data", ROOT / "data"))]
+    )
+
+
+def test_the_nlu_data_is_read_once_whatever_language_is_asked(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Item 7: `rasa train` asks for the NLU data three ways (no language, "en", language="de");
+    YAML files are read once, and every call gets the same examples."""
+    from rasa.shared.importers.importer import E2EImporter
+    from rasa.shared.nlu.training_data import loading
+
+    reads: list[str] = []
+    stock_load = loading.load_data
+    monkeypatch.setattr(loading, "load_data", lambda name, language="en": reads.append(name) or stock_load(name))
+    importer = E2EImporter(project_importer())
+    assert rasa_patches.reads_only_yaml(importer)
+    first = importer.get_nlu_data()
+    files = len(reads)
+    assert files >= 1
+    importer.get_domain()  # merges the responses of the NLU data: read again by Rasa's own
+    assert importer.get_nlu_data("en") is first
+    assert importer.get_nlu_data(language="de") is first
+    assert len(reads) == files
+
+
+def test_nlu_data_of_other_formats_keeps_rasas_language(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Item 7 only for YAML: other readers (Dialogflow's) read by language, so Rasa's calls stay."""
+    import shutil
+
+    from rasa.shared.importers.importer import E2EImporter
+
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data", data)
+    (data / "more_nlu.json").write_text('{"rasa_nlu_data": {"common_examples": []}}', encoding="utf-8")
+    importer = E2EImporter(project_importer(data=data))
+    assert not rasa_patches.reads_only_yaml(importer)
+    assert importer.get_nlu_data(language="de") is not importer.get_nlu_data()
