@@ -325,7 +325,7 @@ def test_the_nlu_data_is_read_once_whatever_language_is_asked(monkeypatch: pytes
     first = importer.get_nlu_data()
     files = len(reads)
     assert files >= 1
-    importer.get_domain()  # merges the responses of the NLU data: read again by Rasa's own
+    importer.get_domain()  # asks for the NLU data once more, without a language (Rasa's own read again)
     assert importer.get_nlu_data("en") is first
     assert importer.get_nlu_data(language="de") is first
     assert len(reads) == files
