@@ -11,8 +11,16 @@ correctly spelled German or English word (spacy-lookups-data's word forms, as fo
 matchers): "passiert" is no slip of "massiert". The first letter must be right, as people rarely
 slip there. Of several words equally close, the one the training data uses most wins.
 
+A word split in two by a slip or a dictation app ("heil praktiker", "neben wirkungen", "auf
+wieder hören", "Oste Opathie") counts as the training word the two make when joined (or that
+word with a slip, where a part is no word of its own): the first part gets its lemma and the
+second none. Both parts must have three letters at least and the joined word eight, so short
+pairs ("zu hause", "wie viel") stay as they are.
+
+All of this acts on messages only: the classifiers learn from the examples as written.
+
 The vocabulary is learned from the training data and stored with the model. Placed after the
-tokenizer and before the featurizers.
+tokenizer and before the featurizers (after DictatedMarks, whose emptied marks it leaves alone).
 """
 
 from __future__ import annotations
@@ -27,6 +35,7 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.constants import TOKENS_NAMES
+from rasa.nlu.tokenizers.tokenizer import Token
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
@@ -48,6 +57,10 @@ class TypoLemmas(GraphComponent):
             "min_length": 4,
             # from this length on two slips are forgiven ("schwangerschft", "phsyiotherapeut")
             "two_slips_length": 9,
+            # a word split in two is joined when each part has this many letters ...
+            "join_min_part": 3,
+            # ... and the joined word this many
+            "join_min_length": 8,
         }
 
     def __init__(
@@ -112,15 +125,51 @@ class TypoLemmas(GraphComponent):
         return self._resource
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
-        return training_data  # every training word is in the vocabulary
+        # every training word is in the vocabulary; split words are joined in messages only, so
+        # the classifiers learn from the examples as written (as for DictatedMarks)
+        return training_data
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
-            for token in message.get(TOKENS_NAMES[TEXT]) or []:
+            tokens = message.get(TOKENS_NAMES[TEXT]) or []
+            joined = self._join_split_words(message.get(TEXT) or "", tokens)
+            for i, token in enumerate(tokens):
+                if i in joined or token.lemma == "":
+                    continue  # a part of a joined word, or a mark said aloud (DictatedMarks)
                 lemma = self.lemma_of(token.text)
                 if lemma is not None:
                     token.lemma = lemma
         return messages
+
+    def _join_split_words(self, text: str, tokens: list[Token]) -> set[int]:
+        """Gives the first of two tokens that form one training word the lemma of that word and
+        the second none; returns the positions of both."""
+        joined: set[int] = set()
+        for i in range(len(tokens) - 1):
+            first, second = tokens[i], tokens[i + 1]
+            if i in joined or "" in (first.lemma, second.lemma) or text[first.end : second.start] not in (" ", "-"):
+                continue
+            lemma = self.lemma_of_split(first.text, second.text)
+            if lemma is not None:
+                first.lemma, second.lemma = lemma, ""
+                joined |= {i, i + 1}
+        return joined
+
+    def lemma_of_split(self, first: str, second: str) -> str | None:
+        """The lemma of the training word that `first` and `second` make when joined, or None."""
+        parts = [fold(part.lower()) for part in (first, second)]
+        word = "".join(parts)
+        if (
+            not all(part.isalpha() for part in parts)
+            or min(len(part) for part in parts) < self._config["join_min_part"]
+            or len(word) < self._config["join_min_length"]
+        ):
+            return None
+        if word in self._vocabulary:
+            return self._vocabulary[word][0]
+        if all(part in self._vocabulary or part in known_words() for part in parts):
+            return None  # two words of their own ("Kinesio Taping"): only joined when the training data has the whole
+        return self.lemma_of(word)  # "Oste Opathie": a joined word with a slip
 
     def lemma_of(self, text: str) -> str | None:
         """The lemma of the training word `text` is a slip of, or None."""

@@ -98,3 +98,49 @@ def test_untrained_it_leaves_every_word(tmp_path_factory: pytest.TempPathFactory
     context = ExecutionContext(graph_schema=None, model_id="test")
     component = TypoLemmas.load({}, storage, Resource("never_trained"), context)
     assert lemmas(component, "Was kotset das") == ["Was", "kotset", "das"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a compound split by dictation or typing counts as the training word it makes
+        ("Hat das neben wirkungen", ["hat", "das", "nebenwirkungen", ""]),
+        ("Was ist Kurzwellen Diathermie", ["was", "ist", "kurzwellendiathermie", ""]),
+        ("Was ist Kurzwellen-Diathermie", ["was", "ist", "kurzwellendiathermie", ""]),
+        # a part that is no word of its own: the joined word may have a slip as well
+        ("Wer zahlt Laser therpie", ["wer", "zahlt", "lasertherapie", ""]),
+    ],
+)
+def test_a_word_split_in_two_counts_as_the_training_word(typos: TypoLemmas, text: str, expected: list[str]) -> None:
+    assert [lemma.lower() for lemma in lemmas(typos, text)] == expected
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("Kann", "passieren"),  # two words, not one of the training data
+        ("Massage", "Liege"),  # two words of their own, the whole not in the training data
+        ("zu", "hause"),  # a part shorter than three letters
+        ("Mir", "hielft"),  # a training word of its own is no split word
+    ],
+)
+def test_two_words_stay_two(typos: TypoLemmas, first: str, second: str) -> None:
+    assert typos.lemma_of_split(first, second) is None
+
+
+def test_words_apart_by_more_than_a_space_or_hyphen_are_not_joined(typos: TypoLemmas) -> None:
+    assert [lemma.lower() for lemma in lemmas(typos, "neben, wirkungen")] == ["neben", "wirkungen"]
+
+
+def test_a_mark_said_aloud_is_left_alone(typos: TypoLemmas) -> None:
+    message_ = message("neben wirkungen", lemmas=False)
+    message_.get("text_tokens")[1].lemma = ""  # as DictatedMarks leaves "Fragezeichen"
+    processed = typos.process([message_])[0]
+    assert [token.lemma for token in processed.get("text_tokens")] == ["neben", ""]
+
+
+def test_the_training_examples_stay_as_written(typos: TypoLemmas) -> None:
+    # the classifiers learn from the examples as written; only messages are read with the joins
+    data = TrainingData([message("Hat das neben wirkungen")])
+    typos.process_training_data(data)
+    assert [t.lemma for t in data.training_examples[0].get("text_tokens")] == ["hat", "das", "neben", "wirkungen"]
