@@ -287,6 +287,7 @@ class SafetyGuard(YamlLexiconComponent):
                 entities.append({"entity": SIGN_QUESTION, "value": "true", "extractor": type(self).__name__})
                 message.set(ENTITIES, entities, add_to_output=True)
             else:
+                self.alarm_behind_a_fallback(message)
                 # "Ich hatte keinen Unfall und kein Fieber, nur …": signs denied, and nothing said to
                 # happen now, are no report either
                 # "Ich habe keins, ich will nur vorbereitet sein": the person says it is not theirs
@@ -307,6 +308,21 @@ class SafetyGuard(YamlLexiconComponent):
             if reported or mentioned:
                 message.set(ENTITIES, entities, add_to_output=True)
         return messages
+
+    def alarm_behind_a_fallback(self, message: Message) -> None:
+        """Rasa's FallbackClassifier found the classifier torn between its first two guesses. Where the
+        first is an alarm and the alarms together are as sure as an alarm of the classifier must be
+        (`classifier_threshold`), the alarm stands: "an emergency 0.40, a crisis 0.38" is a person in
+        danger, not a message to say again. The checks after this (a question about a treatment,
+        signs denied) then judge it as any alarm of the classifier."""
+        if (message.get("intent") or {}).get("name") != "nlu_fallback":
+            return
+        ranking = [r for r in message.get("intent_ranking") or [] if r.get("name") != "nlu_fallback"]
+        if not ranking or ranking[0].get("name") not in (WARNING_SIGNS, CRISIS):
+            return
+        together = sum(r.get("confidence", 0.0) for r in ranking if r.get("name") in (WARNING_SIGNS, CRISIS))
+        if together >= self._config["classifier_threshold"]:
+            message.set("intent", {"name": ranking[0]["name"], "confidence": together}, add_to_output=True)
 
     def doubt_classifier_crisis(self, message: Message) -> None:
         """A crisis only the classifier found, and an emergency not far behind: the warning reply

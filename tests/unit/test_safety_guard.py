@@ -685,6 +685,29 @@ def test_a_classifier_crisis_with_no_emergency_behind_stays_a_crisis(guard: Safe
 
 
 @pytest.mark.parametrize(
+    ("ranking", "expected"),
+    [
+        # torn between an emergency and a crisis: the alarm stands (crisis then gets 112 first)
+        ([("nlu_fallback", 0.35), ("warning_signs", 0.40), ("crisis", 0.38), ("ask_risks", 0.1)], "warning_signs"),
+        ([("nlu_fallback", 0.35), ("crisis", 0.30), ("warning_signs", 0.28), ("ask_risks", 0.2)], "warning_signs"),
+        # an alarm first, but the alarms together are unsure: the request to say it again stays
+        ([("nlu_fallback", 0.35), ("crisis", 0.37), ("ask_personal_advice", 0.36), ("goodbye", 0.2)], "nlu_fallback"),
+        # another intent first: no alarm
+        ([("nlu_fallback", 0.35), ("ask_risks", 0.40), ("warning_signs", 0.38), ("crisis", 0.1)], "nlu_fallback"),
+    ],
+)
+def test_an_alarm_the_fallback_found_ambiguous_stands_when_the_alarms_are_sure(
+    guard: SafetyGuard, ranking: list, expected: str
+) -> None:
+    # no word of the lexicon ("a swelling that keeps growing" after needling, on blood thinners)
+    message = classified(
+        "I'm on warfarin, there's a swelling on my thigh that keeps growing, tense and purple.", ranking
+    )
+    guard.process([message])
+    assert message.get("intent")["name"] == expected
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "Geht das Einrenken schnell und schmerzlos?",

@@ -144,3 +144,11 @@ def test_the_training_examples_stay_as_written(typos: TypoLemmas) -> None:
     data = TrainingData([message("Hat das neben wirkungen")])
     typos.process_training_data(data)
     assert [t.lemma for t in data.training_examples[0].get("text_tokens")] == ["hat", "das", "neben", "wirkungen"]
+
+
+def test_a_word_of_dialect_counts_as_its_standard_word(typos: TypoLemmas) -> None:
+    # knowledge/dialect.yml: "gfährli" stands for "gefährlich", "wos" for "was", words of the training data
+    assert typos.lemma_of("gfährli") == "gefährlich"
+    assert typos.lemma_of("Wos") == "was"
+    # "soi" stands for "soll", which the training data here does not have: left as it is
+    assert typos.lemma_of("soi") is None
