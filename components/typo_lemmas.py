@@ -19,8 +19,8 @@ pairs ("zu hause", "wie viel") stay as they are.
 
 A word of dialect counts as the standard word it stands for (knowledge/dialect.yml, the table
 every word list of the bot reads): "Soi i mi eirenka lassn" as "soll ich mich …", "Wat is
-Osteopathie, un helpt dat" as "was ist …, … das". Development sets C-P, parse: dialect 439 -> 442 of 474 (7 gained, 4 lost:
-Swiss "öppis passiere" had been learnt as it is), no other register moved.
+Osteopathie, un helpt dat" as "was ist …, … das". Development sets C-P, parse: dialect 439 -> 442
+of 474 (7 gained, 4 lost: Swiss "öppis passiere" had been learnt as it is), no other register moved.
 
 All of this acts on messages only: the classifiers learn from the examples as written.
 
@@ -173,7 +173,8 @@ class TypoLemmas(GraphComponent):
         if word in self._vocabulary:
             return self._vocabulary[word][0]
         if all(part in self._vocabulary or part in known_words() for part in parts):
-            return None  # two words of their own ("Kinesio Taping"): only joined when the training data has the whole
+            # two words of their own ("Laser Therapien"): joined only where the training data has the whole
+            return None
         return self.lemma_of(word)  # "Oste Opathie": a joined word with a slip
 
     def lemma_of(self, text: str) -> str | None:

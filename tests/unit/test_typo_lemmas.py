@@ -120,6 +120,9 @@ def test_a_word_split_in_two_counts_as_the_training_word(typos: TypoLemmas, text
     [
         ("Kann", "passieren"),  # two words, not one of the training data
         ("Massage", "Liege"),  # two words of their own, the whole not in the training data
+        # two words of their own whose whole is only a slip of a training word ("Lasertherapie"):
+        # read as two, as written
+        ("Laser", "Therapien"),
         ("zu", "hause"),  # a part shorter than three letters
         ("Mir", "hielft"),  # a training word of its own is no split word
     ],
