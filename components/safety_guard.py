@@ -22,6 +22,7 @@ treatment of the page, with no word that it is happening now (`asks_about_a_trea
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -42,6 +43,7 @@ from components.matching import (
     first_match,
     sentence_spans,
     tokenize,
+    within,
 )
 from components.scope_guard import INTENT_BY_ASPECT
 from components.yaml_lexicon import YamlLexiconComponent
@@ -67,13 +69,13 @@ class Sign:
     # words in which an `alone` pattern means something else ("Soll ich mir das antun?" is no crisis)
     unless: tuple[Pattern, ...] = ()
 
-    def find(self, tokens: list[Token], sentences: list[tuple[int, int]] | None = None) -> Match | None:
+    def find(self, tokens: Sequence[Token], sentences: list[tuple[int, int]] | None = None) -> Match | None:
         """The first match of the sign; `sentences` (spans of the message's sentences) bound the
         rules of `together_in_a_sentence` (without them, the whole message is one sentence)."""
         found = self.find_all(tokens, sentences)
         return found[0] if found else None
 
-    def find_all(self, tokens: list[Token], sentences: list[tuple[int, int]] | None = None) -> list[Match]:
+    def find_all(self, tokens: Sequence[Token], sentences: list[tuple[int, int]] | None = None) -> list[Match]:
         """The matches of the first pattern or rule that finds the sign: one for `alone`, one per
         group for a rule (each group's sentence may tell whether it happens now)."""
         match = first_match(self.alone, tokens, unless=self.unless)
@@ -87,14 +89,14 @@ class Sign:
             first = next((i for i, t in enumerate(tokens) if a <= t.start < b), None)
             if first is None:
                 continue
-            inside = [t for t in tokens[first:] if t.start < b]
+            inside = within(tokens, a, b)
             for rule in self.together_in_a_sentence:
                 matches = rule.match(inside, unless=self.unless)
                 if matches:  # token indices of the whole message
                     return [replace(m, first=m.first + first, last=m.last + first) for m in matches]
         return []
 
-    def denied(self, tokens: list[Token]) -> bool:
+    def denied(self, tokens: Sequence[Token]) -> bool:
         """The message says the sign is absent ("kein Fieber", "keinen Unfall", "keine Taubheit":
         the last group of a `together` rule holds what happens, "taub*" beside "bein*"), or its
         words stand where they mean something else (`unless`: "Fieber hob i koans", "d Fiaß san ned taub")."""
@@ -139,7 +141,7 @@ class SafetyGuard(YamlLexiconComponent):
         self.not_me = compile_group(lists.get("not_me") or [])
         self.asks_for_signs = compile_group(lists.get("asks_for_signs") or [])
 
-    def asks_about_the_signs(self, message: Message, entities: list[dict[str, Any]], tokens: list[Token]) -> bool:
+    def asks_about_the_signs(self, message: Message, entities: list[dict[str, Any]], tokens: Sequence[Token]) -> bool:
         """A question about the warning signs themselves, no treatment named, no crisis felt by
         the classifier ("Wann muss ich mit Rückenschmerzen sofort zum Arzt?")."""
         if any(e.get("entity") == "therapy" for e in entities):
@@ -148,7 +150,7 @@ class SafetyGuard(YamlLexiconComponent):
             return False
         return first_match(self.asks_for_signs, tokens) is not None
 
-    def only_mentioned(self, tokens: list[Token]) -> bool | None:
+    def only_mentioned(self, tokens: Sequence[Token]) -> bool | None:
         """Do these words ask about a sign rather than report it? (order: knowledge/safety.yml;
         None: no word of the lists)"""
         for words, mentioned in (
@@ -163,37 +165,38 @@ class SafetyGuard(YamlLexiconComponent):
                 return mentioned
         return None
 
-    def sign_only_mentioned(self, match: Match, tokens: list[Token], sentences: list[tuple[int, int]]) -> bool:
+    def sign_only_mentioned(self, match: Match, tokens: Sequence[Token], sentences: list[tuple[int, int]]) -> bool:
         """The sentence of the sign decides ("Stimmt das? … mein Kollege liegt grad am Boden und
         zuckt": the second sentence reports); where its words say nothing, the whole message."""
         start = tokens[match.first].start
         sentence = next(((a, b) for a, b in sentences if a <= start < b), None)
         if sentence is not None:
-            own = self.only_mentioned([t for t in tokens if sentence[0] <= t.start < sentence[1]])
+            own = self.only_mentioned(within(tokens, *sentence))
             if own is not None:
                 return own
         return bool(self.only_mentioned(tokens))
 
-    def own_sentence_reports(self, match: Match, tokens: list[Token], sentences: list[tuple[int, int]]) -> bool:
+    def own_sentence_reports(self, match: Match, tokens: Sequence[Token], sentences: list[tuple[int, int]]) -> bool:
         """Do the words of the match's own sentence say that it happens now ("Seit einer Stunde …")?"""
         start = tokens[match.first].start
         sentence = next(((a, b) for a, b in sentences if a <= start < b), None)
         if sentence is None:
             return False
-        return self.only_mentioned([t for t in tokens if sentence[0] <= t.start < sentence[1]]) is False
+        return self.only_mentioned(within(tokens, *sentence)) is False
 
-    def crisis_only_told(self, sign: Sign, match: Match, tokens: list[Token], sentences: list[tuple[int, int]]) -> bool:
+    def crisis_only_told(
+        self, sign: Sign, match: Match, tokens: Sequence[Token], sentences: list[tuple[int, int]]
+    ) -> bool:
         """Crisis words told of someone else long past or of a character in a book, in their own
         sentence (`crisis_told`), and none in any other sentence: not the writer's crisis now."""
         start = tokens[match.first].start
         # the sentence of the match (the whole message where no sentence is found)
         sentence = next(((a, b) for a, b in sentences if a <= start < b), (0, tokens[-1].end))
-        inside = [t for t in tokens if sentence[0] <= t.start < sentence[1]]
-        if first_match(self.crisis_told, inside) is None:
+        if first_match(self.crisis_told, within(tokens, *sentence)) is None:
             return False
         return sign.find([t for t in tokens if not sentence[0] <= t.start < sentence[1]]) is None
 
-    def signs_in(self, text: str) -> tuple[list[tuple[Sign, Match]], list[tuple[Sign, Match]], list[Token]]:
+    def signs_in(self, text: str) -> tuple[list[tuple[Sign, Match]], list[tuple[Sign, Match]], Sequence[Token]]:
         """(signs the message reports, signs it only mentions in a question about risks, tokens)."""
         tokens = tokenize(text)
         sentences = sentence_spans(text)
@@ -218,7 +221,7 @@ class SafetyGuard(YamlLexiconComponent):
         mentioned = [(s, m) for s, m in found if (s, m) not in reported]
         return reported, mentioned, tokens
 
-    def asks_about_a_treatment(self, entities: list[dict[str, Any]], tokens: list[Token]) -> bool:
+    def asks_about_a_treatment(self, entities: list[dict[str, Any]], tokens: Sequence[Token]) -> bool:
         """No sign found, and the message asks something about a treatment of the page ("ich habe
         ein geschwächtes Immunsystem, ist PENS dann gefährlich für mich?", "… Soll ich mich da
         einrenken lassen?") or the page's topic in its question sentence ("… Was ist denn nun der
@@ -230,7 +233,7 @@ class SafetyGuard(YamlLexiconComponent):
         asks_the_topic = any(e.get("entity") == "asked" and e.get("role") == QUESTION_ROLE for e in entities)
         return (about_a_treatment or asks_the_topic) and not self.says_now(tokens)
 
-    def says_now(self, tokens: list[Token]) -> bool:
+    def says_now(self, tokens: Sequence[Token]) -> bool:
         """A word of now that is no phrase of `not_now`; a negator before it denies nothing."""
         return first_match(self.now, tokens, unless=self.not_now, negatable=False) is not None
 

@@ -21,7 +21,7 @@ Word lists: knowledge/scope.yml.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -124,7 +124,7 @@ BELIEFS = {"benefit", "proof", "mechanism", "safety"}
 TOPICAL_BESIDE_A_TREATMENT = {"geraet", "einstellungen"}
 
 
-def covered_by(groups: Iterable[tuple[Pattern, ...]], tokens: list[Token]) -> set[int]:
+def covered_by(groups: Iterable[tuple[Pattern, ...]], tokens: Sequence[Token]) -> set[int]:
     """The positions of the tokens that a pattern of one of the groups matches."""
     return {i for group in groups for p in group for m in find(p, tokens) for i in range(m.first, m.last + 1)}
 
@@ -223,7 +223,7 @@ class ScopeGuard(YamlLexiconComponent):
         intents = {intent for detail, intent in self.unsure_by_detail.items() if detail in details}
         return intents.pop() if len(intents) == 1 else None
 
-    def topics_in(self, tokens: list[Token]) -> list[tuple[str, str, Match]]:
+    def topics_in(self, tokens: Sequence[Token]) -> list[tuple[str, str, Match]]:
         found = []
         for topic_id, kind, alone, together, unless in self.topics:
             match = first_match(alone, tokens, unless=unless)
@@ -237,7 +237,7 @@ class ScopeGuard(YamlLexiconComponent):
                 found.append((topic_id, kind, match))
         return found
 
-    def only_in_the_past(self, topic_id: str, tokens: list[Token], text: str = "") -> bool:
+    def only_in_the_past(self, topic_id: str, tokens: Sequence[Token], text: str = "") -> bool:
         """Is every mention of a person's topic an event in the past of the person writing
         ("seit der Geburt meiner Tochter vor zehn Jahren habe ich Kreuzweh")? Then the person
         with back pain is the adult writing, and the page covers them. A story set in that past
@@ -253,7 +253,7 @@ class ScopeGuard(YamlLexiconComponent):
 
         return bool(past) and all(m in past or told(m) for m in found)
 
-    def only_in_the_patients_story(self, topic_id: str, tokens: list[Token], text: str) -> bool:
+    def only_in_the_patients_story(self, topic_id: str, tokens: Sequence[Token], text: str) -> bool:
         """Is a topic marked `told_by_the_patient` (a child, an animal) only told, outside the
         questions, by someone who says in a sentence of its own that their own back hurts (`own_back`:
         "Seit zwei Jahren habe ich Rückenschmerzen. Mit Kleinkind bleibt kaum Zeit für mich. Zahlt
@@ -288,7 +288,7 @@ class ScopeGuard(YamlLexiconComponent):
                     return True
         return False
 
-    def opens_follow_up(self, tokens: list[Token]) -> bool:
+    def opens_follow_up(self, tokens: Sequence[Token]) -> bool:
         """Does the message open like a follow-up ("und …?", "was ist mit …")? It then refers to
         the treatment in context, which the NLU cannot see, so it keeps its topical intent."""
         start = 0
@@ -302,7 +302,7 @@ class ScopeGuard(YamlLexiconComponent):
             start = max(leads) + 1
         return False
 
-    def only_aspect_words(self, tokens: list[Token], entities: Iterable[dict[str, Any]]) -> bool:
+    def only_aspect_words(self, tokens: Sequence[Token], entities: Iterable[dict[str, Any]]) -> bool:
         """Is the message nothing but the words of what it asks ("NW?", "und die Kosten?"), beside
         a follow-up's opener, a nod or a small filler word?"""
         spans = [(int(e["start"]), int(e["end"])) for e in entities if e.get("entity") == "asked" and "start" in e]
@@ -312,7 +312,9 @@ class ScopeGuard(YamlLexiconComponent):
         covered |= covered_by((self.follow_up, self.follow_up_leads, self.aspect_only_fillers), tokens)
         return len(covered) == len(tokens)
 
-    def asked_outside_openers(self, tokens: list[Token], entities: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    def asked_outside_openers(
+        self, tokens: Sequence[Token], entities: Iterable[dict[str, Any]]
+    ) -> list[dict[str, Any]]:
         """The `asked` entities that ask on their own: "was ist" in "Und was ist mit Massage?" is
         part of a follow-up's opener (`follow_up_openers`), which asks nothing by itself."""
         opener = covered_by((self.follow_up,), tokens)
@@ -325,7 +327,7 @@ class ScopeGuard(YamlLexiconComponent):
             )
         ]
 
-    def only_a_greeting(self, tokens: list[Token]) -> bool:
+    def only_a_greeting(self, tokens: Sequence[Token]) -> bool:
         """Is the message nothing but a greeting ("Sehr geehrte Damen und Herren,", "Hallo, guten
         Tag. Ich habe eine Frage.")? Filler words alone make none."""
         covered = covered_by((self.greetings,), tokens)
@@ -334,18 +336,18 @@ class ScopeGuard(YamlLexiconComponent):
         covered |= covered_by((self.greeting_fillers,), tokens)
         return len(covered) == len(tokens)
 
-    def in_domain(self, tokens: list[Token]) -> bool:
+    def in_domain(self, tokens: Sequence[Token]) -> bool:
         """Do the message's words place it in the bot's topic, or refer to something said before?"""
         return first_match(self.domain, tokens) is not None or first_match(self.context_words, tokens) is not None
 
-    def refers_back(self, tokens: list[Token]) -> bool:
+    def refers_back(self, tokens: Sequence[Token]) -> bool:
         """A word that refers to something said before ("das", "es"); not "Sie", which in
         "Können Sie mir sagen …" addresses the bot (lower case, it is the same word)."""
         return any(
             t.norm != "sie" for p in self.context_words for m in find(p, tokens) for t in tokens[m.first : m.last + 1]
         )
 
-    def needs_context(self, tokens: list[Token]) -> bool:
+    def needs_context(self, tokens: Sequence[Token]) -> bool:
         """Is a word that refers back ("das", "es") the only thing that places the message in the
         topic? Then it is a follow-up, or, where nothing came before, not about the topic at all."""
         return (
@@ -355,12 +357,12 @@ class ScopeGuard(YamlLexiconComponent):
         )
 
     @staticmethod
-    def in_a_question(text: str, tokens: list[Token], match: Match) -> bool:
+    def in_a_question(text: str, tokens: Sequence[Token], match: Match) -> bool:
         """Does this match stand in a sentence that asks?"""
         start = tokens[match.first].start
         return any(a <= start < b for a, b in question_spans(text))
 
-    def told_beside(self, text: str, tokens: list[Token], match: Match, has_therapy: bool) -> bool:
+    def told_beside(self, text: str, tokens: Sequence[Token], match: Match, has_therapy: bool) -> bool:
         """Is this match only told, in a sentence of its own, beside a personal question about a
         treatment of the page ("Soll ich …", "Darf ich …")?"""
         return (
@@ -373,7 +375,7 @@ class ScopeGuard(YamlLexiconComponent):
     def is_circumstance(
         self,
         intent: str | None,
-        tokens: list[Token],
+        tokens: Sequence[Token],
         match: Match,
         details: frozenset[str],
         asked: frozenset[str],
@@ -392,7 +394,7 @@ class ScopeGuard(YamlLexiconComponent):
             return False
         return first_match(self.target_words, near) is None  # not "TENS gegen Regelschmerzen"
 
-    def is_target(self, tokens: list[Token], therapy_spans: Iterable[tuple[int, int]] = ()) -> bool:
+    def is_target(self, tokens: Sequence[Token], therapy_spans: Iterable[tuple[int, int]] = ()) -> bool:
         """Is the condition what the treatment is for? Not when it is a side effect of the
         treatment ("danach einen steifen Nacken", "seit der Massage Kopfschmerzen")."""
         if first_match(self.side_effect_words, tokens) is not None:
@@ -612,7 +614,7 @@ class ScopeGuard(YamlLexiconComponent):
             return (next_guess if next_guess else FALLBACK), conditions
         return None, conditions
 
-    def other_treatments_in(self, text: str, tokens: list[Token]) -> list[dict[str, Any]]:
+    def other_treatments_in(self, text: str, tokens: Sequence[Token]) -> list[dict[str, Any]]:
         found = []
         for treatment_id, patterns in self.other_treatments:
             match = first_match(patterns, tokens)
@@ -624,7 +626,7 @@ class ScopeGuard(YamlLexiconComponent):
                 )  # fmt: skip
         return found
 
-    def doubt_an_unrelated_alarm(self, message: Message, tokens: list[Token], has_therapy: bool) -> None:
+    def doubt_an_unrelated_alarm(self, message: Message, tokens: Sequence[Token], has_therapy: bool) -> None:
         """An alarm only the classifier raised, not surely, on words that have nothing of the page's
         topic, of the body or of pain ("Welches Klebeband hält am besten?"): its next guess instead."""
         intent = message.get("intent") or {}

@@ -32,6 +32,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from rapidfuzz import process
 from rapidfuzz.distance import DamerauLevenshtein
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -97,6 +98,16 @@ def softened(word: str) -> str:
     return _DOUBLED.sub(r"\1", _H_AFTER_CONSONANT.sub("", word.translate(_HARD_TO_SOFT)))
 
 
+def _first_within(text: str, terms: list[str], typos: int) -> str | None:
+    """The first of `terms`, in their order, within `typos` typos of `text` (Damerau-Levenshtein):
+    one call into rapidfuzz instead of a Python loop over every name for every word of a message.
+    A distance is never below the difference in length, so no length test is needed."""
+    close = process.extract(
+        text, terms, scorer=DamerauLevenshtein.distance, processor=None, score_cutoff=typos, limit=None
+    )
+    return terms[min(index for _, _, index in close)] if close else None
+
+
 @dataclass(frozen=True)
 class _Word:
     norm: str  # normalized text; hyphenated words keep their parts: "tens geraet"
@@ -152,6 +163,9 @@ class TherapyExtractor(GraphComponent, EntityExtractorMixin):
         self._long_terms = sorted(
             (t for t in self._compact if len(t) >= self._config["min_fuzzy_length"]), key=len, reverse=True
         )
+        # the long names a name split in two or three words may be (see `extract`)
+        self._pair_terms = [t for t in self._long_terms if len(t) >= self._config["two_typos_length"]]
+        self._triple_terms = [t for t in self._long_terms if len(t) >= 10]
         # long names in their softened form ("osdeobad"), for dialect spellings
         self._softened = {softened(t): t for t in self._long_terms if len(t) >= MIN_SOFTENED_LENGTH}
         # short one-word names ("tens", "pens", "laser"), for two letters swapped
@@ -161,6 +175,9 @@ class TherapyExtractor(GraphComponent, EntityExtractorMixin):
         for term in lexicon:
             if " " in term and len(term) > self._config["two_typos_length"]:
                 self._long_phrases.setdefault(term.count(" ") + 1, []).append(term.replace(" ", ""))
+        # a word is looked up up to three times per message (alone, and as a part of a name split in
+        # two or three), and most words come again in the next messages: each is worked out once
+        self._match_norm = functools.lru_cache(maxsize=20_000)(self._match_norm_anew)
 
     @staticmethod
     @functools.cache
@@ -244,11 +261,15 @@ class TherapyExtractor(GraphComponent, EntityExtractorMixin):
         return 2 if len(term) >= self._config["two_typos_length"] else 1
 
     def _match_word(self, word: _Word) -> tuple[str, float] | None:
-        compact = word.compact
+        return self._match_norm(word.norm)
+
+    def _match_norm_anew(self, norm: str) -> tuple[str, float] | None:
+        """A word's treatment, by `norm` alone; `_match_norm` remembers it (see `_set_lexicon`)."""
+        compact = norm.replace(" ", "")
         # 1. exact, the whole word or a hyphen part ("tens" in "tens-gerät")
         if compact in self._compact:
             return self._compact[compact], 1.0
-        for part in word.norm.split():
+        for part in norm.split():
             if part in self.lexicon:
                 return self.lexicon[part], 1.0
         # 2. compounds: "rueckenmassage" ends with "massage"
@@ -327,10 +348,8 @@ class TherapyExtractor(GraphComponent, EntityExtractorMixin):
                 compact = phrase.replace(" ", "")
                 value = self.lexicon.get(phrase) or self._compact.get(compact)
                 if value is None and len(compact) >= self._config["two_typos_length"]:
-                    for term in self._long_phrases.get(size, []):
-                        if DamerauLevenshtein.distance(compact, term, score_cutoff=1) <= 1:
-                            value = self._compact[term]
-                            break
+                    term = _first_within(compact, self._long_phrases.get(size, []), 1)
+                    value = self._compact[term] if term else None
                 if value is not None:
                     emit(first, first + size - 1, value, 1.0)
         # a name split in two ("kiro praktik", "Magnet feld"): the two words joined, exact or with typos
@@ -348,11 +367,8 @@ class TherapyExtractor(GraphComponent, EntityExtractorMixin):
                 and self._match_word(words[i]) is None
                 and self._match_word(words[i + 1]) is None
             ):
-                for term in self._long_terms:
-                    if len(term) >= self._config["two_typos_length"] and abs(len(joined) - len(term)) <= 1:
-                        if DamerauLevenshtein.distance(joined, term, score_cutoff=1) <= 1:
-                            value = self._compact[term]
-                            break
+                term = _first_within(joined, self._pair_terms, 1)
+                value = self._compact[term] if term else None
             if value is not None:
                 emit(i, i + 1, value, 0.85)
         # a long name split in three ("ost theo pathie"): joined, exact or with up to two typos
@@ -365,11 +381,8 @@ class TherapyExtractor(GraphComponent, EntityExtractorMixin):
             joined = "".join(w.compact for w in span)
             value = self._compact.get(joined)
             if value is None and len(joined) >= 10:
-                for term in self._long_terms:
-                    if len(term) >= 10 and abs(len(joined) - len(term)) <= 2:
-                        if DamerauLevenshtein.distance(joined, term, score_cutoff=2) <= 2:
-                            value = self._compact[term]
-                            break
+                term = _first_within(joined, self._triple_terms, 2)
+                value = self._compact[term] if term else None
             if value is not None:
                 emit(i, i + 2, value, 0.8)
         for i, word in enumerate(words):

@@ -112,3 +112,36 @@ def test_a_question_asked_as_a_statement_asks() -> None:
     assert question_spans("Ich möchte wissen, ob TENS hilft.") == [(0, 33)]
     # a statement stays a statement
     assert question_spans("Ich habe Rückenschmerzen. Massage tut mir gut.") == []
+
+
+SPEED_TEXTS = [
+    "Kein Fieber. Taub im Bein seit heute",
+    "Wia oft muaß i des Tape wechseln? I hob koa Fieber, aber mei Bein is taub.",
+    "Ich habe keine Lähmunng, nur Rückenschmerzen, kann ich trotzdem zur Massage?",
+]
+SPEED_PATTERNS = ["taub*", "fieber", "bein ... taub", "lähmung", "*schmerz*", "kann ich trotzdem", "koa hoffnung mehr"]
+
+
+@pytest.mark.parametrize("text", SPEED_TEXTS)
+def test_remembered_matches_are_the_matches_of_a_plain_list(text: str) -> None:
+    # the tokens of a text remember each pattern's matches; asked again, or as a plain list
+    # (a sentence of the message), the answer is the same
+    tokens = tokenize(text)
+    assert tokenize(text) is tokens
+    for source in SPEED_PATTERNS:
+        pattern = compile_pattern(source)
+        for typos in (True, False):
+            first = find(pattern, tokens, typos)
+            assert find(pattern, tokens, typos) == first == find(pattern, list(tokens), typos)
+
+
+def test_a_new_pattern_never_gets_the_matches_remembered_for_an_old_one() -> None:
+    # the memory is keyed by the pattern's id; a pattern that is gone could leave its id to a new
+    # one (compiled patterns are kept alive by the tokens for that reason)
+    import gc
+
+    tokens = tokenize("mein Bein ist taub und ich habe Fieber")
+    for _ in range(200):
+        assert find(compile_pattern("fieber"), tokens) != ()
+        gc.collect()
+        assert find(compile_pattern("kopfweh"), tokens) == ()

@@ -122,3 +122,23 @@ def test_correct_german_words_are_not_taken_for_typos(extractor: TherapyExtracto
 def test_a_neighbouring_word_does_not_widen_a_name(extractor: TherapyExtractor) -> None:
     [entity] = extractor.extract(message("was kostet ne thaimassage"))
     assert (entity["text"], entity["value"]) == ("thaimassage", "massage")
+
+
+def test_a_name_split_in_words_is_the_first_close_name_in_order_not_the_closest() -> None:
+    # `_first_within` replaced a loop that stopped at the first name within the typos: one call
+    # into rapidfuzz must give the same name, also where a later name is closer
+    import random
+
+    from rapidfuzz.distance import DamerauLevenshtein
+
+    from components.therapy_extractor import _first_within
+
+    assert _first_within("osteopatie", ["osteopathx", "osteopathie"], 2) == "osteopathx"
+    assert _first_within("massage", [], 1) is None
+    rng = random.Random(7)
+    for _ in range(2000):
+        terms = ["".join(rng.choice("abcde") for _ in range(rng.randint(3, 7))) for _ in range(25)]
+        text = "".join(rng.choice("abcde") for _ in range(rng.randint(3, 7)))
+        for typos in (1, 2):
+            loop = next((t for t in terms if DamerauLevenshtein.distance(text, t, score_cutoff=typos) <= typos), None)
+            assert _first_within(text, terms, typos) == loop
