@@ -130,6 +130,27 @@ class Tokens(tuple):
         return []
 
     @functools.cached_property
+    def joined(self) -> str:
+        return " " + " ".join(token.norm for token in self) + " "
+
+    def possible(self, typos: bool) -> frozenset[str]:
+        """The words of compiled patterns that may stand in this text: its own words, and with
+        typos the pattern words its dialect forms and slips may be (see `_could_match`). Worked
+        out again when patterns were compiled since (tests and tools compile theirs on the way)."""
+        words, typo_forms = self.words
+        if not typos:
+            return words
+        cached = self.__dict__.get("_possible")
+        if cached is None or cached[0] != len(_registered):
+            loose = set(words)
+            for word in words:
+                loose.update(_BY_DIALECT_FORM.get(word, ()))
+            for form in typo_forms:
+                loose.update(_BY_DELETION.get(form, ()))
+            cached = self.__dict__["_possible"] = (len(_registered), frozenset(loose))
+        return cached[1]
+
+    @functools.cached_property
     def sentences(self) -> dict[tuple[int, int], Tokens]:
         return {}
 
@@ -254,6 +275,28 @@ def known_words() -> frozenset[str]:
     return frozenset(fold(word) for word in german_word_forms() | english_word_forms())
 
 
+# Every word of a compiled pattern by the forms of a message word that would let it match with
+# typos: its southern form without the e ("augn" → "augen"), and, for a word long enough for a
+# typo, each form of it with one letter left out. A message's tokens turn their own words and
+# forms into the pattern words they may stand for (`Tokens.possible`) with a few lookups here,
+# instead of every pattern comparing its words with the message's.
+_BY_DIALECT_FORM: dict[str, set[str]] = {}
+_BY_DELETION: dict[str, set[str]] = {}
+_registered: set[str] = set()
+
+
+def _register(word: str) -> None:
+    if word in _registered:
+        return
+    part = Part("word", word)
+    if part.dialect_form:
+        _BY_DIALECT_FORM.setdefault(part.dialect_form, set()).add(word)
+    if len(word) >= MIN_TYPO_LENGTH:
+        for form in part.deletions:
+            _BY_DELETION.setdefault(form, set()).add(word)
+    _registered.add(word)  # last: `Tokens.possible` counts these to see whether it is up to date
+
+
 @dataclass(frozen=True)
 class Part:
     kind: str  # "word", "prefix", "suffix", "infix", "gap"
@@ -279,6 +322,12 @@ class Part:
         return self.value in token  # infix
 
     @functools.cached_property
+    def probe(self) -> str:
+        """What the words of a message, joined by spaces (`Tokens.joined`), must contain for a
+        prefix, suffix or infix part to match one of them."""
+        return {"prefix": " " + self.value, "suffix": self.value + " "}.get(self.kind, self.value)
+
+    @functools.cached_property
     def deletions(self) -> frozenset[str]:
         """The word and every form of it with one letter left out: a token within one typo of the
         word shares at least one of these with the token's own (see `_could_match`)."""
@@ -302,6 +351,11 @@ class Pattern:
         """The whole words of the pattern (not `*` parts, not gaps): each must stand in a message
         the pattern matches, spelled so or within one typo."""
         return tuple(part for part in self.parts if part.kind == "word")
+
+    @functools.cached_property
+    def key(self) -> str | None:
+        """One whole word the pattern needs (see `first_match`)."""
+        return self.words[0].value if self.words else None
 
     @property
     def starts_with_negator(self) -> bool:
@@ -338,6 +392,7 @@ def compile_pattern(source: str) -> Pattern:
             parts.append(Part("suffix", core))
         else:
             parts.append(Part("word", standard_word(core)))
+            _register(parts[-1].value)
     if parts[-1].kind == "gap":
         raise PatternError(f"'{source}': '...' muss zwischen zwei Wörtern stehen")
     return Pattern(str(source), tuple(parts))
@@ -384,12 +439,20 @@ def _could_match(pattern: Pattern, tokens: Sequence[Token], typos: bool) -> bool
     spares the word-by-word search for most patterns (`make check` runs the safety signs over every
     training example). Two words within one typo (Damerau-Levenshtein distance 1: a letter changed,
     added, left out or two swapped) always share a form with at most one letter left out."""
+    if isinstance(tokens, Tokens):
+        # the same test, and for the parts with * one more: no word starts, ends or contains so
+        possible, joined = tokens.possible(typos), tokens.joined
+        for part in pattern.parts:
+            if part.kind == "word":
+                if part.value not in possible:
+                    return False
+            elif part.kind != "gap" and part.probe not in joined:
+                return False
+        return True
     if not pattern.words:
         return True
-    if isinstance(tokens, Tokens):
-        words, typo_forms = tokens.words
-    else:  # a part of a message (one sentence)
-        words, typo_forms = _message_words(tuple(token.norm for token in tokens))
+    # a part of a message (one sentence)
+    words, typo_forms = _message_words(tuple(token.norm for token in tokens))
     for part in pattern.words:
         if part.value in words:
             continue
@@ -440,7 +503,11 @@ def first_match(
     match of an `unless` pattern is another word ("Muskel Kater" is no tomcat). `negatable=False`:
     a negator before the match does not deny it (a word of time: "hatte ich nie, jetzt …")."""
     covered: set[int] | None = None  # the words of `unless` matches, looked for only once a match needs them
+    # most patterns of a group miss a word the message lacks: a set lookup skips them
+    possible = tokens.possible(typos) if isinstance(tokens, Tokens) else None
     for pattern in patterns:
+        if possible is not None and pattern.key is not None and pattern.key not in possible:
+            continue
         for match in find(pattern, tokens, typos):
             if match.negated and negatable:
                 continue

@@ -118,8 +118,12 @@ SPEED_TEXTS = [
     "Kein Fieber. Taub im Bein seit heute",
     "Wia oft muaß i des Tape wechseln? I hob koa Fieber, aber mei Bein is taub.",
     "Ich habe keine Lähmunng, nur Rückenschmerzen, kann ich trotzdem zur Massage?",
+    "Kreuzweh hob i, und d'Augn tun ma weh",
 ]
-SPEED_PATTERNS = ["taub*", "fieber", "bein ... taub", "lähmung", "*schmerz*", "kann ich trotzdem", "koa hoffnung mehr"]
+SPEED_PATTERNS = [
+    "taub*", "fieber", "bein ... taub", "lähmung", "*schmerz*", "kann ich trotzdem", "koa hoffnung mehr", "*weh",
+    "augen", "kreuz*", "*eu*",
+]  # fmt: skip
 
 
 @pytest.mark.parametrize("text", SPEED_TEXTS)
@@ -145,3 +149,11 @@ def test_a_new_pattern_never_gets_the_matches_remembered_for_an_old_one() -> Non
         assert find(compile_pattern("fieber"), tokens) != ()
         gc.collect()
         assert find(compile_pattern("kopfweh"), tokens) == ()
+
+
+def test_a_pattern_compiled_after_the_tokens_still_finds_its_slips() -> None:
+    # the tokens work out once which pattern words their slips may stand for; a pattern compiled
+    # later (tests, tools) must make them work it out again
+    tokens = tokenize("Seit gestern so ein Zwickgefühll im Kreuz")
+    assert find(compile_pattern("kreuz"), tokens) != ()
+    assert find(compile_pattern("zwickgefühl"), tokens) != ()
