@@ -468,6 +468,8 @@ def find(pattern: Pattern, tokens: Sequence[Token], typos: bool = True) -> tuple
     """Every place where `pattern` matches, each marked negated or not."""
     if not isinstance(tokens, Tokens):
         return _find(pattern, tokens, typos)
+    if pattern.key is not None and pattern.key not in tokens.possible(typos):
+        return ()  # most patterns: as quick as remembering
     found = tokens.found[typos]
     matches = found.get(id(pattern))
     if matches is None:
