@@ -38,6 +38,8 @@ from components.matching import (
     find,
     first_match,
     fold,
+    matches_of,
+    may_match,
     question_spans,
     standard_word,
     tokenize,
@@ -139,14 +141,15 @@ class DetailExtractor(YamlLexiconComponent, EntityExtractorMixin):
         hits_by_group = []
         for entity, value, patterns in self.groups:
             unless = self.unless.get(value, ()) if entity == "detail" else ()
-            excepted = {i for p in unless for m in find(p, tokens) for i in range(m.first, m.last + 1)}
+            excepted = {i for m in matches_of(unless, tokens) for i in range(m.first, m.last + 1)}
+            # (the patterns that cannot match are left out: they would add only empty lists)
             per_pattern = [
                 [
                     m
                     for m in find(pattern, tokens)
                     if not (m.negated and entity == "premise") and not excepted.intersection(range(m.first, m.last + 1))
                 ]
-                for pattern in patterns
+                for pattern in may_match(patterns, tokens)
             ]
             hits_by_group.append((entity, value, per_pattern))
         hits_by_group = self.without_what_is_of_another_aspect(hits_by_group, tokens)

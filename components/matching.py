@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -464,6 +464,49 @@ def _could_match(pattern: Pattern, tokens: Sequence[Token], typos: bool) -> bool
     return True
 
 
+class Group(tuple):
+    """Patterns of which any one may match, in the editors' order (`compile_group`), filed by the
+    one whole word each needs (`Pattern.key`). A message's words then pick the few patterns of a
+    group that can match it: the lexicons hold about 9,000 patterns, and trying each of them for
+    every message (a set lookup and a call apiece) was most of the time the word lists took."""
+
+    @functools.cached_property
+    def by_key(self) -> dict[str | None, tuple[int, ...]]:
+        """Pattern positions by the word they need (None: a pattern of `*` parts only)."""
+        filed: dict[str | None, list[int]] = {}
+        for i, pattern in enumerate(self):
+            filed.setdefault(pattern.key, []).append(i)
+        return {key: tuple(positions) for key, positions in filed.items()}
+
+    def needing(self, words: frozenset[str]) -> list[Pattern]:
+        """The patterns that need one of `words` or none, in the group's order."""
+        by_key = self.by_key
+        if len(by_key) <= len(words):
+            positions = [i for key, filed in by_key.items() if key is None or key in words for i in filed]
+        else:
+            positions = [i for word in words for i in by_key.get(word, ())]
+            positions.extend(by_key.get(None, ()))
+        positions.sort()
+        return [self[i] for i in positions]
+
+
+def may_match(patterns: Iterable[Pattern], tokens: Sequence[Token], typos: bool = True) -> Iterable[Pattern]:
+    """The patterns that may match `tokens`, in order: every other one lacks a word the message
+    does not hold (the same test as `find`'s first, made once per group instead of per pattern)."""
+    if not isinstance(tokens, Tokens):
+        return patterns
+    possible = tokens.possible(typos)
+    if isinstance(patterns, Group):
+        return patterns.needing(possible)
+    return [pattern for pattern in patterns if pattern.key is None or pattern.key in possible]
+
+
+def matches_of(patterns: Iterable[Pattern], tokens: Sequence[Token], typos: bool = True) -> Iterator[Match]:
+    """Every match of every pattern of a group, pattern by pattern in the group's order."""
+    for pattern in may_match(patterns, tokens, typos):
+        yield from find(pattern, tokens, typos)
+
+
 def find(pattern: Pattern, tokens: Sequence[Token], typos: bool = True) -> tuple[Match, ...]:
     """Every place where `pattern` matches, each marked negated or not."""
     if not isinstance(tokens, Tokens):
@@ -505,17 +548,12 @@ def first_match(
     match of an `unless` pattern is another word ("Muskel Kater" is no tomcat). `negatable=False`:
     a negator before the match does not deny it (a word of time: "hatte ich nie, jetzt …")."""
     covered: set[int] | None = None  # the words of `unless` matches, looked for only once a match needs them
-    # most patterns of a group miss a word the message lacks: a set lookup skips them (`find` tests the
-    # same, but the call itself cost 5-10 % of a parse in two paired runs)
-    possible = tokens.possible(typos) if isinstance(tokens, Tokens) else None
-    for pattern in patterns:
-        if possible is not None and pattern.key is not None and pattern.key not in possible:
-            continue
+    for pattern in may_match(patterns, tokens, typos):
         for match in find(pattern, tokens, typos):
             if match.negated and negatable:
                 continue
             if covered is None:
-                covered = {i for p in unless for m in find(p, tokens, typos) for i in range(m.first, m.last + 1)}
+                covered = {i for m in matches_of(unless, tokens, typos) for i in range(m.first, m.last + 1)}
             if not covered.intersection(range(match.first, match.last + 1)):
                 return match
     return None
@@ -537,10 +575,10 @@ class Rule:
         return matches
 
 
-def compile_group(value: object) -> tuple[Pattern, ...]:
+def compile_group(value: object) -> Group:
     """A YAML group: one pattern (a string) or a list of patterns."""
     items = value if isinstance(value, list) else [value]
-    return tuple(compile_pattern(str(item)) for item in items)
+    return Group(compile_pattern(str(item)) for item in items)
 
 
 def compile_rule(value: object) -> Rule:

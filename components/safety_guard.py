@@ -39,8 +39,8 @@ from components.matching import (
     Token,
     compile_group,
     compile_rule,
-    find,
     first_match,
+    matches_of,
     sentence_spans,
     tokenize,
     within,
@@ -101,9 +101,9 @@ class Sign:
         the last group of a `together` rule holds what happens, "taub*" beside "bein*"), or its
         words stand where they mean something else (`unless`: "Fieber hob i koans", "d Fiaß san ned taub")."""
         return (
-            any(m.negated for pattern in self.alone for m in find(pattern, tokens))
-            or any(m.negated for rule in self.together for pattern in rule.groups[-1] for m in find(pattern, tokens))
-            or any(find(pattern, tokens) for pattern in self.unless)
+            any(m.negated for m in matches_of(self.alone, tokens))
+            or any(m.negated for rule in self.together for m in matches_of(rule.groups[-1], tokens))
+            or any(True for _ in matches_of(self.unless, tokens))
         )
 
 

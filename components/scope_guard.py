@@ -38,6 +38,7 @@ from components.matching import (
     compile_rule,
     find,
     first_match,
+    matches_of,
     question_spans,
     sentence_spans,
     tokenize,
@@ -126,7 +127,7 @@ TOPICAL_BESIDE_A_TREATMENT = {"geraet", "einstellungen"}
 
 def covered_by(groups: Iterable[tuple[Pattern, ...]], tokens: Sequence[Token]) -> set[int]:
     """The positions of the tokens that a pattern of one of the groups matches."""
-    return {i for group in groups for p in group for m in find(p, tokens) for i in range(m.first, m.last + 1)}
+    return {i for group in groups for m in matches_of(group, tokens) for i in range(m.first, m.last + 1)}
 
 
 def first_aspect_asked(entities: Iterable[dict[str, Any]]) -> str | None:
@@ -244,7 +245,7 @@ class ScopeGuard(YamlLexiconComponent):
         may mention it again outside its questions ("Nach der Geburt … meine Hebamme hat mir eine
         Osteopathin empfohlen. … Muss man Osteopathie selbst zahlen?")."""
         patterns = next((alone for t, _, alone, _, _ in self.topics if t == topic_id), ())
-        found = [m for pattern in patterns for m in find(pattern, tokens)]
+        found = list(matches_of(patterns, tokens))
         past = [m for m in found if first_match(self.past_words, tokens[max(0, m.first - 3) : m.first]) is not None]
         questions = question_spans(text) if text else []
 
@@ -264,7 +265,7 @@ class ScopeGuard(YamlLexiconComponent):
         if not questions:
             return False
         patterns = next((alone for t, _, alone, _, _ in self.topics if t == topic_id), ())
-        found = [m for pattern in patterns for m in find(pattern, tokens)]
+        found = list(matches_of(patterns, tokens))
         if not found or any(a <= tokens[m.first].start < b for m in found for a, b in questions):
             return False
         for a, b in sentence_spans(text):
@@ -293,10 +294,10 @@ class ScopeGuard(YamlLexiconComponent):
         the treatment in context, which the NLU cannot see, so it keeps its topical intent."""
         start = 0
         while start < len(tokens):
-            if any(m.first == start for p in self.follow_up for m in find(p, tokens)):
+            if any(m.first == start for m in matches_of(self.follow_up, tokens)):
                 return True
             # "ok und …", "Danke. Und …": a nod to the last answer may come before the opener
-            leads = [m.last for p in self.follow_up_leads for m in find(p, tokens) if m.first == start]
+            leads = [m.last for m in matches_of(self.follow_up_leads, tokens) if m.first == start]
             if not leads:
                 return False
             start = max(leads) + 1
@@ -344,7 +345,7 @@ class ScopeGuard(YamlLexiconComponent):
         """A word that refers to something said before ("das", "es"); not "Sie", which in
         "Können Sie mir sagen …" addresses the bot (lower case, it is the same word)."""
         return any(
-            t.norm != "sie" for p in self.context_words for m in find(p, tokens) for t in tokens[m.first : m.last + 1]
+            t.norm != "sie" for m in matches_of(self.context_words, tokens) for t in tokens[m.first : m.last + 1]
         )
 
     def needs_context(self, tokens: Sequence[Token]) -> bool:
@@ -484,13 +485,12 @@ class ScopeGuard(YamlLexiconComponent):
         covered = {
             i
             for _, _, alone, _, _ in self.topics
-            for pattern in alone
-            for m in find(pattern, tokens)
+            for m in matches_of(alone, tokens)
             if not m.negated
             for i in range(m.first, m.last + 1)
         }
         # nor in the bot's own name ("Sehr geehrtes Rückenbot-Team")
-        covered |= {m.first for pattern in self.own_name for m in find(pattern, tokens)}
+        covered |= {m.first for m in matches_of(self.own_name, tokens)}
         about_back = first_match(self.back, [t for i, t in enumerate(tokens) if i not in covered]) is not None
         conditions = [
             {

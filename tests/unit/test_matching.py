@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from components.matching import compile_pattern, find, question_spans, sentence_spans, tokenize
+from components.matching import (
+    compile_group,
+    compile_pattern,
+    find,
+    first_match,
+    matches_of,
+    question_spans,
+    sentence_spans,
+    tokenize,
+)
 
 
 def matches(pattern: str, text: str) -> list[bool]:
@@ -157,3 +166,27 @@ def test_a_pattern_compiled_after_the_tokens_still_finds_its_slips() -> None:
     tokens = tokenize("Seit gestern so ein Zwickgefühll im Kreuz")
     assert find(compile_pattern("kreuz"), tokens) != ()
     assert find(compile_pattern("zwickgefühl"), tokens) != ()
+
+
+def _groups_for(text: str) -> list[list[str]]:
+    # a small group (fewer needed words than the message has) and a large one (more): `Group.needing`
+    # looks them up from either side; patterns that need the same word stand apart, and some need none
+    words = [token.norm for token in tokenize(text)]
+    large = [f"{word} ... zzz" for word in words] + [f"nie{i}wort" for i in range(60)]
+    large[1:1] = SPEED_PATTERNS
+    large += [f"{word} {other}" for word, other in zip(words, words[1:], strict=False)] + ["hohes fieber", "*eu*"]
+    return [SPEED_PATTERNS[:4], large]
+
+
+@pytest.mark.parametrize("text", SPEED_TEXTS)
+def test_a_group_picks_the_patterns_it_tries_without_changing_a_match(text: str) -> None:
+    # a group tries only the patterns whose needed word the message holds; the matches, and the
+    # first match, are those of trying every pattern of a plain list (as a sentence's tokens do)
+    tokens = tokenize(text)
+    for sources in _groups_for(text):
+        group = compile_group(sources)
+        plain = [compile_pattern(source) for source in sources]
+        for typos in (True, False):
+            every = [m for pattern in plain for m in find(pattern, list(tokens), typos)]
+            assert list(matches_of(group, tokens, typos)) == every
+            assert first_match(group, tokens, typos) == first_match(plain, list(tokens), typos)
