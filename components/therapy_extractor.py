@@ -98,14 +98,27 @@ def softened(word: str) -> str:
     return _DOUBLED.sub(r"\1", _H_AFTER_CONSONANT.sub("", word.translate(_HARD_TO_SOFT)))
 
 
-def _first_within(text: str, terms: list[str], typos: int) -> str | None:
-    """The first of `terms`, in their order, within `typos` typos of `text` (Damerau-Levenshtein):
-    one call into rapidfuzz instead of a Python loop over every name for every word of a message.
-    A distance is never below the difference in length, so no length test is needed."""
-    close = process.extract(
-        text, terms, scorer=DamerauLevenshtein.distance, processor=None, score_cutoff=typos, limit=None
-    )
-    return terms[min(index for _, _, index in close)] if close else None
+class NearNames:
+    """The first name of a list, in its order, within `typos` typos of a text (Damerau-Levenshtein).
+
+    A name is never closer than the difference in length, so a text is compared only with the
+    names whose length is near its own: a few hundred of some 2,600, in one call into rapidfuzz
+    (which otherwise prepares every name of the list anew on each call, for each word of a message)."""
+
+    def __init__(self, names: list[str], typos: int) -> None:
+        self.names = names
+        self.typos = typos
+        self._near_length: dict[int, list[str]] = {}
+
+    def first(self, text: str) -> str | None:
+        near = self._near_length.get(len(text))
+        if near is None:
+            # in the list's order, so the first close one here is the first close one of the list
+            near = self._near_length[len(text)] = [n for n in self.names if abs(len(n) - len(text)) <= self.typos]
+        close = process.extract(
+            text, near, scorer=DamerauLevenshtein.distance, processor=None, score_cutoff=self.typos, limit=None
+        )
+        return near[min(index for _, _, index in close)] if close else None
 
 
 @dataclass(frozen=True)
@@ -164,17 +177,18 @@ class TherapyExtractor(GraphComponent, EntityExtractorMixin):
             (t for t in self._compact if len(t) >= self._config["min_fuzzy_length"]), key=len, reverse=True
         )
         # the long names a name split in two or three words may be (see `extract`)
-        self._pair_terms = [t for t in self._long_terms if len(t) >= self._config["two_typos_length"]]
-        self._triple_terms = [t for t in self._long_terms if len(t) >= 10]
+        self._pair_terms = NearNames([t for t in self._long_terms if len(t) >= self._config["two_typos_length"]], 1)
+        self._triple_terms = NearNames([t for t in self._long_terms if len(t) >= 10], 2)
         # long names in their softened form ("osdeobad"), for dialect spellings
         self._softened = {softened(t): t for t in self._long_terms if len(t) >= MIN_SOFTENED_LENGTH}
         # short one-word names ("tens", "pens", "laser"), for two letters swapped
         self._short_terms = [t for t in lexicon if " " not in t and 4 <= len(t) < self._config["min_fuzzy_length"]]
         # multi-word names long enough for a typo ("manuele therapie"), by word count
-        self._long_phrases: dict[int, list[str]] = {}
+        long_phrases: dict[int, list[str]] = {}
         for term in lexicon:
             if " " in term and len(term) > self._config["two_typos_length"]:
-                self._long_phrases.setdefault(term.count(" ") + 1, []).append(term.replace(" ", ""))
+                long_phrases.setdefault(term.count(" ") + 1, []).append(term.replace(" ", ""))
+        self._long_phrases = {size: NearNames(names, 1) for size, names in long_phrases.items()}
         # a word is looked up up to three times per message (alone, and as a part of a name split in
         # two or three), and most words come again in the next messages: each is worked out once
         self._match_norm = functools.lru_cache(maxsize=20_000)(self._match_norm_anew)
@@ -347,8 +361,8 @@ class TherapyExtractor(GraphComponent, EntityExtractorMixin):
                 phrase = " ".join(words[i].norm for i in span)
                 compact = phrase.replace(" ", "")
                 value = self.lexicon.get(phrase) or self._compact.get(compact)
-                if value is None and len(compact) >= self._config["two_typos_length"]:
-                    term = _first_within(compact, self._long_phrases.get(size, []), 1)
+                if value is None and len(compact) >= self._config["two_typos_length"] and size in self._long_phrases:
+                    term = self._long_phrases[size].first(compact)
                     value = self._compact[term] if term else None
                 if value is not None:
                     emit(first, first + size - 1, value, 1.0)
@@ -367,7 +381,7 @@ class TherapyExtractor(GraphComponent, EntityExtractorMixin):
                 and self._match_word(words[i]) is None
                 and self._match_word(words[i + 1]) is None
             ):
-                term = _first_within(joined, self._pair_terms, 1)
+                term = self._pair_terms.first(joined)
                 value = self._compact[term] if term else None
             if value is not None:
                 emit(i, i + 1, value, 0.85)
@@ -381,7 +395,7 @@ class TherapyExtractor(GraphComponent, EntityExtractorMixin):
             joined = "".join(w.compact for w in span)
             value = self._compact.get(joined)
             if value is None and len(joined) >= 10:
-                term = _first_within(joined, self._triple_terms, 2)
+                term = self._triple_terms.first(joined)
                 value = self._compact[term] if term else None
             if value is not None:
                 emit(i, i + 2, value, 0.8)

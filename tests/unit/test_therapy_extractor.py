@@ -125,20 +125,23 @@ def test_a_neighbouring_word_does_not_widen_a_name(extractor: TherapyExtractor) 
 
 
 def test_a_name_split_in_words_is_the_first_close_name_in_order_not_the_closest() -> None:
-    # `_first_within` replaced a loop that stopped at the first name within the typos: one call
-    # into rapidfuzz must give the same name, also where a later name is closer
+    # `NearNames` replaced a loop that stopped at the first name within the typos: comparing the
+    # text only with names near its length, in one call into rapidfuzz, must give the same name,
+    # also where a later name is closer
     import random
 
     from rapidfuzz.distance import DamerauLevenshtein
 
-    from components.therapy_extractor import _first_within
+    from components.therapy_extractor import NearNames
 
-    assert _first_within("osteopatie", ["osteopathx", "osteopathie"], 2) == "osteopathx"
-    assert _first_within("massage", [], 1) is None
+    assert NearNames(["osteopathx", "osteopathie"], 2).first("osteopatie") == "osteopathx"
+    assert NearNames([], 1).first("massage") is None
     rng = random.Random(7)
     for _ in range(2000):
         terms = ["".join(rng.choice("abcde") for _ in range(rng.randint(3, 7))) for _ in range(25)]
         text = "".join(rng.choice("abcde") for _ in range(rng.randint(3, 7)))
         for typos in (1, 2):
+            near = NearNames(terms, typos)
             loop = next((t for t in terms if DamerauLevenshtein.distance(text, t, score_cutoff=typos) <= typos), None)
-            assert _first_within(text, terms, typos) == loop
+            assert near.first(text) == loop
+            assert near.first(text) == loop  # a second time, from the names it remembered for this length
