@@ -75,11 +75,10 @@ for, and is skipped (with an ERROR line) where not. `undo()` restores Rasa's ori
    a third of DIETClassifier's training time here went into the batches, in the same Python
    thread as TensorFlow's. Here each batch's row and column arrays are joined once, with the
    message number repeated by its count of values: the same arrays in the same order, so the
-   trained weights are the same to the bit (docs/performance.md). With less Python per batch,
-   the training also no longer stalled: without this, 6 of 11 trainings sat 30-40 s without CPU
-   at the end of DIET's training (TensorFlow waiting for the thread that prefetches the next
-   batch), with it none of 11. Dialogue features (4 dimensions, the TED policy's) keep Rasa's
-   own code. Also off with `RUECKENBOT_SPEEDUPS=0`.
+   trained weights are the same to the bit (docs/performance.md). Dialogue features (4
+   dimensions, the TED policy's) keep Rasa's own code. Also off with `RUECKENBOT_SPEEDUPS=0`.
+   (The stall of 30-40 s at the end of DIET's training that seemed gone with this came back in
+   3 of 7 trainings on 6.12.2026; its cause was tf.data's autotuning thread, see item 8.)
 
 7. **`rasa train` reads the NLU data once, not three times.** Rasa's importers remember what
    they read, but by their arguments as written: `get_nlu_data()`, `get_nlu_data("en")` and
@@ -89,6 +88,17 @@ for, and is skipped (with an ERROR line) where not. `undo()` restores Rasa's ori
    importer reads is YAML, its `get_nlu_data` is called with Rasa's default language, so the
    second and third call get what the first read (the same object, as Rasa's own memory gives
    for a repeated call). Otherwise Rasa's own calls stay. Also off with `RUECKENBOT_SPEEDUPS=0`.
+
+8. **DIET's and TED's batches are read without tf.data's autotuning thread.** Keras reads a
+   `RasaDataGenerator` through a tf.data pipeline whose root starts a thread that tunes it
+   (`Model::OptimizeLoop`), waking at intervals that double from 10 ms up to 60 s. When keras
+   drops a pipeline (every epoch, and at the end of the training), the main thread waits in
+   `~RootDataset::Iterator` until that thread has woken (native stacks of a stalled training;
+   docs/performance.md): 30-40 s without CPU at the end of DIET's training in 3 of 10 trainings
+   on 6.12.2026, and about 7 s of waiting in the others.
+   The pipeline has nothing to tune (a Python generator and a fixed `prefetch(1)`), so its
+   autotuning is switched off (`tf.data.Options().autotune.enabled = False`): the same batches
+   in the same order, the same weights to the bit. Also off with `RUECKENBOT_SPEEDUPS=0`.
 """
 
 from __future__ import annotations
@@ -501,6 +511,25 @@ def build_scipy_matrix_to_values(stock: Callable) -> Callable:
     return scipy_matrix_to_values
 
 
+def _generator_adapter():
+    from keras.engine.data_adapter import GeneratorDataAdapter
+
+    return GeneratorDataAdapter
+
+
+def build_dataset_without_autotune(stock: Callable) -> Callable:
+    """Item 8 (speed-up): keras' dataset of a generator or `Sequence` without the autotuning thread."""
+    import tensorflow as tf
+
+    options = tf.data.Options()
+    options.autotune.enabled = False
+
+    def get_dataset(self: Any) -> Any:
+        return stock(self).with_options(options)
+
+    return get_dataset
+
+
 def _combined_importer():
     from rasa.shared.importers.importer import CombinedDataImporter
 
@@ -579,6 +608,8 @@ PATCHES: tuple[Patch, ...] = (
           build_cache_after_node, speedup=True),
     Patch("training batches gathered at once", _data_generator, "_scipy_matrix_to_values", ("array_of_sparse",),
           build_scipy_matrix_to_values, speedup=True, static=True),
+    Patch("training batches without tf.data autotuning", _generator_adapter, "get_dataset", ("self",),
+          build_dataset_without_autotune, speedup=True),
     Patch("NLU data read once (combined)", _combined_importer, "get_nlu_data", ("self", "language"),
           build_nlu_data_once, speedup=True),
     Patch("NLU data read once (end to end)", _e2e_importer, "get_nlu_data", ("self", "language"),

@@ -343,3 +343,26 @@ def test_nlu_data_of_other_formats_keeps_rasas_language(tmp_path, monkeypatch: p
     importer = E2EImporter(project_importer(data=data))
     assert not rasa_patches.reads_only_yaml(importer)
     assert importer.get_nlu_data(language="de") is not importer.get_nlu_data()
+
+
+def test_training_batches_come_without_autotuning_and_unchanged() -> None:
+    """Item 8: keras reads a Sequence (as DIET's RasaDataGenerator) through tf.data without the
+    autotuning thread whose late wake stalled trainings, and gets the same batches in the same order."""
+    import numpy as np
+    from keras.engine.data_adapter import KerasSequenceAdapter
+    from keras.utils import Sequence
+
+    class Numbers(Sequence):
+        def __len__(self) -> int:
+            return 5
+
+        def __getitem__(self, index: int):
+            return np.arange(index * 3, index * 3 + 3, dtype=np.float32)
+
+    patch = next(p for p in rasa_patches.PATCHES if p.attribute == "get_dataset")
+    assert patch.installed
+    ours = KerasSequenceAdapter(Numbers()).get_dataset()
+    stock = patch._saved(KerasSequenceAdapter(Numbers()))
+    assert ours.options().autotune.enabled is False
+    assert stock.options().autotune.enabled is not False  # tf.data's default: on
+    assert [b.tolist() for b in ours.as_numpy_iterator()] == [b.tolist() for b in stock.as_numpy_iterator()]
