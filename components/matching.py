@@ -331,7 +331,7 @@ class Part:
     def deletions(self) -> frozenset[str]:
         """The word and every form of it with one letter left out: a token within one typo of the
         word shares at least one of these with the token's own (see `_could_match`)."""
-        return _with_one_letter_less(self.value)
+        return with_one_letter_less(self.value)
 
     @functools.cached_property
     def dialect_form(self) -> str | None:
@@ -422,7 +422,8 @@ def _match_from(parts: Sequence[Part], tokens: Sequence[Token], i: int, typos: b
     return _match_from(parts[1:], tokens, i + 1, typos)
 
 
-def _with_one_letter_less(word: str) -> frozenset[str]:
+def with_one_letter_less(word: str) -> frozenset[str]:
+    """The word and every form of it with one letter left out."""
     return frozenset({word, *(word[:i] + word[i + 1 :] for i in range(len(word)))})
 
 
@@ -431,7 +432,7 @@ def _message_words(norms: tuple[str, ...]) -> tuple[frozenset[str], frozenset[st
     """The words of a message, and the words with one letter left out of those that could be typos
     (not known words): what `_could_match` compares a pattern's words with."""
     unknown = [norm for norm in norms if len(norm) >= MIN_TYPO_LENGTH - 1 and norm not in known_words()]
-    return frozenset(norms), frozenset().union(*(_with_one_letter_less(norm) for norm in unknown))
+    return frozenset(norms), frozenset().union(*(with_one_letter_less(norm) for norm in unknown))
 
 
 def _could_match(pattern: Pattern, tokens: Sequence[Token], typos: bool) -> bool:

@@ -46,7 +46,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from rasa.shared.utils.io import dump_obj_as_json_to_file, read_json_file
 
 from components.german_words import german_word_forms
-from components.matching import language_words
+from components.matching import language_words, with_one_letter_less
 
 LEXICON_FILE = "lexicon.json"
 _FOLD = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
@@ -99,18 +99,34 @@ def softened(word: str) -> str:
 
 
 class NearNames:
-    """The first name of a list, in its order, within `typos` typos of a text (Damerau-Levenshtein).
+    """The first name of a list, in its order, within `typos` typos of a text (Damerau-Levenshtein),
+    without comparing the text with each of some 2,600 names for every word of a message:
 
-    A name is never closer than the difference in length, so a text is compared only with the
-    names whose length is near its own: a few hundred of some 2,600, in one call into rapidfuzz
-    (which otherwise prepares every name of the list anew on each call, for each word of a message)."""
+    - one typo: two words within one typo share a form with at most one letter left out of each
+      (as in components/matching.py), so the text's forms look up the few names worth comparing;
+    - two typos: a name is never closer than the difference in length, so the text is compared only
+      with the names whose length is near its own, in one call into rapidfuzz."""
 
     def __init__(self, names: list[str], typos: int) -> None:
         self.names = names
         self.typos = typos
         self._near_length: dict[int, list[str]] = {}
 
+    @functools.cached_property
+    def _by_form(self) -> dict[str, list[int]]:
+        by_form: dict[str, list[int]] = {}
+        for position, name in enumerate(self.names):
+            for form in with_one_letter_less(name):
+                by_form.setdefault(form, []).append(position)
+        return by_form
+
     def first(self, text: str) -> str | None:
+        if self.typos == 1:
+            by_form = self._by_form
+            positions = sorted({p for form in with_one_letter_less(text) for p in by_form.get(form, ())})
+            return next(
+                (self.names[p] for p in positions if DamerauLevenshtein.distance(text, self.names[p]) <= 1), None
+            )
         near = self._near_length.get(len(text))
         if near is None:
             # in the list's order, so the first close one here is the first close one of the list
