@@ -46,6 +46,8 @@ LANGUAGE_FILE = DIALECT_FILE.with_name("language.yml")
 GAP = "..."
 MAX_GAP = 4
 MIN_TYPO_LENGTH = 7
+# marks three letters of a message (`Tokens.keys`) apart from its words
+_PIECE_MARK = "\x00"
 
 
 # words an umlaut keeps apart from another: "zählt" (counts) folded would be "zahlt" (pays)
@@ -148,6 +150,18 @@ class Tokens(tuple):
             for form in typo_forms:
                 loose.update(_BY_DELETION.get(form, ()))
             cached = self.__dict__["_possible"] = (len(_registered), frozenset(loose))
+        return cached[1]
+
+    def keys(self, typos: bool) -> frozenset[str]:
+        """What a pattern's `key` must be among for the pattern to match here: the `possible`
+        words, and every three letters of the joined words (marked, so that no word is taken for
+        them) for the patterns of `*` parts only."""
+        name = "_keys_typos" if typos else "_keys"
+        cached = self.__dict__.get(name)
+        if cached is None or cached[0] != len(_registered):
+            joined = self.joined
+            pieces = {_PIECE_MARK + joined[i : i + 3] for i in range(len(joined) - 2)}
+            cached = self.__dict__[name] = (len(_registered), self.possible(typos) | pieces)
         return cached[1]
 
     @functools.cached_property
@@ -354,8 +368,13 @@ class Pattern:
 
     @functools.cached_property
     def key(self) -> str | None:
-        """One whole word the pattern needs (see `first_match`)."""
-        return self.words[0].value if self.words else None
+        """What the pattern needs in a message (`Tokens.keys`), by which `Group` files it: its first
+        whole word; for a pattern of `*` parts only, three letters its longest part needs in the
+        joined words ("*schmerz*" → "erz"). None for a `*` part of fewer than three letters."""
+        if self.words:
+            return self.words[0].value
+        probe = max((part.probe for part in self.parts if part.kind != "gap"), key=len)
+        return _PIECE_MARK + probe[-3:] if len(probe) >= 3 else None
 
     @property
     def starts_with_negator(self) -> bool:
@@ -466,27 +485,28 @@ def _could_match(pattern: Pattern, tokens: Sequence[Token], typos: bool) -> bool
 
 
 class Group(tuple):
-    """Patterns of which any one may match, in the editors' order (`compile_group`), filed by the
-    one whole word each needs (`Pattern.key`). A message's words then pick the few patterns of a
+    """Patterns of which any one may match, in the editors' order (`compile_group`), filed by
+    what each needs in a message (`Pattern.key`). A message's words then pick the few patterns of a
     group that can match it: the lexicons hold about 9,000 patterns, and trying each of them for
     every message (a set lookup and a call apiece) was most of the time the word lists took."""
 
     @functools.cached_property
     def by_key(self) -> dict[str | None, tuple[int, ...]]:
-        """Pattern positions by the word they need (None: a pattern of `*` parts only)."""
+        """Pattern positions by what they need (None: nothing that could be looked up)."""
         filed: dict[str | None, list[int]] = {}
         for i, pattern in enumerate(self):
             filed.setdefault(pattern.key, []).append(i)
         return {key: tuple(positions) for key, positions in filed.items()}
 
+    @functools.cached_property
+    def needed(self) -> frozenset[str]:
+        return frozenset(key for key in self.by_key if key is not None)
+
     def needing(self, words: frozenset[str]) -> list[Pattern]:
-        """The patterns that need one of `words` or none, in the group's order."""
+        """The patterns that need one of `words` (`Tokens.keys`) or nothing, in the group's order."""
         by_key = self.by_key
-        if len(by_key) <= len(words):
-            positions = [i for key, filed in by_key.items() if key is None or key in words for i in filed]
-        else:
-            positions = [i for word in words for i in by_key.get(word, ())]
-            positions.extend(by_key.get(None, ()))
+        positions = [i for key in self.needed.intersection(words) for i in by_key[key]]
+        positions.extend(by_key.get(None, ()))
         positions.sort()
         return [self[i] for i in positions]
 
@@ -496,10 +516,10 @@ def may_match(patterns: Iterable[Pattern], tokens: Sequence[Token], typos: bool 
     does not hold (the same test as `find`'s first, made once per group instead of per pattern)."""
     if not isinstance(tokens, Tokens):
         return patterns
-    possible = tokens.possible(typos)
+    keys = tokens.keys(typos)
     if isinstance(patterns, Group):
-        return patterns.needing(possible)
-    return [pattern for pattern in patterns if pattern.key is None or pattern.key in possible]
+        return patterns.needing(keys)
+    return [pattern for pattern in patterns if pattern.key is None or pattern.key in keys]
 
 
 def matches_of(patterns: Iterable[Pattern], tokens: Sequence[Token], typos: bool = True) -> Iterator[Match]:
@@ -512,7 +532,7 @@ def find(pattern: Pattern, tokens: Sequence[Token], typos: bool = True) -> tuple
     """Every place where `pattern` matches, each marked negated or not."""
     if not isinstance(tokens, Tokens):
         return _find(pattern, tokens, typos)
-    if pattern.key is not None and pattern.key not in tokens.possible(typos):
+    if pattern.key is not None and pattern.key not in tokens.keys(typos):
         return ()  # most patterns: as quick as remembering
     found = tokens.found[typos]
     matches = found.get(id(pattern))
