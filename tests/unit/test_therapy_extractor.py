@@ -145,3 +145,23 @@ def test_a_name_split_in_words_is_the_first_close_name_in_order_not_the_closest(
             loop = next((t for t in terms if DamerauLevenshtein.distance(text, t, score_cutoff=typos) <= typos), None)
             assert near.first(text) == loop
             assert near.first(text) == loop  # a second time, from the names it remembered for this length
+
+
+def test_a_compound_is_the_first_long_name_it_starts_or_ends_with(extractor: TherapyExtractor) -> None:
+    # the heads and tails of a word looked up must give the name a loop over every long name
+    # (longest first, then in the lexicon's order) gave: the one that starts or ends it first
+    import random
+
+    def loop(compact: str) -> str | None:
+        return next((t for t in extractor._long_terms if compact.startswith(t) or compact.endswith(t)), None)
+
+    rng = random.Random(11)
+    names = extractor._long_terms
+    words = ["rueckenmassage", "akupunkturbehandlung", "massagen", "tensgeraet", "haus", "ruecken"]
+    for _ in range(3000):
+        head, tail = rng.choice(names), rng.choice(names)
+        filler = "".join(rng.choice("aeirnst") for _ in range(rng.randint(0, 6)))
+        words += [head + filler, filler + tail, head + filler + tail, head[: rng.randint(1, len(head))] + tail]
+    assert sum(loop(word) is not None for word in words) > 9000
+    for word in words:
+        assert extractor._compound_head_or_tail(word) == loop(word), word
