@@ -22,6 +22,7 @@ treatment of the page, with no word that it is happening now (`asks_about_a_trea
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -37,6 +38,7 @@ from components.matching import (
     Pattern,
     Rule,
     Token,
+    Tokens,
     compile_group,
     compile_rule,
     first_match,
@@ -69,6 +71,23 @@ class Sign:
     # words in which an `alone` pattern means something else ("Soll ich mir das antun?" is no crisis)
     unless: tuple[Pattern, ...] = ()
 
+    @functools.cached_property
+    def needs(self) -> frozenset[str] | None:
+        """What any of the sign's patterns needs in a message (`Pattern.key`); None where one of
+        them needs nothing that could be looked up."""
+        patterns = [*self.alone, *self.unless]
+        patterns += [
+            p for rule in (*self.together, *self.together_in_a_sentence) for group in rule.groups for p in group
+        ]
+        keys = {pattern.key for pattern in patterns}
+        return None if None in keys else frozenset(keys)
+
+    def may_occur(self, tokens: Sequence[Token]) -> bool:
+        """False when no pattern of the sign can match the message (most signs, for most messages):
+        one set test instead of a look at each of their groups. A sentence's keys are among its
+        message's, so the test holds for the sentences too."""
+        return self.needs is None or not isinstance(tokens, Tokens) or not self.needs.isdisjoint(tokens.keys(True))
+
     def find(self, tokens: Sequence[Token], sentences: list[tuple[int, int]] | None = None) -> Match | None:
         """The first match of the sign; `sentences` (spans of the message's sentences) bound the
         rules of `together_in_a_sentence` (without them, the whole message is one sentence)."""
@@ -78,6 +97,8 @@ class Sign:
     def find_all(self, tokens: Sequence[Token], sentences: list[tuple[int, int]] | None = None) -> list[Match]:
         """The matches of the first pattern or rule that finds the sign: one for `alone`, one per
         group for a rule (each group's sentence may tell whether it happens now)."""
+        if not self.may_occur(tokens):
+            return []
         match = first_match(self.alone, tokens, unless=self.unless)
         if match is not None:
             return [match]
@@ -100,7 +121,7 @@ class Sign:
         """The message says the sign is absent ("kein Fieber", "keinen Unfall", "keine Taubheit":
         the last group of a `together` rule holds what happens, "taub*" beside "bein*"), or its
         words stand where they mean something else (`unless`: "Fieber hob i koans", "d Fiaß san ned taub")."""
-        return (
+        return self.may_occur(tokens) and (
             any(m.negated for m in matches_of(self.alone, tokens))
             or any(m.negated for rule in self.together for m in matches_of(rule.groups[-1], tokens))
             or any(True for _ in matches_of(self.unless, tokens))

@@ -727,3 +727,36 @@ def test_an_alarm_the_fallback_found_ambiguous_stands_when_the_alarms_are_sure(
 )
 def test_everyday_words_near_the_crisis_rules_are_no_crisis(guard: SafetyGuard, text: str) -> None:
     assert "krise" not in tiers(guard, text)
+
+
+SIGN_TEXTS = [
+    "Seit heute Nacht kann ich das linke Bein nicht mehr heben und es ist taub",
+    "I konn nimma bieseln und d Fiaß san ganz taub",
+    "Ich habe keine Lähmung und kein Fieber, nur Rückenschmerzen. Hilft Massage?",
+    "Mein Vater ist umgekippt und atmet nicht mehr!",
+    "Ich will nicht mehr leben. Alles ist sinnlos.",
+    "Nach einem Sturz von der Leiter starke Schmerzen im Kreuz. Zahlt die Kasse Akupunktur?",
+    "Kann man vom Einrenken einen Schlaganfall kriegen?",
+    "Fieber hob i koans, aber Rückn tuat weh",
+    "Mir ist jetzt schwindlig. Sie macht jetzt die Manipulation",
+    "Wie teuer ist eine Massage?",
+]
+
+
+@pytest.mark.parametrize("text", SIGN_TEXTS)
+def test_a_sign_ruled_out_by_its_words_finds_and_denies_what_a_full_look_finds(
+    guard: SafetyGuard, text: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `Sign.may_occur` spares most signs the look at each group; where it says no, the full look
+    # finds nothing either, for the message and for each of its sentences
+    from components.matching import sentence_spans, tokenize
+    from components.safety_guard import Sign
+
+    tokens = tokenize(text)
+    sentences = sentence_spans(text)
+    quick = [(s.find_all(tokens, sentences), s.denied(tokens), s.may_occur(tokens)) for s in guard.signs]
+    monkeypatch.setattr(Sign, "may_occur", lambda self, tokens: True)
+    full = [(s.find_all(tokens, sentences), s.denied(tokens)) for s in guard.signs]
+    assert [(found, denied) for found, denied, _ in quick] == full
+    assert any(not occurs for _, _, occurs in quick)  # the quick test rules some signs out
+    assert any(found or denied for found, denied in full) == (text != "Wie teuer ist eine Massage?")
