@@ -512,8 +512,9 @@ class Group(tuple):
 
 
 def may_match(patterns: Iterable[Pattern], tokens: Sequence[Token], typos: bool = True) -> Iterable[Pattern]:
-    """The patterns that may match `tokens`, in order: every other one lacks a word the message
-    does not hold (the same test as `find`'s first, made once per group instead of per pattern)."""
+    """The patterns that may match `tokens`, in order: every other one needs a word (or three
+    letters) the message lacks (the same test as `find`'s first, made once per group instead of
+    once per pattern)."""
     if not isinstance(tokens, Tokens):
         return patterns
     keys = tokens.keys(typos)

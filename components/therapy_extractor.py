@@ -111,14 +111,12 @@ class NearNames:
         self.names = names
         self.typos = typos
         self._near_length: dict[int, list[str]] = {}
-
-    @functools.cached_property
-    def _by_form(self) -> dict[str, list[int]]:
-        by_form: dict[str, list[int]] = {}
-        for position, name in enumerate(self.names):
-            for form in with_one_letter_less(name):
-                by_form.setdefault(form, []).append(position)
-        return by_form
+        # built when the model loads, not on someone's first message (about 45,000 forms)
+        self._by_form: dict[str, list[int]] = {}
+        if typos == 1:
+            for position, name in enumerate(names):
+                for form in with_one_letter_less(name):
+                    self._by_form.setdefault(form, []).append(position)
 
     def first(self, text: str) -> str | None:
         if self.typos == 1:
@@ -192,9 +190,9 @@ class TherapyExtractor(GraphComponent, EntityExtractorMixin):
         self._long_terms = sorted(
             (t for t in self._compact if len(t) >= self._config["min_fuzzy_length"]), key=len, reverse=True
         )
-        # the long names a name split in two or three words may be (see `extract`)
         # each long name's place in that order, for the compounds (see `_compound_head_or_tail`)
         self._long_rank = {term: rank for rank, term in enumerate(self._long_terms)}
+        # the long names a name split in two or three words may be (see `extract`)
         self._pair_terms = NearNames([t for t in self._long_terms if len(t) >= self._config["two_typos_length"]], 1)
         self._triple_terms = NearNames([t for t in self._long_terms if len(t) >= 10], 2)
         # long names in their softened form ("osdeobad"), for dialect spellings
