@@ -78,7 +78,7 @@ for, and is skipped (with an ERROR line) where not. `undo()` restores Rasa's ori
    trained weights are the same to the bit (docs/performance.md). Dialogue features (4
    dimensions, the TED policy's) keep Rasa's own code. Also off with `RUECKENBOT_SPEEDUPS=0`.
    (The stall of 30-40 s at the end of DIET's training that seemed gone with this came back in
-   3 of 7 trainings on 6.12.2026; its cause was tf.data's autotuning thread, see item 8.)
+   3 of 10 trainings on 6.12.2026; its cause was tf.data's autotuning thread, see item 8.)
 
 7. **`rasa train` reads the NLU data once, not three times.** Rasa's importers remember what
    they read, but by their arguments as written: `get_nlu_data()`, `get_nlu_data("en")` and

@@ -169,8 +169,8 @@ def test_a_pattern_compiled_after_the_tokens_still_finds_its_slips() -> None:
 
 
 def _groups_for(text: str) -> list[list[str]]:
-    # a small group (fewer needed words than the message has) and a large one (more): `Group.needing`
-    # looks them up from either side; patterns that need the same word stand apart, and some need none
+    # a small group and a large one (more patterns than the message has words); patterns that need
+    # the same word stand apart, some need only letters ("*schmerz*") and one needs nothing ("*eu*")
     words = [token.norm for token in tokenize(text)]
     large = [f"{word} ... zzz" for word in words] + [f"nie{i}wort" for i in range(60)]
     large[1:1] = SPEED_PATTERNS
