@@ -40,13 +40,22 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
-from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
+from rasa.shared.nlu.constants import (
+    FEATURE_TYPE_SENTENCE,
+    INTENT,
+    INTENT_NAME_KEY,
+    INTENT_RANKING_KEY,
+    PREDICTED_CONFIDENCE_KEY,
+    TEXT,
+)
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.feature_extraction.text import TfidfTransformer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
+from sklearn.utils.extmath import softmax
+from sklearn.utils.sparsefuncs_fast import inplace_csr_row_normalize_l2
 
 logger = logging.getLogger(__name__)
 
@@ -78,6 +87,9 @@ class IntentVote(LogisticRegressionClassifier):
         super().__init__(config, name, model_storage, resource)
         self.clf.set_params(C=float(self.config["C"]))
         self.clf = Pipeline([("tfidf", TfidfTransformer(sublinear_tf=True)), ("linear", self.clf)])
+        # the linear model's weights, one column per intent, laid out for the product with a
+        # message's row (see _probabilities); None where scikit-learn's own path is taken
+        self._columns: np.ndarray | None = None
 
     def _file(self, model_dir: Any) -> Any:
         return model_dir / f"{self._resource.name}.npz"
@@ -126,30 +138,64 @@ class IntentVote(LogisticRegressionClassifier):
         linear: LogisticRegression = self.clf.named_steps["linear"]
         linear.coef_, linear.intercept_, linear.classes_ = coef, intercept, classes
         linear.n_features_in_ = coef.shape[1]
+        self._set_columns()
+
+    def _set_columns(self) -> None:
+        linear: LogisticRegression = self.clf.named_steps["linear"]
+        # softmax over one row of weights per intent, as scikit-learn does for more than two
+        # intents (its "multinomial"); two intents share one row and take scikit-learn's path
+        multinomial = len(linear.classes_) > 2 and linear.multi_class in ("auto", "multinomial")
+        self._columns = np.ascontiguousarray(linear.coef_.T) if multinomial and linear.solver != "liblinear" else None
 
     def _create_X(self, messages: list[Message]) -> scipy.sparse.csr_matrix:
         # our pipeline has sparse sentence features only: one stack for all messages instead of
         # Rasa's two per message (2-3 s of every training)
         rows = []
         for message in messages:
-            sparse = message.get_sparse_features(attribute=TEXT)[1]
-            dense = message.get_dense_features(attribute=TEXT)[1]
-            if sparse is None or dense is not None:
+            sentence = [f for f in message.features if f.attribute == TEXT and f.type == FEATURE_TYPE_SENTENCE]
+            if not sentence or not all(f.is_sparse() for f in sentence):
                 return super()._create_X(messages)
-            rows.append(sparse.features)
-        return scipy.sparse.vstack(rows, format="csr")
+            # what message.get_sparse_features gives for the sentence, without its copy of each
+            # feature and its stack of the token-level features beside it (0.1 ms of each turn)
+            rows.append(
+                scipy.sparse.hstack([f.features for f in sentence]) if len(sentence) > 1 else sentence[0].features
+            )
+        # one message (each turn): its row as it is; vstack costs 0.1 ms for nothing
+        return rows[0].tocsr() if len(rows) == 1 else scipy.sparse.vstack(rows, format="csr")
 
     def train(self, training_data: TrainingData) -> Resource:
         # 50 iterations stop before the optimiser's tolerance is met; 100 took twice as long and
         # classified the development sets no better, so the warning would only alarm an editor
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
-            return super().train(training_data)
+            resource = super().train(training_data)
+        if hasattr(self.clf, "classes_"):
+            self._set_columns()
+        return resource
+
+    def _probabilities(self, features: scipy.sparse.spmatrix) -> np.ndarray:
+        """`self.clf.predict_proba(features)`, the same numbers to the bit, a turn 0.9 ms sooner.
+
+        scikit-learn checks its input at each step (about 0.9 of the vote's 1.1 ms per message,
+        docs/performance.md). These are its own steps, functions and order for a fitted TF-IDF
+        pipeline with a multinomial linear model: TfidfTransformer.transform (log + 1, times the
+        IDF diagonal, rows to length 1) and LogisticRegression.predict_proba (softmax of the
+        rows times the weights plus the intercept).
+        """
+        if self._columns is None:
+            return self.clf.predict_proba(features)
+        tfidf: TfidfTransformer = self.clf.named_steps["tfidf"]
+        rows = scipy.sparse.csr_matrix(features, dtype=np.float64, copy=True)
+        np.log(rows.data, rows.data)
+        rows.data += 1
+        rows = rows * tfidf._idf_diag
+        inplace_csr_row_normalize_l2(rows)
+        return softmax(rows @ self._columns + self.clf.named_steps["linear"].intercept_, copy=False)
 
     def process(self, messages: list[Message]) -> list[Message]:
         if not messages or not hasattr(self.clf, "classes_"):
             return messages  # not trained (no examples): DIET's answer stands
-        probabilities = self.clf.predict_proba(self._create_X(messages))
+        probabilities = self._probabilities(self._create_X(messages))
         weight = float(self.config["diet_weight"])
         safety = set(self.config["safety_intents"])
         for message, own in zip(messages, probabilities, strict=False):

@@ -502,10 +502,21 @@ class Group(tuple):
     def needed(self) -> frozenset[str]:
         return frozenset(key for key in self.by_key if key is not None)
 
-    def needing(self, words: frozenset[str]) -> list[Pattern]:
+    @functools.cached_property
+    def _of_key(self) -> dict[str | None, tuple[Pattern, ...]]:
+        """The patterns of `by_key`, for the usual answers of `needing` without sorting."""
+        return {key: tuple(self[i] for i in positions) for key, positions in self.by_key.items()}
+
+    def needing(self, words: frozenset[str]) -> Sequence[Pattern]:
         """The patterns that need one of `words` (`Tokens.keys`) or nothing, in the group's order."""
+        keys = self.needed.intersection(words)
+        of_key = self._of_key
+        if not keys:  # most groups for most messages
+            return of_key.get(None, ())
+        if len(keys) == 1 and None not in of_key:
+            return of_key[next(iter(keys))]
         by_key = self.by_key
-        positions = [i for key in self.needed.intersection(words) for i in by_key[key]]
+        positions = [i for key in keys for i in by_key[key]]
         positions.extend(by_key.get(None, ()))
         positions.sort()
         return [self[i] for i in positions]

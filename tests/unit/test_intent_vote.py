@@ -200,3 +200,36 @@ def test_the_linear_model_reads_tf_idf_weights(trained) -> None:
     tfidf = vote.clf.named_steps["tfidf"]
     weights = tfidf.transform(scipy.sparse.csr_matrix([[3.0, 1.0, 0.0, 0.0]])).toarray()[0]
     assert weights[0] < 3 * weights[1]  # three uses of "kosten" weigh less than three times one
+
+
+def test_its_own_probabilities_are_scikit_learns_to_the_bit(tmp_path: Path) -> None:
+    # process() skips scikit-learn's input checks; it must still give exactly predict_proba's
+    # numbers, for one message and for several, counts above one included
+    random = np.random.default_rng(7)
+    words = 40
+    counts = scipy.sparse.random(120, words, density=0.15, random_state=7, format="coo")
+    counts.data = random.integers(1, 4, size=counts.nnz).astype(float)
+    labels = [f"intent_{i % 6}" for i in range(120)]
+    storage, resource = LocalModelStorage(tmp_path), Resource("vote6")
+    context = ExecutionContext(node_name="vote", graph_schema=None)  # type: ignore[arg-type]
+    vote = IntentVote.create(IntentVote.get_default_config(), storage, resource, context)
+    vote.clf.fit(counts.tocsr(), labels)
+    vote._set_columns()
+    vote.persist()
+    loaded_from_disk = load_again(storage, resource)
+    assert vote._columns is not None and loaded_from_disk._columns is not None
+    for first, last in [(0, 1), (5, 6), (0, 120)]:
+        rows = counts.tocsr()[first:last].tocoo()
+        expected = vote.clf.predict_proba(rows.tocsr())
+        assert np.array_equal(vote._probabilities(rows), expected)
+        assert np.array_equal(loaded_from_disk._probabilities(rows), expected)
+
+
+def test_two_intents_take_scikit_learns_own_path(tmp_path: Path) -> None:
+    storage, resource = LocalModelStorage(tmp_path), Resource("vote2")
+    context = ExecutionContext(node_name="vote", graph_schema=None)  # type: ignore[arg-type]
+    vote = IntentVote.create(IntentVote.get_default_config(), storage, resource, context)
+    vote.train(TrainingData([message(["kosten"], "ask_costs"), message(["risiko"], "ask_risks")] * 5))
+    assert vote._columns is None
+    features = vote._create_X([message(["kosten"])])
+    assert np.array_equal(vote._probabilities(features), vote.clf.predict_proba(features))

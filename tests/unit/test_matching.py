@@ -175,7 +175,9 @@ def _groups_for(text: str) -> list[list[str]]:
     large = [f"{word} ... zzz" for word in words] + [f"nie{i}wort" for i in range(60)]
     large[1:1] = SPEED_PATTERNS
     large += [f"{word} {other}" for word, other in zip(words, words[1:], strict=False)] + ["hohes fieber", "*eu*"]
-    return [SPEED_PATTERNS[:4], large]
+    # and groups whose words the message holds one of or none, with and without one that needs nothing
+    one_word = [f"{words[0]} ... zzz", f"{words[0]}", "nie1wort", "nie2wort ... kreuz"]
+    return [SPEED_PATTERNS[:4], large, large[:-1], one_word, [*one_word, "*eu*"], ["nie3wort", "*eu*"], ["nie4wort"]]
 
 
 @pytest.mark.parametrize("text", SPEED_TEXTS)
