@@ -148,20 +148,28 @@ class IntentVote(LogisticRegressionClassifier):
         self._columns = np.ascontiguousarray(linear.coef_.T) if multinomial and linear.solver != "liblinear" else None
 
     def _create_X(self, messages: list[Message]) -> scipy.sparse.csr_matrix:
-        # our pipeline has sparse sentence features only: one stack for all messages instead of
-        # Rasa's two per message (2-3 s of every training)
-        rows = []
+        """One row per message: its sentence features side by side, as message.get_sparse_features
+        gives them, laid straight into one matrix. Rasa stacks twice per message, and copies and
+        stacks the token-level features it does not use: 2-3 s of every training, and scipy's
+        stacks took 0.3 ms of each turn."""
+        parts = []
         for message in messages:
-            sentence = [f for f in message.features if f.attribute == TEXT and f.type == FEATURE_TYPE_SENTENCE]
-            if not sentence or not all(f.is_sparse() for f in sentence):
-                return super()._create_X(messages)
-            # what message.get_sparse_features gives for the sentence, without its copy of each
-            # feature and its stack of the token-level features beside it (0.1 ms of each turn)
-            rows.append(
-                scipy.sparse.hstack([f.features for f in sentence]) if len(sentence) > 1 else sentence[0].features
-            )
-        # one message (each turn): its row as it is; vstack costs 0.1 ms for nothing
-        return rows[0].tocsr() if len(rows) == 1 else scipy.sparse.vstack(rows, format="csr")
+            sentence = [f.features for f in message.features if f.attribute == TEXT and f.type == FEATURE_TYPE_SENTENCE]
+            if not sentence or not all(scipy.sparse.isspmatrix_coo(f) and f.shape[0] == 1 for f in sentence):
+                return super()._create_X(messages)  # features of another kind: Rasa's own way
+            parts.append(sentence)
+        widths = [f.shape[1] for f in parts[0]]
+        if any([f.shape[1] for f in sentence] != widths for sentence in parts):
+            return super()._create_X(messages)
+        offsets = np.cumsum([0, *widths[:-1]])
+        data = [f.data for sentence in parts for f in sentence]
+        columns = [f.col + offset for sentence in parts for f, offset in zip(sentence, offsets, strict=True)]
+        ends = np.cumsum([0, *(sum(f.nnz for f in sentence) for sentence in parts)])
+        rows = scipy.sparse.csr_matrix(
+            (np.concatenate(data), np.concatenate(columns), ends), shape=(len(parts), sum(widths))
+        )
+        rows.sum_duplicates()  # as a conversion from Rasa's stacked features would (none here)
+        return rows
 
     def train(self, training_data: TrainingData) -> Resource:
         # 50 iterations stop before the optimiser's tolerance is met; 100 took twice as long and

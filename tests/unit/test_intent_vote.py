@@ -233,3 +233,25 @@ def test_two_intents_take_scikit_learns_own_path(tmp_path: Path) -> None:
     assert vote._columns is None
     features = vote._create_X([message(["kosten"])])
     assert np.array_equal(vote._probabilities(features), vote.clf.predict_proba(features))
+
+
+def test_the_rows_are_those_of_rasas_own_stacks(trained) -> None:
+    # two sentence featurizers side by side (words and letters), as in config.yml: the same matrix,
+    # entry for entry and in the same order, as stacking what message.get_sparse_features gives
+    vote, _, _ = trained
+    random = np.random.default_rng(3)
+    messages = []
+    for _ in range(6):
+        msg = Message(data={TEXT: "x"})
+        for origin, width in (("words", 7), ("letters", 11)):
+            row = scipy.sparse.random(1, width, density=0.4, random_state=random, format="csr")
+            row.data = random.integers(1, 4, size=row.nnz).astype(np.int64)
+            msg.add_features(Features(row.tocoo(), FEATURE_TYPE_SENTENCE, TEXT, origin))
+            msg.add_features(Features(scipy.sparse.coo_matrix((3, width)), FEATURE_TYPE_SEQUENCE, TEXT, origin))
+        messages.append(msg)
+    for chosen in (messages[:1], messages):
+        rasas = scipy.sparse.vstack([m.get_sparse_features(TEXT)[1].features for m in chosen], format="csr")
+        ours = vote._create_X(chosen)
+        assert ours.shape == rasas.shape == (len(chosen), 18)
+        for part in ("indptr", "indices", "data"):
+            assert np.array_equal(getattr(ours, part), getattr(rasas, part))
