@@ -99,6 +99,16 @@ for, and is skipped (with an ERROR line) where not. `undo()` restores Rasa's ori
    The pipeline has nothing to tune (a Python generator and a fixed `prefetch(1)`), so its
    autotuning is switched off (`tf.data.Options().autotune.enabled = False`): the same batches
    in the same order, the same weights to the bit. Also off with `RUECKENBOT_SPEEDUPS=0`.
+
+9. **DIET's prediction calls its traced graph directly.** Stock `RasaModel._rasa_predict` calls
+   a `tf.function` with a fixed input signature, which for every message matches the Python
+   arguments against that signature, converts them and looks up the traced graph again (about
+   0.6 of DIET's 1.2 ms per message here, docs/performance.md). The graph is traced once, on
+   the first message, as before; from the second on, the same traced graph is called with the
+   message's arrays converted as TensorFlow converts them (`convert_to_tensor` with the
+   signature's type) and its own captured weights. The same graph and inputs give the same
+   numbers to the bit. Arguments that do not fit the signature go through the `tf.function`
+   as before (and its error). Also off with `RUECKENBOT_SPEEDUPS=0`.
 """
 
 from __future__ import annotations
@@ -572,6 +582,57 @@ def build_nlu_data_once(stock: Callable) -> Callable:
     return get_nlu_data
 
 
+def _rasa_model():
+    from rasa.utils.tensorflow.models import RasaModel
+
+    return RasaModel
+
+
+class GraphCall:
+    """Item 9 (speed-up): the traced graph of a `tf.function` with an input signature, called with
+    its tensors; arguments that do not fit go through the function itself."""
+
+    def __init__(self, function: Any) -> None:
+        self.function = function
+        self.graph = function.get_concrete_function()
+        self.specs = list(self.graph.structured_input_signature[0][0])
+
+    @staticmethod
+    def fits(function: Any) -> bool:
+        """A function whose signature is one list of tensors (Rasa's `_dynamic_signature`)."""
+        signature = getattr(function, "input_signature", None)
+        return (
+            isinstance(signature, (list, tuple))
+            and len(signature) == 1
+            and isinstance(signature[0], list)
+            and all(type(spec).__name__ == "TensorSpec" for spec in signature[0])
+        )
+
+    def __call__(self, batch_in: Any) -> Any:
+        import tensorflow as tf
+
+        if isinstance(batch_in, (list, tuple)) and len(batch_in) == len(self.specs):
+            tensors = [
+                tf.convert_to_tensor(value, dtype_hint=spec.dtype)
+                for value, spec in zip(batch_in, self.specs, strict=True)
+            ]
+            if all(spec.is_compatible_with(tensor) for spec, tensor in zip(self.specs, tensors, strict=True)):
+                return self.graph._call_flat(tensors, self.graph.captured_inputs)
+        return self.function(batch_in)
+
+
+def build_predict_through_graph(stock: Callable) -> Callable:
+    """Item 9 (speed-up): from the second prediction on, the traced graph is called directly."""
+
+    def _rasa_predict(self: Any, batch_in: Any) -> Any:
+        step = self._tf_predict_step
+        if step is not None and not isinstance(step, GraphCall) and not self._run_eagerly and GraphCall.fits(step):
+            self._tf_predict_step = GraphCall(step)
+        return stock(self, batch_in)
+
+    return _rasa_predict
+
+
 def build_resolve_by_type(stock_resolve_by_type: Callable) -> Callable:
     """Item 3b (speed-up): an event type name found once is remembered."""
     event_classes: dict[str, type] = {}
@@ -614,6 +675,8 @@ PATCHES: tuple[Patch, ...] = (
           build_nlu_data_once, speedup=True),
     Patch("NLU data read once (end to end)", _e2e_importer, "get_nlu_data", ("self", "language"),
           build_nlu_data_once, speedup=True),
+    Patch("prediction through the traced graph", _rasa_model, "_rasa_predict", ("self", "batch_in"),
+          build_predict_through_graph, speedup=True),
 )  # fmt: skip
 
 

@@ -366,3 +366,46 @@ def test_training_batches_come_without_autotuning_and_unchanged() -> None:
     assert ours.options().autotune.enabled is False
     assert stock.options().autotune.enabled is not False  # tf.data's default: on
     assert [b.tolist() for b in ours.as_numpy_iterator()] == [b.tolist() for b in stock.as_numpy_iterator()]
+
+
+def test_predictions_through_the_traced_graph_equal_rasas_own() -> None:
+    """Item 9: from the second prediction on, DIET's traced graph is called directly; the numbers
+    are those of Rasa's own call through the tf.function, to the bit, and arguments that do not fit
+    its signature still get the tf.function's own error."""
+    import numpy as np
+    import tensorflow as tf
+    from rasa.utils.tensorflow.models import RasaModel
+
+    class Tiny(RasaModel):
+        def __init__(self) -> None:
+            super().__init__(random_seed=1)
+            self.weights_ = tf.Variable(np.random.default_rng(1).normal(size=(3, 4)).astype(np.float32))
+
+        def batch_predict(self, batch_in):
+            features = tf.cast(batch_in[0], tf.float32) * batch_in[1][:, None]
+            return {"i_scores": tf.nn.softmax(tf.matmul(features, self.weights_)), "diagnostic_data": {}}
+
+    random = np.random.default_rng(2)
+    batches = [
+        (random.normal(size=(n, 3)).astype(np.float32), random.normal(size=(n,)).astype(np.float32))
+        for n in (1, 1, 2, 5)
+    ]
+    ours, stock = Tiny(), Tiny()
+    patch = next(p for p in rasa_patches.PATCHES if p.attribute == "_rasa_predict")
+    assert patch.installed
+    for batch in batches:
+        mine, theirs = ours._rasa_predict(batch), patch._saved(stock, batch)
+        assert np.array_equal(mine["i_scores"], theirs["i_scores"])
+    assert isinstance(ours._tf_predict_step, rasa_patches.GraphCall)
+    assert not isinstance(stock._tf_predict_step, rasa_patches.GraphCall)
+    # arguments that do not fit the signature (float64 for its float32, a missing tensor) go through
+    # the tf.function: the same numbers or the same error as Rasa's own call
+    for unfit in ((batches[0][0].astype(np.float64), batches[0][1]), (batches[0][0],)):
+        assert outcome(ours._rasa_predict, unfit) == outcome(lambda batch: patch._saved(stock, batch), unfit)
+
+
+def outcome(predict, batch) -> object:
+    try:
+        return predict(batch)["i_scores"].tolist()
+    except Exception as error:  # noqa: BLE001 - the kind of error is what is compared
+        return type(error)
