@@ -165,3 +165,42 @@ def test_a_compound_is_the_first_long_name_it_starts_or_ends_with(extractor: The
     assert sum(loop(word) is not None for word in words) > 9000
     for word in words:
         assert extractor._compound_head_or_tail(word) == loop(word), word
+
+
+def test_a_word_with_typos_finds_what_comparing_it_with_every_long_name_found(extractor: TherapyExtractor) -> None:
+    # step 3 compares a word only with the names Indel distance leaves worth comparing; it must
+    # find what comparing it with each long name in order found: words with up to three slips,
+    # compounds with a slip in their head or tail, and plain words
+    import random
+
+    every = extractor._long_terms
+    rng = random.Random(5)
+    letters = "abcdefghiklmnoprstuvwz"
+
+    def slipped(word: str) -> str:
+        for _ in range(rng.randint(1, 3)):
+            i = rng.randrange(len(word))
+            kind = rng.randrange(4)
+            if kind == 0:
+                word = word[:i] + rng.choice(letters) + word[i + 1 :]
+            elif kind == 1:
+                word = word[:i] + rng.choice(letters) + word[i:]
+            elif kind == 2 and len(word) > 3:
+                word = word[:i] + word[i + 1 :]
+            elif i + 1 < len(word):
+                word = word[:i] + word[i + 1] + word[i] + word[i + 2 :]
+        return word
+
+    words = ["rueckenschmerzen", "krankengymnastik", "wärmepflaster", "akupunktiert", "massagesessel"]
+    for _ in range(600):
+        name = rng.choice(every)
+        filler = "".join(rng.choice(letters) for _ in range(rng.randint(3, 8)))
+        words += [slipped(name), filler + slipped(name), slipped(name) + filler]
+    found = [extractor._match_norm_anew(word) for word in words]
+    candidates = extractor._typo_candidates
+    try:
+        extractor._typo_candidates = lambda compact: every
+        assert [extractor._match_norm_anew(word) for word in words] == found
+    finally:
+        extractor._typo_candidates = candidates
+    assert sum(f is not None and f[1] < 0.95 for f in found) > len(words) / 3  # many found by step 3
