@@ -598,7 +598,18 @@ class Rule:
 
     groups: tuple[tuple[Pattern, ...], ...]
 
+    @functools.cached_property
+    def needs(self) -> tuple[frozenset[str], ...]:
+        """For each group whose every pattern needs something (`Pattern.key`): what they need."""
+        return tuple(group.needed for group in self.groups if isinstance(group, Group) and None not in group.by_key)
+
     def match(self, tokens: Sequence[Token], typos: bool = True, unless: Iterable[Pattern] = ()) -> list[Match] | None:
+        if isinstance(tokens, Tokens):
+            # a group none of whose patterns can match rules the rule out: one set test each, before
+            # any group is tried (most rules, for most messages)
+            keys = tokens.keys(typos)
+            if any(need.isdisjoint(keys) for need in self.needs):
+                return None
         matches = []
         for group in self.groups:
             found = first_match(group, tokens, typos, unless=unless)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from components.matching import (
+    Rule,
     compile_group,
     compile_pattern,
     find,
@@ -192,3 +193,20 @@ def test_a_group_picks_the_patterns_it_tries_without_changing_a_match(text: str)
             every = [m for pattern in plain for m in find(pattern, list(tokens), typos)]
             assert list(matches_of(group, tokens, typos)) == every
             assert first_match(group, tokens, typos) == first_match(plain, list(tokens), typos)
+
+
+@pytest.mark.parametrize("text", SPEED_TEXTS)
+def test_a_rule_ruled_out_by_its_groups_needs_finds_what_trying_each_group_finds(text: str) -> None:
+    # Rule.match first checks that each group's patterns can match at all; every pair of groups
+    # (each group that can, can not, or holds a pattern that needs nothing) must give what trying
+    # the groups one by one as plain lists gives
+    tokens = tokenize(text)
+    groups = [*_groups_for(text), ["nie7wort"], []]
+    for first in groups:
+        for second in groups:
+            rule = Rule((compile_group(first), compile_group(second)))
+            plain = [[compile_pattern(source) for source in group] for group in (first, second)]
+            for typos in (True, False):
+                each = [first_match(group, list(tokens), typos) for group in plain]
+                expected = None if None in each else each
+                assert rule.match(tokens, typos) == expected
