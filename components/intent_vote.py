@@ -145,7 +145,10 @@ class IntentVote(LogisticRegressionClassifier):
         # softmax over one row of weights per intent, as scikit-learn does for more than two
         # intents (its "multinomial"); two intents share one row and take scikit-learn's path
         multinomial = len(linear.classes_) > 2 and linear.multi_class in ("auto", "multinomial")
-        self._columns = np.ascontiguousarray(linear.coef_.T) if multinomial and linear.solver != "liblinear" else None
+        # the IDF diagonal as scikit-learn 1.1 keeps it (constraints.txt); a later one takes its own path
+        has_diagonal = hasattr(self.clf.named_steps["tfidf"], "_idf_diag")
+        fits = multinomial and linear.solver != "liblinear" and has_diagonal
+        self._columns = np.ascontiguousarray(linear.coef_.T) if fits else None
 
     def _create_X(self, messages: list[Message]) -> scipy.sparse.csr_matrix:
         """One row per message: its sentence features side by side, as message.get_sparse_features

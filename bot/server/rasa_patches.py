@@ -596,6 +596,9 @@ class GraphCall:
         self.function = function
         self.graph = function.get_concrete_function()
         self.specs = list(self.graph.structured_input_signature[0][0])
+        # TensorFlow's own call of a traced graph (2.12, constraints.txt); on a TensorFlow without
+        # it every call goes through the function, as in Rasa
+        self.direct = callable(getattr(self.graph, "_call_flat", None)) and hasattr(self.graph, "captured_inputs")
 
     @staticmethod
     def fits(function: Any) -> bool:
@@ -611,7 +614,7 @@ class GraphCall:
     def __call__(self, batch_in: Any) -> Any:
         import tensorflow as tf
 
-        if isinstance(batch_in, (list, tuple)) and len(batch_in) == len(self.specs):
+        if self.direct and isinstance(batch_in, (list, tuple)) and len(batch_in) == len(self.specs):
             tensors = [
                 tf.convert_to_tensor(value, dtype_hint=spec.dtype)
                 for value, spec in zip(batch_in, self.specs, strict=True)
