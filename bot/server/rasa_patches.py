@@ -593,6 +593,9 @@ class GraphCall:
     its tensors; arguments that do not fit go through the function itself."""
 
     def __init__(self, function: Any) -> None:
+        import tensorflow as tf
+
+        self.convert = tf.convert_to_tensor
         self.function = function
         self.graph = function.get_concrete_function()
         self.specs = list(self.graph.structured_input_signature[0][0])
@@ -603,21 +606,20 @@ class GraphCall:
     @staticmethod
     def fits(function: Any) -> bool:
         """A function whose signature is one list of tensors (Rasa's `_dynamic_signature`)."""
+        import tensorflow as tf
+
         signature = getattr(function, "input_signature", None)
         return (
             isinstance(signature, (list, tuple))
             and len(signature) == 1
             and isinstance(signature[0], list)
-            and all(type(spec).__name__ == "TensorSpec" for spec in signature[0])
+            and all(isinstance(spec, tf.TensorSpec) for spec in signature[0])
         )
 
     def __call__(self, batch_in: Any) -> Any:
-        import tensorflow as tf
-
         if self.direct and isinstance(batch_in, (list, tuple)) and len(batch_in) == len(self.specs):
             tensors = [
-                tf.convert_to_tensor(value, dtype_hint=spec.dtype)
-                for value, spec in zip(batch_in, self.specs, strict=True)
+                self.convert(value, dtype_hint=spec.dtype) for value, spec in zip(batch_in, self.specs, strict=True)
             ]
             if all(spec.is_compatible_with(tensor) for spec, tensor in zip(self.specs, tensors, strict=True)):
                 return self.graph._call_flat(tensors, self.graph.captured_inputs)

@@ -255,3 +255,17 @@ def test_the_rows_are_those_of_rasas_own_stacks(trained) -> None:
         assert ours.shape == rasas.shape == (len(chosen), 18)
         for part in ("indptr", "indices", "data"):
             assert np.array_equal(getattr(ours, part), getattr(rasas, part))
+
+
+def test_a_scikit_learn_without_the_idf_diagonal_takes_its_own_path(trained) -> None:
+    # a later scikit-learn may keep the IDF weights another way: then predict_proba, not a crash
+    vote, _, _ = trained
+    tfidf = vote.clf.named_steps["tfidf"]
+    diagonal = tfidf.__dict__.pop("_idf_diag")
+    try:
+        vote._set_columns()
+        assert vote._columns is None
+    finally:
+        tfidf._idf_diag = diagonal
+        vote._set_columns()
+    assert vote._columns is not None

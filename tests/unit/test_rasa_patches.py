@@ -404,6 +404,33 @@ def test_predictions_through_the_traced_graph_equal_rasas_own() -> None:
         assert outcome(ours._rasa_predict, unfit) == outcome(lambda batch: patch._saved(stock, batch), unfit)
 
 
+def test_a_traced_graph_without_tensorflows_direct_call_goes_through_the_function() -> None:
+    """Item 9 on a TensorFlow whose traced graph lacks `_call_flat`: every call through the
+    tf.function, as in Rasa, not an error."""
+    import numpy as np
+    import tensorflow as tf
+
+    function = tf.function(
+        lambda batch: {"i_scores": batch[0] * 2}, input_signature=[[tf.TensorSpec((None,), tf.float32)]]
+    )
+
+    class GraphOfAnotherTensorFlow:  # what a traced graph would be without TensorFlow 2.12's call
+        structured_input_signature = function.get_concrete_function().structured_input_signature
+
+    class AnotherFunction:
+        input_signature = function.input_signature
+
+        def get_concrete_function(self):
+            return GraphOfAnotherTensorFlow()
+
+        def __call__(self, batch):
+            return function(batch)
+
+    call = rasa_patches.GraphCall(AnotherFunction())
+    assert rasa_patches.GraphCall.fits(AnotherFunction()) and not call.direct
+    assert call([np.ones(2, dtype=np.float32)])["i_scores"].numpy().tolist() == [2.0, 2.0]
+
+
 def outcome(predict, batch) -> object:
     try:
         return predict(batch)["i_scores"].tolist()
