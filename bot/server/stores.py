@@ -240,7 +240,8 @@ class EnvSQLTrackerStore(SQLTrackerStore):
         self._handed_out: dict[str, int] = {}
         # sender → the tracker last loaded from the database and how many events it had. Saving that
         # same tracker object writes the events after those; Rasa would count the rows again first.
-        self._loaded: OrderedDict[str, tuple[weakref.ref, int]] = OrderedDict()
+        # (None, 0): the database had none of the sender's events when this store last looked.
+        self._loaded: OrderedDict[str, tuple[weakref.ref | None, int]] = OrderedDict()
         self._retry: threading.Timer | None = None
         self.available = True
         self.broadcast = DeletionBroadcast(self._on_broadcast)
@@ -257,15 +258,19 @@ class EnvSQLTrackerStore(SQLTrackerStore):
                 return self._from_memory(sender_id)
             self._back()
             self._handed_out.pop(sender_id, None)
-            if tracker is None:  # e.g. deleted ("Meine Daten löschen", retention): forget it here too
+            if tracker is None:  # new, or deleted ("Meine Daten löschen", retention): forget it here too
                 self._recent.pop(sender_id, None)
-                self._loaded.pop(sender_id, None)
+                if not self.domain:  # as Rasa's test: without a domain it returns None whatever the rows
+                    self._loaded.pop(sender_id, None)
+                else:  # the database holds none of its events: Rasa creates the tracker and saves it next
+                    self._loaded[sender_id] = (None, 0)
             else:
                 self._remember(sender_id, [event.as_dict() for event in tracker.events])
                 self._loaded[sender_id] = (weakref.ref(tracker), len(tracker.events))
+            if sender_id in self._loaded:
                 self._loaded.move_to_end(sender_id)
-                while len(self._loaded) > RECENT_CONVERSATIONS:
-                    self._loaded.popitem(last=False)
+            while len(self._loaded) > RECENT_CONVERSATIONS:
+                self._loaded.popitem(last=False)
             return tracker
 
     async def save(self, tracker: DialogueStateTracker) -> None:
@@ -277,9 +282,14 @@ class EnvSQLTrackerStore(SQLTrackerStore):
                 loaded = self._loaded.pop(sender_id, None)
                 if sender_id in self._handed_out:  # came from memory: we know what the database holds
                     self._write(sender_id, events, self._handed_out[sender_id])
-                elif loaded and loaded[0]() is tracker and self.event_broker is None:
-                    # the tracker this store loaded (under the sender's lock): no need to count its rows
+                elif loaded and (loaded[0] is None or loaded[0]() is tracker) and self.event_broker is None:
+                    # the tracker this store loaded, or one the database had none of (under the sender's
+                    # lock): no need to count its rows
                     self._write(sender_id, events, loaded[1])
+                    if loaded[0] is None and not any(event.get("event") == "session_started" for event in events):
+                        # a new conversation's first save (Rasa's create_tracker): its rows are these
+                        # events, which Rasa would count again (all rows, with no session started)
+                        self._loaded[sender_id] = (weakref.ref(tracker), len(events))
                 else:
                     await super().save(tracker)
             except DATABASE_ERRORS as error:

@@ -195,6 +195,55 @@ def test_the_cached_validator_raises_what_jsonschema_validate_raises() -> None:
         assert ours.value.message == stock.value.message and list(ours.value.path) == list(stock.value.path)
 
 
+def test_the_action_result_validator_accepts_and_raises_what_jsonschema_validate_does() -> None:
+    # each event checked against its own branch only: the same verdict and error as the full oneOf
+    import random
+
+    import jsonschema
+    from jsonschema.exceptions import best_match
+    from jsonschema.validators import validator_for
+    from rasa.core.actions.action import RemoteAction
+    from rasa.shared.utils.schemas.events import EVENT_SCHEMA
+
+    schema = RemoteAction.action_response_format_spec()
+    full = validator_for(schema)(schema)  # jsonschema.validate without checking the schema each time
+    validator = rasa_patches.ActionResultValidator(schema)
+    assert len(validator._branches) == len(EVENT_SCHEMA["oneOf"])  # the fast path is in use
+    names = [branch["properties"]["event"]["const"] for branch in EVENT_SCHEMA["oneOf"]]
+    values = [None, 3, 2.5, "text", True, [], {}, ["a"], {"name": "x"}]
+    fields = ["name", "value", "text", "timestamp", "metadata", "entities", "policy", "confidence",
+              "parse_data", "hide_rule_turn", "input_channel"]  # fmt: skip
+    rng = random.Random(13)
+
+    def event() -> object:
+        if rng.random() < 0.05:
+            return rng.choice(values)
+        made = {"event": rng.choice([*names, *names, "unbekannt", 5])} if rng.random() < 0.95 else {}
+        for field in rng.sample(fields, rng.randint(0, 4)):
+            made[field] = rng.choice(values)
+        if rng.random() < 0.6 and made.get("event") == "slot":
+            made.update(name="therapy", value="tens")
+        return made
+
+    verdicts = set()
+    for _ in range(2000):
+        result = {"events": [event() for _ in range(rng.randint(0, 4))], "responses": [{"text": "Hallo"}]}
+        if rng.random() < 0.05:
+            result = rng.choice([{"events": "nein"}, {"responses": [3]}, [], {"events": None}])
+        error = best_match(full.iter_errors(result))
+        stock = None if error is None else (error.message, list(error.path))
+        try:
+            validator.validate(result)
+            ours = None
+        except jsonschema.ValidationError as error:
+            ours = (error.message, list(error.path))
+        assert ours == stock, result
+        verdicts.add(stock is None)
+    assert verdicts == {True, False}  # both kinds were tried
+    jsonschema.validate({"events": [{"event": "slot", "name": "therapy", "value": "tens"}]}, schema)
+    validator.validate({"events": [{"event": "slot", "name": "therapy", "value": "tens"}]})
+
+
 def test_the_cached_validator_checks_the_schema_once(monkeypatch: pytest.MonkeyPatch) -> None:
     from jsonschema.validators import Draft202012Validator
 

@@ -81,3 +81,47 @@ def test_a_new_session_in_the_same_turn_is_written_after_the_old_one(store: EnvS
     ]  # fmt: skip
     # Rasa loads the current session only; its slots came along
     assert asyncio.run(store.retrieve("a")).get_slot("therapy") == "massage"
+
+
+@pytest.mark.parametrize("first_save", ["create_tracker", "with a session"])
+def test_a_new_conversation_is_written_as_rasa_writes_it(
+    store: EnvSQLTrackerStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, first_save: str
+) -> None:
+    # a new sender's turn as the processor runs it: nothing found, create_tracker (saves), the session
+    # start and the turn, saved again; then once more without loading, and a turn of the loaded tracker.
+    # "with a session": the first save already holds a session start (then Rasa's count decides later)
+    from rasa.core.tracker_store import SQLTrackerStore
+
+    stock = SQLTrackerStore(domain=store.domain, dialect="sqlite", db=str(tmp_path / "stock.db"))
+    counted: list[str] = []
+    count = SQLTrackerStore._additional_events
+    monkeypatch.setattr(
+        SQLTrackerStore, "_additional_events", lambda s, *a: counted.append(type(s).__name__) or count(s, *a)
+    )
+    for each in (store, stock):
+        assert asyncio.run(each.retrieve("neu")) is None
+        if first_save == "create_tracker":
+            tracker = asyncio.run(each.create_tracker("neu"))
+        else:
+            tracker = DialogueStateTracker.from_events("neu", [SessionStarted(), ActionExecuted("action_listen")])
+            asyncio.run(each.save(tracker))
+        for event in [ActionExecuted("action_session_start"), SessionStarted(), ActionExecuted("action_listen"),
+                      *turn("eins")]:  # fmt: skip
+            tracker.update(event, store.domain)
+        asyncio.run(each.save(tracker))
+        for event in turn("zwei"):  # saved once more without loading: Rasa counts (ours too)
+            tracker.update(event, store.domain)
+        asyncio.run(each.save(tracker))
+        tracker = asyncio.run(each.retrieve("neu"))
+        for event in turn("drei"):
+            tracker.update(event, store.domain)
+        asyncio.run(each.save(tracker))
+
+    def rows(each: SQLTrackerStore) -> list[dict]:
+        return [{k: v for k, v in event.items() if k != "timestamp"} for event in stored(each, "neu")]
+
+    assert rows(store) == rows(stock)
+    assert [e["event"] for e in rows(store)].count("user") >= 3
+    ours = 1 if first_save == "create_tracker" else 2  # counted only where it had not loaded the tracker
+    assert counted == ["EnvSQLTrackerStore"] * ours + ["SQLTrackerStore"] * 4
+    stock.engine.dispose()
