@@ -312,26 +312,37 @@ class SafetyGuard(YamlLexiconComponent):
                 message.set(ENTITIES, entities, add_to_output=True)
             else:
                 self.alarm_behind_a_fallback(message)
-                # "Ich hatte keinen Unfall und kein Fieber, nur …": signs denied, and nothing said to
-                # happen now, are no report either
-                # "Ich habe keins, ich will nur vorbereitet sein": the person says it is not theirs
-                denied = (
-                    any(sign.denied(tokens) for sign in self.signs) or first_match(self.not_me, tokens) is not None
-                ) and not self.says_now(tokens)
-                # crisis words found but only told (of a character in a book, of someone's crisis long past)
-                told = any(sign.tier == CRISIS_TIER and sign.find(tokens) is not None for sign in self.signs)
-                asks = bool(mentioned) or denied or told or self.asks_about_a_treatment(entities, tokens)
-                asked = [
-                    INTENT_BY_ASPECT[e["value"]]
-                    for e in entities
-                    if e.get("entity") == "asked" and e.get("value") in INTENT_BY_ASPECT
-                ]
-                self.doubt_unsure_alarm(message, mentioned=asks, instead=asked[0] if asked else None, denied=denied)
+                if (message.get("intent") or {}).get("name") in (WARNING_SIGNS, CRISIS):
+                    self.doubt_classifier_alarm(message, mentioned, entities, tokens)
             if not reported:
                 self.doubt_classifier_crisis(message)
             if reported or mentioned:
                 message.set(ENTITIES, entities, add_to_output=True)
         return messages
+
+    def doubt_classifier_alarm(
+        self,
+        message: Message,
+        mentioned: list[tuple[Sign, Match]],
+        entities: list[dict[str, Any]],
+        tokens: Sequence[Token],
+    ) -> None:
+        """An alarm the classifier raised without a sign the lexicon reports: is it doubtful?"""
+        # "Ich hatte keinen Unfall und kein Fieber, nur …": signs denied, and nothing said to
+        # happen now, are no report either
+        # "Ich habe keins, ich will nur vorbereitet sein": the person says it is not theirs
+        denied = (
+            any(sign.denied(tokens) for sign in self.signs) or first_match(self.not_me, tokens) is not None
+        ) and not self.says_now(tokens)
+        # crisis words found but only told (of a character in a book, of someone's crisis long past)
+        told = any(sign.tier == CRISIS_TIER and sign.find(tokens) is not None for sign in self.signs)
+        asks = bool(mentioned) or denied or told or self.asks_about_a_treatment(entities, tokens)
+        asked = [
+            INTENT_BY_ASPECT[e["value"]]
+            for e in entities
+            if e.get("entity") == "asked" and e.get("value") in INTENT_BY_ASPECT
+        ]
+        self.doubt_unsure_alarm(message, mentioned=asks, instead=asked[0] if asked else None, denied=denied)
 
     def alarm_behind_a_fallback(self, message: Message) -> None:
         """Rasa's FallbackClassifier found the classifier torn between its first two guesses. Where the
