@@ -99,5 +99,16 @@ class QuestionFocus(GraphComponent):
             sequence = sequences.get(sentence.origin)
             if sequence is None or sequence.features.shape[0] != len(tokens):
                 continue
-            asked = scipy.sparse.csr_matrix(sequence.features.tocsr()[rows].sum(axis=0), dtype=np.float64)
+            # the question's token rows added up, straight from the entries (summing the rows
+            # densely walked every column of the featurizer's vocabulary, 20,000 for character n-grams)
+            entries = sequence.features.tocoo()
+            inside = np.isin(entries.row, rows)
+            asked = scipy.sparse.coo_matrix(
+                (
+                    entries.data[inside].astype(np.float64),
+                    (np.zeros(inside.sum(), dtype=np.int32), entries.col[inside]),
+                ),
+                shape=(1, entries.shape[1]),
+            ).tocsr()
+            asked.eliminate_zeros()
             sentence.features = (sentence.features.tocsr() + self.weight * asked).tocoo()

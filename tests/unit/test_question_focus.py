@@ -113,3 +113,31 @@ def test_training_examples_get_the_same_weighting() -> None:
     component = QuestionFocus.create({}, None, None, None)
     data = component.process_training_data(TrainingData([featurized("Ich war zur Kur. Wer bezahlt das?")]))
     assert counts(data.training_examples[0])["bezahlt"] == 2
+
+
+def test_the_sum_of_the_question_rows_is_the_dense_sum_entry_for_entry() -> None:
+    # the sentence features as the dense sum of the question's token rows gave them, in the same order
+    rng = np.random.default_rng(7)
+    component = QuestionFocus.create({"weight": 1.5}, None, None, None)
+    for _ in range(200):
+        message = featurized("Ich habe Angst vor Nadeln. Hilft es? Danke sehr.")
+        tokens = len(message.get(TOKENS_NAMES[TEXT]))
+        width = int(rng.integers(1, 60))
+        rows = scipy.sparse.random(
+            tokens, width, density=0.3, random_state=rng, data_rvs=lambda n: rng.integers(1, 4, n)
+        )
+        rows = scipy.sparse.coo_matrix(rows.toarray().astype(np.int64))
+        sentence = scipy.sparse.coo_matrix(rows.sum(axis=0))
+        message.features = [
+            Features(rows, FEATURE_TYPE_SEQUENCE, TEXT, "n"),
+            Features(sentence, FEATURE_TYPE_SENTENCE, TEXT, "n"),
+        ]
+        start, end = question_span(message.get(TEXT))
+        asked = [i for i, t in enumerate(message.get(TOKENS_NAMES[TEXT])) if t.start >= start and t.end <= end]
+        dense = scipy.sparse.csr_matrix(rows.tocsr()[asked].sum(axis=0), dtype=np.float64)
+        expected = (sentence.tocsr() + 1.5 * dense).tocoo()
+        component.process([message])
+        got = message.features[1].features
+        assert got.dtype == expected.dtype
+        for name in ("row", "col", "data"):
+            assert np.array_equal(getattr(got, name), getattr(expected, name))
