@@ -45,7 +45,8 @@ for, and is skipped (with an ERROR line) where not. `undo()` restores Rasa's ori
    and per call raises the same `best_match` error with the same message that
    `validate` would. An event is checked against the one branch of Rasa's `oneOf` that its
    name picks (the other 22 fail on their constant), not against all 23: an answer's five
-   slots took 1.9 ms, now 0.2 ms; whatever fails that goes through the full validator. (b) Stock `Event.resolve_by_type` walks every subclass of `Event`
+   slots took 1.9 ms, now 0.2 ms; whatever fails that goes through the full validator.
+   (b) Stock `Event.resolve_by_type` walks every subclass of `Event`
    (and `inspect.isabstract` on each) for every event it deserialises, about 25 µs an
    event; here a type name found once is remembered (classes do not change while the
    server runs; an unknown name still goes through Rasa's lookup and its error).

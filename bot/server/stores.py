@@ -282,13 +282,16 @@ class EnvSQLTrackerStore(SQLTrackerStore):
                 loaded = self._loaded.pop(sender_id, None)
                 if sender_id in self._handed_out:  # came from memory: we know what the database holds
                     self._write(sender_id, events, self._handed_out[sender_id])
-                elif loaded and (loaded[0] is None or loaded[0]() is tracker) and self.event_broker is None:
-                    # the tracker this store loaded, or one the database had none of (under the sender's
-                    # lock): no need to count its rows
+                elif (
+                    loaded
+                    and self.event_broker is None
+                    and (loaded[0]() is tracker if loaded[0] is not None else len(events) <= 1)
+                ):
+                    # the tracker this store loaded (under the sender's lock), or the one Rasa's
+                    # create_tracker saves (no event or action_listen) for a sender the load found no
+                    # rows of: no need to count its rows
                     self._write(sender_id, events, loaded[1])
-                    if loaded[0] is None and not any(event.get("event") == "session_started" for event in events):
-                        # a new conversation's first save (Rasa's create_tracker): its rows are these
-                        # events, which Rasa would count again (all rows, with no session started)
+                    if loaded[0] is None:  # the end of the turn saves it again: as if loaded
                         self._loaded[sender_id] = (weakref.ref(tracker), len(events))
                 else:
                     await super().save(tracker)
