@@ -64,7 +64,8 @@ RASA_DEFAULT_INTENTS = {"nlu_fallback", "restart", "session_start", "back", "out
 ENTITY_SHORT = re.compile(r"\[(?P<text>[^\]]+)\]\((?P<entity>[\w-]+)(?::(?P<value>[^)]+))?\)")
 ENTITY_JSON = re.compile(r"\[(?P<text>[^\]]+)\](?P<json>\{[^}]*\})")
 ANNOTATION = re.compile(r"\[(?P<text>[^\]]+)\](?:\([^)]*\)|\{[^}]*\})")
-# A button payload: `/intent` or `/intent{"therapy": "akupunktur"}`.
+# A button payload as the button sends it: `/intent` or `/intent{"therapy": "akupunktur"}`. In
+# domain.yml its braces are written twice: Rasa fills `{name}` in responses, payloads included.
 PAYLOAD = re.compile(r"^/(?P<intent>\w+)(?P<json>\{.*\})?$")
 # Keys of a claim or a silence: a line like this inside a text has slipped into it.
 CLAIM_KEYS = ("id", "text", "quote", "section", "sections", "aspects", "details", "verdict", "advice",
@@ -1034,12 +1035,21 @@ class Checker:
                     if not isinstance(button, CommentedMap):
                         continue
                     where = f"domain.yml:{button.lc.line + 1}"
-                    match = PAYLOAD.match(str(button.get("payload", "")))
+                    written = str(button.get("payload", ""))
+                    if re.search(r"[{}]", written.replace("{{", "").replace("}}", "")):
+                        self.add(
+                            where,
+                            f"die payload eines Buttons von '{name}' hat einfache geschweifte Klammern; Rasa "
+                            "liest {…} in einer Antwort als Platzhalter",
+                            'schreiben Sie die Klammern doppelt: "/absicht{{"therapy": "kennung"}}"',
+                        )
+                        continue
+                    match = PAYLOAD.match(written.replace("{{", "{").replace("}}", "}"))
                     if match is None:
                         self.add(
                             where,
                             f"ein Button von '{name}' hat keine gültige 'payload'",
-                            'schreiben Sie payload: "/absicht" oder "/absicht{"therapy": "kennung"}"',
+                            'schreiben Sie payload: "/absicht" oder "/absicht{{"therapy": "kennung"}}"',
                         )
                         continue
                     if match["intent"] not in known_intents:

@@ -31,6 +31,7 @@ import pytest
 import requests
 import socketio
 import yaml
+from rasa.core.nlg.interpolator import interpolate_text
 from twilio.request_validator import RequestValidator
 
 from bot.content.knowledge import KnowledgeBase
@@ -363,7 +364,10 @@ def test_whatsapp_rejects_missing_or_wrong_signatures(stack: Stack, fakes: Fakes
 # the SQLite tracker store itself (RUECKENBOT_TRACKER_DB in the stack's folder).
 
 RESPONSES = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))["responses"]
-CONFIRM_BUTTONS = [(b["title"], b["payload"]) for b in RESPONSES["utter_confirm_delete"][0]["buttons"]]
+# the payloads as Rasa sends them: it fills {name} in responses, so the domain writes their braces twice
+CONFIRM_BUTTONS = [
+    (b["title"], interpolate_text(b["payload"], {})) for b in RESPONSES["utter_confirm_delete"][0]["buttons"]
+]
 
 
 def response_text(name: str) -> str:

@@ -937,7 +937,14 @@ def test_a_slot_value_that_is_no_treatment(project: Path, tmp: Path) -> None:
             'payload: "/ask_overview"',
             'payload: "ask_overview"',
             "ein Button von '{name}' hat keine gültige 'payload'. So beheben Sie es: schreiben Sie payload: "
-            '"/absicht" oder "/absicht{{"therapy": "kennung"}}"',
+            '"/absicht" oder "/absicht{{{{"therapy": "kennung"}}}}"',
+        ),
+        (
+            """payload: '/ask_effectiveness{{"therapy": "akupunktur"}}'""",
+            """payload: '/ask_effectiveness{"therapy": "akupunktur"}'""",
+            "die payload eines Buttons von '{name}' hat einfache geschweifte Klammern; Rasa liest {{…}} in einer "
+            'Antwort als Platzhalter. So beheben Sie es: schreiben Sie die Klammern doppelt: "/absicht{{{{"therapy": '
+            '"kennung"}}}}"',
         ),
         (
             'payload: "/ask_overview"',
@@ -946,7 +953,7 @@ def test_a_slot_value_that_is_no_treatment(project: Path, tmp: Path) -> None:
             "Sie die payload oder ergänzen Sie die Absicht in domain.yml unter 'intents:'",
         ),
     ],
-    ids=["no-slash", "unknown-intent"],
+    ids=["no-slash", "unknown-intent", "single-braces"],
 )
 def test_button_payloads(project: Path, tmp: Path, old: str, new: str, message: str) -> None:
     path = project / "domain.yml"

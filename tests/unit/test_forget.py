@@ -106,9 +106,37 @@ def test_nothing_else_is_a_confirmation(text: Any) -> None:
 
 
 def test_the_domain_offers_exactly_these_payloads() -> None:
-    [variant] = DOMAIN["responses"]["utter_confirm_delete"]
-    buttons = [(b["title"], b["payload"]) for b in variant["buttons"]]
+    # as Rasa sends the response (it fills {name} in payloads too: the domain writes the braces twice)
+    from rasa.core.nlg import TemplatedNaturalLanguageGenerator
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.trackers import DialogueStateTracker
+    from structlog.testing import capture_logs
+
+    domain = Domain.load(ROOT / "domain.yml")
+    tracker = DialogueStateTracker.from_events("a", [], domain.slots)
+    with capture_logs() as logged:
+        sent = asyncio.run(
+            TemplatedNaturalLanguageGenerator(domain.responses).generate("utter_confirm_delete", tracker, "rest")
+        )
+    buttons = [(b["title"], b["payload"]) for b in sent["buttons"]]
     assert buttons == [("Ja, alles löschen", DELETE_CONFIRMED_PAYLOAD), ("Nein, behalten", "/keep_my_data")]
+    assert logged == []
+
+
+def test_every_button_of_the_domain_is_sent_without_an_error() -> None:
+    # Rasa fills {name} in every payload: one with single braces is sent unchanged, but Rasa logs an
+    # error with a traceback each time
+    from rasa.core.nlg.interpolator import interpolate_text
+    from structlog.testing import capture_logs
+
+    payloads = [
+        b["payload"] for variants in DOMAIN["responses"].values() for v in variants for b in v.get("buttons") or []
+    ]
+    assert any("{" in payload for payload in payloads)
+    for payload in payloads:
+        with capture_logs() as logged:
+            sent = interpolate_text(payload, {})
+        assert logged == [] and sent == payload.replace("{{", "{").replace("}}", "}"), payload
     assert {"delete_my_data", "keep_my_data"} <= set(DOMAIN["intents"])
     assert DELETE_REQUEST_PAYLOAD == "/delete_my_data"
 
