@@ -161,6 +161,9 @@ class SafetyGuard(YamlLexiconComponent):
         self.crisis_told = compile_group(lists.get("crisis_told") or [])
         self.not_me = compile_group(lists.get("not_me") or [])
         self.asks_for_signs = compile_group(lists.get("asks_for_signs") or [])
+        self.asks_for_signs_in_a_sentence = tuple(
+            compile_rule(rule) for rule in lists.get("asks_for_signs_in_a_sentence") or []
+        )
 
     def asks_about_the_signs(self, message: Message, entities: list[dict[str, Any]], tokens: Sequence[Token]) -> bool:
         """A question about the warning signs themselves, no treatment named, no crisis felt by
@@ -169,7 +172,16 @@ class SafetyGuard(YamlLexiconComponent):
             return False
         if (message.get("intent") or {}).get("name") == CRISIS:
             return False
-        return first_match(self.asks_for_signs, tokens) is not None
+        if first_match(self.asks_for_signs, tokens) is not None:
+            return True
+        # words further apart than a pattern's gap allows, within one sentence ("Ab wann sollte man
+        # mit Kreuzschmerzen besser gleich zum Arzt gehen?"); a sentence keeps "wann" of one question
+        # away from "Notaufnahme" in a story told beside it
+        for start, end in sentence_spans(message.get(TEXT) or ""):
+            inside = within(tokens, start, end)
+            if inside and any(rule.match(inside) for rule in self.asks_for_signs_in_a_sentence):
+                return True
+        return False
 
     def only_mentioned(self, tokens: Sequence[Token]) -> bool | None:
         """Do these words ask about a sign rather than report it? (order: knowledge/safety.yml;

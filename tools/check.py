@@ -581,10 +581,23 @@ class Checker:
         safety = self.doc("knowledge/safety.yml")
         groups = [
             (safety, key)
-            for key in ("report", "hypothetical", "now", "not_now", "mention_only", "crisis_told", "not_me")
+            for key in (
+                "report",
+                "hypothetical",
+                "now",
+                "not_now",
+                "mention_only",
+                "crisis_told",
+                "not_me",
+                "asks_for_signs",
+            )
             if isinstance(safety, CommentedMap) and key in safety
         ]
-        rules = []
+        rules = [
+            (safety, key)
+            for key in ("asks_for_signs_in_a_sentence",)
+            if isinstance(safety, CommentedMap) and key in safety
+        ]
         for sign in mapping(safety, "signs").values():
             if isinstance(sign, CommentedMap):
                 groups += [(sign, key) for key in ("alone", "unless") if key in sign]

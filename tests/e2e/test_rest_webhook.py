@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import re
 import uuid
+from pathlib import Path
 
 import pytest
+from ruamel.yaml import YAML
 
 from bot.content.knowledge import KnowledgeBase
 from tests.servers import Stack
 
 pytestmark = pytest.mark.e2e
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def texts(replies: list[dict]) -> str:
@@ -69,6 +72,14 @@ def test_warning_signs_come_first_and_alone(stack: Stack, kb: KnowledgeBase) -> 
     assert replies[0]["text"].splitlines()[0] == "Rufen Sie jetzt den Notruf 112."
     assert replies[0]["answer"]["kind"] == "safety"
     assert not any(claim.text in replies[0]["text"] for claim in kb.claims.values())
+
+
+def test_a_question_about_the_signs_gets_them_as_information(stack: Stack) -> None:
+    # the question's words stand far apart ("ab wann" … "gleich zum Arzt"): asks_for_signs_in_a_sentence
+    safety = YAML(typ="safe").load((ROOT / "knowledge" / "safety.yml").read_text(encoding="utf-8"))
+    replies = stack.say(new_sender(), "Ab wann sollte man mit Kreuzschmerzen besser gleich zum Arzt gehen?")
+    assert replies[0]["text"].splitlines()[0] == safety["signs_info"]["lead"]
+    assert replies[0]["answer"]["kind"] == "signs_info"
 
 
 def test_a_crisis_gets_the_crisis_line(stack: Stack) -> None:

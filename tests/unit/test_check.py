@@ -223,6 +223,17 @@ def test_an_invalid_pattern(project: Path, tmp: Path) -> None:
     ]
 
 
+def test_an_invalid_pattern_in_the_sign_questions(project: Path, tmp: Path) -> None:
+    # both lists of questions about the warning signs are word lists like the others
+    path = project / "knowledge/safety.yml"
+    line = replace(path, "  - [[wann, ab wann,", '  - [["wann ...", ab wann,')
+    assert new_problems(project, tmp) == [
+        f"knowledge/safety.yml:{line}: das Muster ist ungültig: 'wann ...': '...' muss zwischen zwei Wörtern "
+        f"stehen. So beheben Sie es: erlaubt sind Wörter aus Buchstaben und Ziffern, * am Anfang oder Ende eines "
+        f"Wortes und „...“ zwischen zwei Wörtern (components/matching.py; docs/EDITING.md, „Wortlisten“)"
+    ]
+
+
 def test_a_pattern_with_a_colon(project: Path, tmp: Path) -> None:
     path = project / "knowledge/safety.yml"
     line = replace(path, "mention_only: [", "mention_only: [frage: ob, ")

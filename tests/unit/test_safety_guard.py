@@ -649,12 +649,34 @@ def parse_with_guard(guard: SafetyGuard, text: str, intent: str = "out_of_scope"
         "Wann muss ich mit Rückenschmerzen sofort zum Arzt?",
         "Welche Warnzeichen gibt es bei Rückenschmerzen?",
         "what are the red flags for back pain",
+        # the words further apart, in one sentence (asks_for_signs_in_a_sentence)
+        "Ab wann sollte man mit Kreuzschmerzen besser gleich zum Arzt gehen?",
+        "Wann sollte ich mit Rückenschmerzen lieber sofort zum Arzt?",
+        "Bei welchen Beschwerden muss ich mit dem Rücken sofort in die Notaufnahme?",
+        "Woran merke ich, dass ich mit meinen Rückenschmerzen dringend zum Arzt muss?",
     ],
 )
 def test_a_question_about_the_signs_is_marked_and_goes_to_the_safety_reply(guard: SafetyGuard, text: str) -> None:
     message = parse_with_guard(guard, text)
     assert message.get("intent")["name"] == "warning_signs"
     assert [e["entity"] for e in message.get("entities")] == ["sign_question"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # "wann" and the emergency room in two sentences: a story beside a question about costs
+        "Ich war letzte Woche in der Notaufnahme. Wann zahlt die Kasse Krankengymnastik?",
+        # "wann" beside a doctor, but nothing urgent
+        "Wann hat mein Arzt wieder Sprechstunde, wenn ich mit dem Rezept zum Arzt gehe?",
+    ],
+)
+def test_words_of_a_sign_question_in_different_sentences_or_without_urgency_ask_nothing_of_the_signs(
+    guard: SafetyGuard, text: str
+) -> None:
+    message = parse_with_guard(guard, text)
+    assert message.get("intent")["name"] == "out_of_scope"
+    assert "sign_question" not in [e["entity"] for e in message.get("entities") or []]
 
 
 def test_a_reported_sign_beside_the_question_is_an_alarm_not_a_question(guard: SafetyGuard) -> None:
