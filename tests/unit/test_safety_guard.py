@@ -654,6 +654,8 @@ def parse_with_guard(guard: SafetyGuard, text: str, intent: str = "out_of_scope"
         "Wann sollte ich mit Rückenschmerzen lieber sofort zum Arzt?",
         "Bei welchen Beschwerden muss ich mit dem Rücken sofort in die Notaufnahme?",
         "Woran merke ich, dass ich mit meinen Rückenschmerzen dringend zum Arzt muss?",
+        "Wann muss i mit de Kreizschmerzn glei zum Dokta?",
+        "when should I go to the ER with back pain",
     ],
 )
 def test_a_question_about_the_signs_is_marked_and_goes_to_the_safety_reply(guard: SafetyGuard, text: str) -> None:
