@@ -213,22 +213,18 @@ def test_a_new_treatment_without_its_claims_file(project: Path, tmp: Path) -> No
 
 
 # -- word lists --------------------------------------------------------------------------
-def test_an_invalid_pattern(project: Path, tmp: Path) -> None:
-    path = project / "knowledge/details.yml"
-    line = replace(path, "[studie*, studienlage,", '[studie*, "studien ...", studienlage,')
+@pytest.mark.parametrize(
+    ("file", "old", "new", "pattern"),
+    [
+        ("knowledge/details.yml", "[studie*, studienlage,", '[studie*, "studien ...", studienlage,', "studien ..."),
+        # the questions about the warning signs are word lists like the others, the rules in one sentence too
+        ("knowledge/safety.yml", "  - [[wann, ab wann,", '  - [["wann ...", ab wann,', "wann ..."),
+    ],
+)
+def test_an_invalid_pattern(project: Path, tmp: Path, file: str, old: str, new: str, pattern: str) -> None:
+    line = replace(project / file, old, new)
     assert new_problems(project, tmp) == [
-        f"knowledge/details.yml:{line}: das Muster ist ungültig: 'studien ...': '...' muss zwischen zwei Wörtern "
-        f"stehen. So beheben Sie es: erlaubt sind Wörter aus Buchstaben und Ziffern, * am Anfang oder Ende eines "
-        f"Wortes und „...“ zwischen zwei Wörtern (components/matching.py; docs/EDITING.md, „Wortlisten“)"
-    ]
-
-
-def test_an_invalid_pattern_in_the_sign_questions(project: Path, tmp: Path) -> None:
-    # both lists of questions about the warning signs are word lists like the others
-    path = project / "knowledge/safety.yml"
-    line = replace(path, "  - [[wann, ab wann,", '  - [["wann ...", ab wann,')
-    assert new_problems(project, tmp) == [
-        f"knowledge/safety.yml:{line}: das Muster ist ungültig: 'wann ...': '...' muss zwischen zwei Wörtern "
+        f"{file}:{line}: das Muster ist ungültig: '{pattern}': '...' muss zwischen zwei Wörtern "
         f"stehen. So beheben Sie es: erlaubt sind Wörter aus Buchstaben und Ziffern, * am Anfang oder Ende eines "
         f"Wortes und „...“ zwischen zwei Wörtern (components/matching.py; docs/EDITING.md, „Wortlisten“)"
     ]
