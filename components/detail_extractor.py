@@ -69,6 +69,9 @@ class DetailExtractor(YamlLexiconComponent, EntityExtractorMixin):
             self.groups.append(("premise", str(kind), compile_group(words or [])))
         for aspect, words in (lists.get("aspects") or {}).items():
             self.groups.append(("asked", str(aspect), compile_group(words or [])))
+        # set phrases whose words ask nothing ("Ich möchte in Erfahrung bringen, ob …" asks neither
+        # about experiences nor whether a treatment brings anything)
+        self.idioms = compile_group(lists.get("idioms") or [])
         self.agreement_tags = compile_group(lists.get("agreement_tags") or [])
         # words that may stand between "was sind" and the aspect it asks for ("… eigentlich die Risiken")
         self.question_fillers = {standard_word(fold(str(w))) for w in lists.get("question_fillers") or []}
@@ -137,11 +140,13 @@ class DetailExtractor(YamlLexiconComponent, EntityExtractorMixin):
         # per group, per pattern (in the editors' order) the places it is found
         # a denied belief is none ("ist nicht bewiesen"); a detail or aspect denied is still what
         # the message is about ("dann brauch ich kein Sport mehr", "ohne Rezept", "keine Nebenwirkungen?");
-        # a detail's hit within one of its `unless` phrases is another thing ("besser als nichts")
+        # a detail's hit within one of its `unless` phrases is another thing ("besser als nichts"), and
+        # any hit within an idiom
+        in_idioms = {i for m in matches_of(self.idioms, tokens) for i in range(m.first, m.last + 1)}
         hits_by_group = []
         for entity, value, patterns in self.groups:
             unless = self.unless.get(value, ()) if entity == "detail" else ()
-            excepted = {i for m in matches_of(unless, tokens) for i in range(m.first, m.last + 1)}
+            excepted = in_idioms | {i for m in matches_of(unless, tokens) for i in range(m.first, m.last + 1)}
             # (the patterns that cannot match are left out: they would add only empty lists)
             per_pattern = [
                 [

@@ -557,7 +557,7 @@ class Checker:
         groups += [(mapping(details, "aspects"), key) for key in mapping(details, "aspects")]
         groups += [
             (details, key)
-            for key in ("agreement_tags", "personal", "not_personal")
+            for key in ("idioms", "agreement_tags", "personal", "not_personal")
             if isinstance(details, CommentedMap) and key in details
         ]
         yield "knowledge/details.yml", groups, []

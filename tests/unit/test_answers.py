@@ -916,3 +916,17 @@ def test_a_form_of_a_treatment_the_page_does_not_describe_gets_its_nearest_fact(
 def test_how_often_one_goes_said_as_a_frequency_is_no_device_setting(text, detail, not_detail) -> None:
     found = extracted(text, "detail")
     assert detail in found and not_detail not in found
+
+
+@pytest.mark.parametrize(
+    ("text", "asked"),
+    [
+        # a formal opening: "in Erfahrung bringen" asks neither about experiences nor what it brings
+        ("Ich möchte in Erfahrung bringen, ob bei einer Lasertherapie gesundheitliche Risiken bestehen.", {"risiken"}),
+        ("Ich möchte in Erfahrung bringen, ob Massage etwas bringt.", {"wirksamkeit"}),
+        ("Können diese Klebebänder die Haut reizen?", {"risiken"}),
+    ],
+)
+def test_an_idiom_asks_nothing_and_the_aspect_asked_stays(text: str, asked: set[str]) -> None:
+    assert extracted(text, "asked") == asked
+    assert "erfahrung" not in extracted(text, "detail")

@@ -27,6 +27,10 @@ def test_dialect_words_are_read_as_standard_german() -> None:
     assert matches("ich bin", "I bin 70 und hob Kreuzweh") == [False]
     # "at home" in the south and the east: a device for home ("Gibt's des ooch für dahoam?")
     assert matches("für zuhause", "Gibt's des ooch för dähääme?") == [False]
+    # Swiss, Bavarian and Kölsch question words ("Cha bi de Mobilisation öppis passiere?")
+    assert matches("kann bei", "Cha bi de Mobilisation öppis passiere?") == [False]
+    assert matches("hilft das", "Huift des bei am kaputtn Kreiz?") == [False]
+    assert matches("was gibt es", "Wat jibt et denn so für Behandlungen?") == [False]
 
 
 def test_a_pattern_written_in_dialect_is_read_the_same_way() -> None:

@@ -471,6 +471,8 @@ def test_signs_beyond_the_first_lists(guard: SafetyGuard, text: str, tier: str) 
         # a migraine with vomiting is no blow to the head; a day chosen for an appointment is no plan
         "Ich habe Migräne, der Kopf dröhnt und ich habe erbrochen. Hilft Akupunktur gegen die Übelkeit?",
         "Ich will einen Termin beim Osteopathen, den Tag habe ich mir schon ausgesucht.",
+        # dizzy once, long past: "all fine now" says nothing happens now
+        "Last year I felt dizzy for a day after a manipulation, all fine now. Is mobilisation gentler?",
     ],
 )
 def test_old_events_fiction_and_questions_about_signs_raise_no_alarm(guard: SafetyGuard, text: str) -> None:
@@ -617,6 +619,24 @@ def test_a_crisis_only_told_of_a_character_needs_a_sure_classifier(guard: Safety
         ("Der Rücken tut neu weh, auch in Ruhe und in der Nacht.", "nachtschmerz"),
         ("Nachts tut das Kreuz so weh, dass ich nicht schlafen kann.", "nachtschmerz"),
         ("Ik heff Fewer un de Rüch deit weh.", "fieber"),
+        # wet oneself unnoticed, told in Bavarian with the article "d'"
+        ("Heit hob i in d'Hosn gmacht und hob's ned amoi gmerkt, des Kreiz brennt.", "blase_darm"),
+        ("In da Nacht hob i Wasser lassn, ohne dass i's gmerkt hob, und da Rugga duad weh.", "blase_darm"),
+        # hives in Swiss spelling, the throat narrowing
+        ("Nach em Tape hani Quaddle am ganze Körper und dr Hals wird äng.", "allergie_schock"),
+        # someone who cannot be woken or does not stir
+        ("Ich bekomme meinen Vater nicht wach, er ist ganz schlaff.", "bewusstlos"),
+        ("Die Oma liegt im Flur und riahrt si ned.", "bewusstlos"),
+        # told now, though a question about a treatment follows
+        (
+            "My husband fell in the garden and now says he can't feel his legs. Could his chiropractor be the cause?",
+            "beine_gelaehmt",
+        ),
+        # breathing worse and worse after needles in the upper back
+        ("Seit der Akupunktur bekomme ich immer schlechter Luft.", "atemnot"),
+        # a vertebra broken by a fit of coughing under long cortisone
+        ("Ich nehme seit Jahren Kortison, nach einem Hustenanfall akuter Schmerz in der BWS.", "bruch_osteoporose"),
+        ("Sie blutet am Kopf und weiß nicht, welcher Tag heute ist.", "kopfverletzung"),
     ],
 )
 def test_a_sign_in_other_words_is_found(guard: SafetyGuard, text: str, sign: str) -> None:
