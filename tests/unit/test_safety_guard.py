@@ -551,7 +551,7 @@ def test_a_crisis_only_told_of_a_character_needs_a_sure_classifier(guard: Safety
         # lamp oil drunk, told in English
         ("my daughter drank lamp oil from the garden and keeps coughing", "vergiftung"),
         # carbon monoxide: a gas boiler and headaches in the family
-        ("Seit die Gastherme läuft, haben wir alle Kopfweh und Übelkeit", "vergiftung"),
+        ("Seit die Gastherme läuft, haben wir alle Kopfweh und Übelkeit", "gas"),
         # a known bulge of the abdominal aorta with sudden pain
         ("Ich habe eine Aussackung an der Bauchschlagader und seit einer Stunde heftige Schmerzen im Bauch", "aorta"),
         # fever and a racing heart told by the person, beside a question about a side effect
@@ -637,6 +637,16 @@ def test_a_crisis_only_told_of_a_character_needs_a_sure_classifier(guard: Safety
         # a vertebra broken by a fit of coughing under long cortisone
         ("Ich nehme seit Jahren Kortison, nach einem Hustenanfall akuter Schmerz in der BWS.", "bruch_osteoporose"),
         ("Sie blutet am Kopf und weiß nicht, welcher Tag heute ist.", "kopfverletzung"),
+        # emergencies beyond the back, each with its own reason in the reply
+        ("Im Flur riecht es stark nach Gas.", "gas"),
+        ("Mich hat beim Wandern eine Schlange ins Bein gebissen.", "schlangenbiss"),
+        ("Mein Stuhl ist seit gestern schwarz wie Teer.", "blut_im_magen"),
+        ("Meine Tochter hat Spülmittel getrunken.", "vergiftung"),
+        ("Der Kleine hat auf Opas Schmerzpflaster rumgekaut.", "vergiftung"),
+        ("Mein Mann ist Diabetiker, er zittert und schwitzt und redet komisch.", "unterzucker"),
+        ("Ich bin schweißgebadet, mir ist übel und es drückt zwischen den Schulterblättern.", "herz"),
+        ("Ich habe mir heißes Fett über den Arm gekippt, die Haut ist weiß.", "verbrennung"),
+        ("Mein Arm ist taub und ich find die Wörter gerade nicht.", "schlaganfall"),
     ],
 )
 def test_a_sign_in_other_words_is_found(guard: SafetyGuard, text: str, sign: str) -> None:
