@@ -74,6 +74,16 @@ def test_warning_signs_come_first_and_alone(stack: Stack, kb: KnowledgeBase) -> 
     assert not any(claim.text in replies[0]["text"] for claim in kb.claims.values())
 
 
+def test_an_emergency_beyond_the_back_gets_112_first_and_its_own_reason(stack: Stack) -> None:
+    # gas smelt indoors, told beside a question about a treatment: the sign `gas`, not poisoning by tablets
+    safety = YAML(typ="safe").load((ROOT / "knowledge" / "safety.yml").read_text(encoding="utf-8"))
+    replies = stack.say(new_sender(), "Im Flur riecht es stark nach Gas und mir ist schwindlig. Hilft TENS?")
+    lines = replies[0]["text"].splitlines()
+    assert lines[0] == "Rufen Sie jetzt den Notruf 112."
+    assert safety["signs"]["gas"]["why"] in lines
+    assert replies[0]["answer"]["kind"] == "safety"
+
+
 def test_a_question_about_the_signs_gets_them_as_information(stack: Stack) -> None:
     # the question's words stand far apart ("ab wann" … "gleich zum Arzt"): asks_for_signs_in_a_sentence
     safety = YAML(typ="safe").load((ROOT / "knowledge" / "safety.yml").read_text(encoding="utf-8"))
