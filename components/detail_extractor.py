@@ -142,11 +142,14 @@ class DetailExtractor(YamlLexiconComponent, EntityExtractorMixin):
         # the message is about ("dann brauch ich kein Sport mehr", "ohne Rezept", "keine Nebenwirkungen?");
         # a detail's hit within one of its `unless` phrases is another thing ("besser als nichts"), and
         # any hit within an idiom
-        in_idioms = {i for m in matches_of(self.idioms, tokens) for i in range(m.first, m.last + 1)}
+        def covered(phrases: tuple[Pattern, ...]) -> set[int]:
+            """The places of the words inside a match of any of `phrases`."""
+            return {i for m in matches_of(phrases, tokens) for i in range(m.first, m.last + 1)}
+
+        in_idioms = covered(self.idioms)
         hits_by_group = []
         for entity, value, patterns in self.groups:
-            unless = self.unless.get(value, ()) if entity == "detail" else ()
-            excepted = in_idioms | {i for m in matches_of(unless, tokens) for i in range(m.first, m.last + 1)}
+            excepted = in_idioms | covered(self.unless.get(value, ()) if entity == "detail" else ())
             # (the patterns that cannot match are left out: they would add only empty lists)
             per_pattern = [
                 [
