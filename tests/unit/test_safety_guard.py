@@ -647,6 +647,10 @@ def test_a_crisis_only_told_of_a_character_needs_a_sure_classifier(guard: Safety
         ("Ich bin schweißgebadet, mir ist übel und es drückt zwischen den Schulterblättern.", "herz"),
         ("Ich habe mir heißes Fett über den Arm gekippt, die Haut ist weiß.", "verbrennung"),
         ("Mein Arm ist taub und ich find die Wörter gerade nicht.", "schlaganfall"),
+        ("Er hat Kopfschmerzen wie noch nie im Leben, wie ein Knall im Kopf.", "schlaganfall"),
+        ("Opa is in da Kich umgefalen und atment nich richtig.", "atemnot"),
+        ("Meine Tochter war im Schwimmbad kurz unter Wasser geraten, jetzt hustet sie dauernd.", "ertrinken"),
+        ("Mein Vater lag die Nacht im Garten, er ist eiskalt und redet ganz verwirrt.", "unterkuehlung"),
     ],
 )
 def test_a_sign_in_other_words_is_found(guard: SafetyGuard, text: str, sign: str) -> None:
