@@ -818,3 +818,10 @@ def test_a_sign_ruled_out_by_its_words_finds_and_denies_what_a_full_look_finds(
     assert [(found, denied) for found, denied, _ in quick] == full
     assert any(not occurs for _, _, occurs in quick)  # the quick test rules some signs out
     assert any(found or denied for found, denied in full) == (text != "Wie teuer ist eine Massage?")
+
+
+def test_needles_pulled_out_are_no_near_drowning(guard: SafetyGuard) -> None:
+    # "rausgezogen" alone is no sign of having been under water: needles are pulled out too
+    text = "Die Therapeutin hat die Nadeln rausgezogen, danach war ich kurz blass. Ist das normal?"
+    reported, _, _ = guard.signs_in(text)
+    assert "ertrinken" not in {s.id for s, _ in reported}
