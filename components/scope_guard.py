@@ -209,6 +209,7 @@ class ScopeGuard(YamlLexiconComponent):
         ]
         self.fallback_by_detail = {str(k): str(v) for k, v in (lists.get("fallback_by_detail") or {}).items()}
         self.unsure_by_detail = {str(k): str(v) for k, v in (lists.get("unsure_by_detail") or {}).items()}
+        self.overview_by_detail = {str(k): str(v) for k, v in (lists.get("overview_by_detail") or {}).items()}
         self.needed_words = {
             str(intent): compile_group(words or []) for intent, words in (lists.get("intents_need_words") or {}).items()
         }
@@ -355,6 +356,16 @@ class ScopeGuard(YamlLexiconComponent):
             first_match(self.domain, tokens) is None
             and first_match(self.back, tokens) is None
             and first_match(self.context_words, tokens) is not None
+        )
+
+    @staticmethod
+    def details_asked(text: str, entities: list[dict[str, Any]]) -> frozenset[str]:
+        """The details found in the sentences that ask (all of them where none asks)."""
+        questions = question_spans(text) or [(0, len(text))]
+        return frozenset(
+            str(e.get("value"))
+            for e in entities
+            if e.get("entity") == "detail" and any(a <= int(e.get("start", -1)) < b for a, b in questions)
         )
 
     @staticmethod
@@ -799,6 +810,12 @@ class ScopeGuard(YamlLexiconComponent):
                 # "… Soll ich weitermachen?": the person asks what to do, whatever the story before;
                 # "Welche Behandlung soll ich machen?" is no question what passive treatments are
                 intent = PERSONAL_ADVICE
+            if (intent or current) == ASK_OVERVIEW and not has_therapy and not conditions:
+                # "Welche aktiven Behandlungsformen werden anstelle passiver Maßnahmen empfohlen?": the
+                # overview's words, but the question asks for the active treatments (asked, not told
+                # in the story before: "… was mir irgendwer empfohlen hat. Welche passiven gibt es?")
+                asked = self.details_asked(text, entities)
+                intent = next((i for d, i in self.overview_by_detail.items() if d in asked), intent)
             unplaced = (intent or current) in (FALLBACK, OUT_OF_SCOPE, *INTENT_BY_ASPECT.values())
             if (
                 unplaced

@@ -18,7 +18,7 @@ from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from components.matching import Rule, compile_group, compile_rule, first_match, tokenize
+from components.matching import Rule, compile_group, compile_rule, first_match, sentence_spans, tokenize, within
 from components.yaml_lexicon import YamlLexiconComponent
 
 ENTITY = "therapy"
@@ -42,6 +42,12 @@ class TherapyDescriptions(YamlLexiconComponent, EntityExtractorMixin):
             for t, entry in therapies.items()
             if isinstance(entry, dict) and entry.get("in_group_words")
         }
+        # words that fit every member of a group (electrodes and tingling: TENS and Interferenzstrom)
+        self.shared_words = {
+            str(t): compile_group([str(w) for w in entry.get("shared_words") or []])
+            for t, entry in therapies.items()
+            if isinstance(entry, dict) and entry.get("shared_words")
+        }
         # words with which a group and its member are both meant ("Unterschied zwischen
         # Elektrotherapie und TENS"); without them the member is the treatment meant
         self.both_meant = compile_group([str(w) for w in lists.get("group_and_member_words") or []])
@@ -52,23 +58,41 @@ class TherapyDescriptions(YamlLexiconComponent, EntityExtractorMixin):
         ]
 
     def describe(self, text: str) -> list[dict[str, Any]]:
-        """One entity per description found (the span from its first to its last matched word)."""
+        """One entity per description found (the span from its first to its last matched word).
+        A description lies within one sentence: in a story, "ein Gerät mit Klebepads" in one
+        sentence and "wenn der Rücken wieder zieht" in the next describe no traction."""
         tokens = tokenize(text)
+        sentences = [within(tokens, start, end) for start, end in sentence_spans(text)]
         found = []
         for therapy, rule in self.rules:
-            matches = rule.match(tokens)
-            if not matches:
-                continue
-            start = tokens[min(m.first for m in matches)].start
-            end = tokens[max(m.last for m in matches)].end
-            if any(e["value"] == therapy and e["start"] <= start < e["end"] for e in found):
-                continue
-            found.append(
-                {"entity": ENTITY, "value": therapy, "start": start, "end": end, "text": text[start:end],
-                 "confidence_entity": 0.9}
-            )  # fmt: skip
+            for sentence in sentences:
+                matches = rule.match(sentence)
+                if not matches:
+                    continue
+                start = sentence[min(m.first for m in matches)].start
+                end = sentence[max(m.last for m in matches)].end
+                if any(e["value"] == therapy and e["start"] <= start < e["end"] for e in found):
+                    continue
+                words = [sentence[i] for m in matches for i in range(m.first, m.last + 1)]
+                found.append(
+                    {"entity": ENTITY, "value": therapy, "start": start, "end": end, "text": text[start:end],
+                     "confidence_entity": 0.9, "words": words}
+                )  # fmt: skip
         groups = {self.group_of.get(d["value"]) for d in found}
         return [d for d in found if d["value"] not in groups]
+
+    def told_by_name(self, text: str, described: dict[str, Any], named: set[str]) -> bool:
+        """A description made only of words that fit its whole group (and of a named sibling's own
+        words) describes the sibling named beside it: "vier Elektroden, es kribbelt, die nennen das
+        Interferenzstrom" is no TENS as well. Unless the two are set side by side ("Unterschied")."""
+        group = self.group_of.get(described["value"])
+        siblings = [t for t in named if t != described["value"] and self.group_of.get(t) == group]
+        if group not in self.shared_words or not siblings:
+            return False
+        if first_match(self.both_meant, tokenize(text)) is not None:
+            return False
+        fitting = [self.shared_words[group]] + [self.own_words[t] for t in siblings if t in self.own_words]
+        return all(any(first_match(words, [w]) is not None for words in fitting) for w in described["words"])
 
     def absorbed(self, entities: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """Without the names that are only words of another treatment named beside them."""
@@ -99,6 +123,11 @@ class TherapyDescriptions(YamlLexiconComponent, EntityExtractorMixin):
         for message in messages:
             described = self.describe(message.get(TEXT) or "")
             entities = self.absorbed(message.get(ENTITIES, []))
+            named = {e.get("value") for e in entities if e.get("entity") == ENTITY}
+            text = message.get(TEXT) or ""
+            described = [
+                {k: v for k, v in d.items() if k != "words"} for d in described if not self.told_by_name(text, d, named)
+            ]
             if len(entities) != len(message.get(ENTITIES, [])):
                 message.set(ENTITIES, entities, add_to_output=True)
             if not described:
@@ -116,7 +145,9 @@ class TherapyDescriptions(YamlLexiconComponent, EntityExtractorMixin):
                 for d in described
                 if not any(k.get("entity") == ENTITY and k.get("value") == d["value"] for k in kept)
             ]
-            message.set(ENTITIES, kept + self.add_extractor_name(new), add_to_output=True)
+            # a name in another sentence may be a word of the treatment described ("Nadeln mit Strom …
+            # Ich habe Angst vor Nadeln": the needles of PENS, not Akupunktur)
+            message.set(ENTITIES, self.absorbed(kept + self.add_extractor_name(new)), add_to_output=True)
         for message in messages:
             entities = message.get(ENTITIES, [])
             resolved = self.without_groups_beside_members(message.get(TEXT) or "", entities)

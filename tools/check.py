@@ -568,9 +568,10 @@ class Checker:
 
         therapies = self.doc("knowledge/therapies.yml")
         groups = [
-            (entry, "in_group_words")
+            (entry, key)
             for entry in mapping(therapies, "therapies").values()
-            if isinstance(entry, CommentedMap) and "in_group_words" in entry
+            for key in ("in_group_words", "shared_words")
+            if isinstance(entry, CommentedMap) and key in entry
         ]
         for key in ("both_words", "group_and_member_words"):
             if isinstance(therapies, CommentedMap) and key in therapies:
@@ -981,7 +982,7 @@ class Checker:
         scope = self.doc("knowledge/scope.yml")
         details = mapping(self.doc("knowledge/details.yml"), "details")
         known_details = set(details)
-        for key in ("fallback_by_detail", "unsure_by_detail"):
+        for key in ("fallback_by_detail", "unsure_by_detail", "overview_by_detail"):
             entries = mapping(scope, key)
             for detail, intent in entries.items():
                 where = f"knowledge/scope.yml:{entries.lc.key(detail)[0] + 1}"

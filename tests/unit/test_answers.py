@@ -679,6 +679,18 @@ def test_what_are_the_risks_asks_for_the_risks_not_what_the_treatment_is() -> No
     assert extracted("What does TENS do?", "asked") == {"methode"}
 
 
+def test_clinicians_and_formal_letters_ask_their_aspect_in_their_own_words() -> None:
+    # a definition or an abbreviation asks what the treatment is
+    assert extracted("Gelenkmobilisation – Definition laut Quelle?", "asked") == {"methode"}
+    assert extracted("PENS – Abkürzung und Verfahren?", "asked") == {"methode"}
+    # for whom it is not suitable asks for the risks
+    text = "Ich bitte um Auskunft, für welche Personen eine ruckartige Gelenkmanipulation nicht geeignet ist."
+    assert extracted(text, "asked") == {"risiken"}
+    assert extracted("Kontraindikationen der Traktion?", "asked") == {"risiken"}
+    # which treatment is preferable asks about the active ones
+    assert "aktiv" in extracted("Welche Behandlungsformen wären nach aktuellem Kenntnisstand vorzuziehen?", "detail")
+
+
 def test_details_in_other_word_forms() -> None:
     # the crack as a past participle; sessions in a compound; doing it oneself at home
     assert "knacken" in extracted("Beim Einrenken hat es laut geknackt. Ist da was kaputt?", "detail")

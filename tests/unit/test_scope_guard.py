@@ -874,3 +874,35 @@ def test_an_unsure_alarm_on_words_without_the_topic_gives_way(
 ) -> None:
     [message] = guard.process([classified(text, ranking)])
     assert (message.get("intent")["name"] in ("warning_signs", "crisis")) is alarm
+
+
+def _detail(text: str, word: str, value: str) -> dict:
+    start = text.index(word)
+    return {"entity": "detail", "value": value, "start": start, "end": start + len(word)}
+
+
+ACTIVE_INSTEAD = "Welche aktiven Behandlungsformen werden anstelle passiver Maßnahmen empfohlen?"
+PASSIVE_AFTER_A_STORY = (
+    "Ich habe alles ausprobiert, was mir empfohlen wurde, und verliere den Überblick. "
+    "Welche passiven Behandlungen gibt es denn alle?"
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "details", "expected"),
+    [
+        # the overview's words, but the question asks for the active treatments
+        (ACTIVE_INSTEAD, [("aktiven", "aktiv"), ("passiver", "passiv")], "ask_active_treatments"),
+        # "empfohlen" only told in the story before the question: still the overview
+        (PASSIVE_AFTER_A_STORY, [("empfohlen", "aktiv"), ("passiven", "passiv")], "ask_overview"),
+        ("Welche passiven Behandlungen gibt es?", [("passiven", "passiv")], "ask_overview"),
+    ],
+    ids=["active-asked", "active-only-told", "overview"],
+)
+def test_an_overview_question_that_asks_for_active_treatments_gets_them(
+    guard: ScopeGuard, text: str, details: list, expected: str
+) -> None:
+    entities = [_detail(text, word, value) for word, value in details]
+    message = classified(text, [("ask_overview", 0.9), ("ask_active_treatments", 0.05)], entities)
+    guard.process([message])
+    assert message.get("intent")["name"] == expected

@@ -134,3 +134,52 @@ def test_a_group_named_beside_its_member_is_the_member(describer: TherapyDescrip
     message = Message(data={TEXT: text, ENTITIES: apart})
     describer.process([message])
     assert {e["value"] for e in message.get(ENTITIES)} == {"manuelle_therapie", "tens"}
+
+
+def test_a_description_lies_within_one_sentence(describer: TherapyDescriptions) -> None:
+    # a device in one sentence and a back that "zieht" (hurts) in the next are no traction
+    story = (
+        "Ich habe mir ein kleines Gerät mit Klebepads gekauft. "
+        "Ich benutze es abends, wenn der untere Rücken wieder zieht. Was bringt das?"
+    )
+    assert [e["value"] for e in describer.describe(story)] == ["tens"]
+    # within one sentence the same words still describe it
+    assert "traktion" in [e["value"] for e in describer.describe("Ein Gerät, das am Rücken zieht, hilft das?")]
+
+
+def _therapies_after(describer: TherapyDescriptions, text: str, named: str, word: str) -> set[str]:
+    start = text.index(word)
+    entity = {"entity": "therapy", "value": named, "start": start, "end": start + len(word), "text": word}
+    message = Message(data={TEXT: text, ENTITIES: [entity]})
+    describer.process([message])
+    return {e["value"] for e in message.get(ENTITIES) if e["entity"] == "therapy"}
+
+
+def test_words_every_electrotherapy_has_describe_the_one_named(describer: TherapyDescriptions) -> None:
+    # electrodes that tingle are TENS when nothing else is named ...
+    alone = "Beim Physio hatte ich vier Elektroden am Rücken und es hat gekribbelt. Was passiert da?"
+    assert "tens" in [e["value"] for e in describer.describe(alone)]
+    # ... and the Interferenzstrom named beside them, not TENS as well
+    text = "Ich hatte vier Elektroden am Rücken und es hat gekribbelt, die nannten das Interferenz. Was passiert da?"
+    assert _therapies_after(describer, text, "interferenztherapie", "Interferenz") == {"interferenztherapie"}
+    # needles with current are PENS's own: beside TENS they are a second treatment
+    text = "Ich hatte TENS, jetzt will mein Physio Nadeln mit Strom machen. Was hilft mehr?"
+    assert _therapies_after(describer, text, "tens", "TENS") == {"tens", "pens"}
+    # set side by side, both are meant
+    text = "Was ist der Unterschied zwischen Interferenzstrom und den kribbelnden Elektroden?"
+    assert _therapies_after(describer, text, "interferenztherapie", "Interferenzstrom") == {
+        "interferenztherapie",
+        "tens",
+    }
+
+
+def test_a_word_of_the_described_treatment_in_another_sentence_is_no_second_one(
+    describer: TherapyDescriptions,
+) -> None:
+    # PENS described in one sentence, its needles feared in the next: no Akupunktur beside it
+    text = "Da werden Nadeln gestochen und dann kommt Strom drauf. Ich habe nämlich Angst vor Nadeln."
+    start = text.rindex("Nadeln")
+    needles = {"entity": "therapy", "value": "akupunktur", "start": start, "end": start + 6, "text": "Nadeln"}
+    message = Message(data={TEXT: text, ENTITIES: [needles]})
+    describer.process([message])
+    assert [e["value"] for e in message.get(ENTITIES)] == ["pens"]
