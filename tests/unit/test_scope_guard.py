@@ -29,6 +29,9 @@ def conditions(result: tuple) -> list[str]:
         "Spritzen in den Rücken, helfen die?",
         "Welche Schmerzmittel helfen bei Rückenschmerzen?",
         "Ist eine OP sinnvoll?",
+        # painkillers by their names, as prescriptions and package leaflets write them
+        "Der Arzt hat mir Novaminsulfon verschrieben. Welche Nebenwirkungen hat das?",
+        "Hilft Etoricoxib auf Dauer gegen Kreuzschmerzen?",
     ],
 )
 def test_drugs_injections_and_operations_without_a_treatment_are_declined(guard: ScopeGuard, text: str) -> None:
