@@ -358,6 +358,28 @@ class ScopeGuard(YamlLexiconComponent):
             and first_match(self.context_words, tokens) is not None
         )
 
+    def sounds_personal(self, tokens: Sequence[Token], entities: list[dict[str, Any]]) -> bool:
+        """Does any word ask for a decision about the person ("Soll ich …", "für mich", "an meiner
+        Stelle")? knowledge/scope.yml `personal_cues`, `personal_questions`; details.yml `personal`."""
+        return (
+            first_match(self.personal, tokens) is not None
+            or first_match(self.personal_questions, tokens) is not None
+            or any(e.get("entity") == "personal" for e in entities)
+        )
+
+    @staticmethod
+    def one_aspect_in_the_questions(text: str, entities: list[dict[str, Any]]) -> str | None:
+        """The intent of the one aspect the sentences that ask name; None where they name none or several."""
+        questions = question_spans(text)
+        aspects = {
+            INTENT_BY_ASPECT[str(e.get("value"))]
+            for e in entities
+            if e.get("entity") == "asked"
+            and str(e.get("value")) in INTENT_BY_ASPECT
+            and any(a <= int(e.get("start", -1)) < b for a, b in questions)
+        }
+        return aspects.pop() if len(aspects) == 1 else None
+
     @staticmethod
     def details_asked(text: str, entities: list[dict[str, Any]]) -> frozenset[str]:
         """The details found in the sentences that ask (all of them where none asks)."""
@@ -810,6 +832,16 @@ class ScopeGuard(YamlLexiconComponent):
                 # "… Soll ich weitermachen?": the person asks what to do, whatever the story before;
                 # "Welche Behandlung soll ich machen?" is no question what passive treatments are
                 intent = PERSONAL_ADVICE
+            if (
+                (intent or current) == PERSONAL_ADVICE
+                and has_therapy
+                and not conditions
+                and not self.sounds_personal(tokenize(text), entities)
+            ):
+                # "… Jetzt empfiehlt mir mein Nachbar Akupressur. Was ist Akupressur und wie soll sie
+                # wirken?": a story around it, but no word asks what this person should do, and the
+                # question asks one aspect of a treatment
+                intent = self.one_aspect_in_the_questions(text, entities) or intent
             if (intent or current) == ASK_OVERVIEW and not has_therapy and not conditions:
                 # "Welche aktiven Behandlungsformen werden anstelle passiver Maßnahmen empfohlen?": the
                 # overview's words, but the question asks for the active treatments (asked, not told

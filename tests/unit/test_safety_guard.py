@@ -639,6 +639,8 @@ def test_a_crisis_only_told_of_a_character_needs_a_sure_classifier(guard: Safety
         ("Seit der Akupunktur bekomme ich immer schlechter Luft.", "atemnot"),
         # a vertebra broken by a fit of coughing under long cortisone
         ("Ich nehme seit Jahren Kortison, nach einem Hustenanfall akuter Schmerz in der BWS.", "bruch_osteoporose"),
+        # one pain, in Bavarian, since a coughing fit
+        ("I hob Osteoporose, und seit am Hustenanfall is a Schmerz mittn im Rück'n.", "bruch_osteoporose"),
         ("Sie blutet am Kopf und weiß nicht, welcher Tag heute ist.", "kopfverletzung"),
         # emergencies beyond the back, each with its own reason in the reply
         ("Im Flur riecht es stark nach Gas.", "gas"),

@@ -909,3 +909,40 @@ def test_an_overview_question_that_asks_for_active_treatments_gets_them(
     message = classified(text, [("ask_overview", 0.9), ("ask_active_treatments", 0.05)], entities)
     guard.process([message])
     assert message.get("intent")["name"] == expected
+
+
+AKUPRESSUR_STORY = (
+    "Ich habe schon viel ausprobiert: Spritzen, Tabletten, Wärme. Jetzt empfiehlt mir mein Nachbar "
+    "Akupressur. Was ist Akupressur und wie soll sie wirken?"
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "extra", "expected"),
+    [
+        # a story around it, but no word asks what this person should do: the aspect asked
+        (AKUPRESSUR_STORY, [("Was ist", "asked", "methode")], "ask_method"),
+        # "Soll ich …": a decision about the person stays personal advice
+        (
+            "Mein Nachbar empfiehlt Akupressur. Soll ich das machen, und wie soll sie wirken?",
+            [("wie soll", "asked", "methode")],
+            "ask_personal_advice",
+        ),
+        # two aspects asked: which one is not clear, so the classifier's reading stands
+        (
+            "Mein Nachbar empfiehlt Akupressur. Was ist das, und was kostet es?",
+            [("Was ist", "asked", "methode"), ("kostet", "asked", "kosten")],
+            "ask_personal_advice",
+        ),
+    ],
+    ids=["story-aspect", "personal-cue", "two-aspects"],
+)
+def test_a_story_without_a_personal_question_gets_the_aspect_it_asks(
+    guard: ScopeGuard, text: str, extra: list, expected: str
+) -> None:
+    start = text.index("Akupressur")
+    therapy = {"entity": "therapy", "value": "massage", "start": start, "end": start + len("Akupressur")}
+    entities = [therapy] + [_detail(text, word, value) | {"entity": entity} for word, entity, value in extra]
+    message = classified(text, [("ask_personal_advice", 0.8), ("ask_method", 0.15)], entities)
+    guard.process([message])
+    assert message.get("intent")["name"] == expected
