@@ -368,27 +368,20 @@ class ScopeGuard(YamlLexiconComponent):
         )
 
     @staticmethod
-    def one_aspect_in_the_questions(text: str, entities: list[dict[str, Any]]) -> str | None:
-        """The intent of the one aspect the sentences that ask name; None where they name none or several."""
-        questions = question_spans(text)
-        aspects = {
-            INTENT_BY_ASPECT[str(e.get("value"))]
-            for e in entities
-            if e.get("entity") == "asked"
-            and str(e.get("value")) in INTENT_BY_ASPECT
-            and any(a <= int(e.get("start", -1)) < b for a, b in questions)
-        }
-        return aspects.pop() if len(aspects) == 1 else None
-
-    @staticmethod
-    def details_asked(text: str, entities: list[dict[str, Any]]) -> frozenset[str]:
-        """The details found in the sentences that ask (all of them where none asks)."""
-        questions = question_spans(text) or [(0, len(text))]
+    def in_the_questions(text: str, entities: list[dict[str, Any]], kind: str, or_all: bool = False) -> frozenset[str]:
+        """The values of the `kind` entities in the sentences that ask (`or_all`: in the whole
+        message where no sentence asks)."""
+        questions = question_spans(text) or ([(0, len(text))] if or_all else [])
         return frozenset(
             str(e.get("value"))
             for e in entities
-            if e.get("entity") == "detail" and any(a <= int(e.get("start", -1)) < b for a, b in questions)
+            if e.get("entity") == kind and any(a <= int(e.get("start", -1)) < b for a, b in questions)
         )
+
+    def one_aspect_in_the_questions(self, text: str, entities: list[dict[str, Any]]) -> str | None:
+        """The intent of the one aspect the sentences that ask name; None where they name none or several."""
+        aspects = {INTENT_BY_ASPECT[a] for a in self.in_the_questions(text, entities, "asked") if a in INTENT_BY_ASPECT}
+        return aspects.pop() if len(aspects) == 1 else None
 
     @staticmethod
     def in_a_question(text: str, tokens: Sequence[Token], match: Match) -> bool:
@@ -846,8 +839,8 @@ class ScopeGuard(YamlLexiconComponent):
                 # "Welche aktiven Behandlungsformen werden anstelle passiver Maßnahmen empfohlen?": the
                 # overview's words, but the question asks for the active treatments (asked, not told
                 # in the story before: "… was mir irgendwer empfohlen hat. Welche passiven gibt es?")
-                asked = self.details_asked(text, entities)
-                intent = next((i for d, i in self.overview_by_detail.items() if d in asked), intent)
+                asked_details = self.in_the_questions(text, entities, "detail", or_all=True)
+                intent = next((i for d, i in self.overview_by_detail.items() if d in asked_details), intent)
             unplaced = (intent or current) in (FALLBACK, OUT_OF_SCOPE, *INTENT_BY_ASPECT.values())
             if (
                 unplaced
