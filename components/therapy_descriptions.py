@@ -4,6 +4,9 @@
 liegt und eine Maschine zieht" is Traktion. The rules live with the treatments, in
 knowledge/therapies.yml (`descriptions:`; pattern language: components/matching.py).
 
+Each rule is matched within one sentence. Words every member of a group has (`shared_words`:
+electrodes, tingling) describe the member named beside them, not a second one.
+
 Runs after the TherapyExtractor. A description adds a `therapy` entity for its treatment
 and removes the names the extractor found inside it: "Nadeln" (Akupunktur) and "Strom"
 (Elektrotherapie) within "Nadeln mit Strom" are parts of the description of PENS.
@@ -37,17 +40,9 @@ class TherapyDescriptions(YamlLexiconComponent, EntityExtractorMixin):
         }
         # the words that tell a member of a group ("Nadeln" for PENS): beside that member's name they
         # are part of it, no second treatment ("PENS mit den Nadeln" is not also Akupunktur)
-        self.own_words = {
-            str(t): compile_group([str(w) for w in entry.get("in_group_words") or []])
-            for t, entry in therapies.items()
-            if isinstance(entry, dict) and entry.get("in_group_words")
-        }
+        self.own_words = self._lists_of(therapies, "in_group_words")
         # words that fit every member of a group (electrodes and tingling: TENS and Interferenzstrom)
-        self.shared_words = {
-            str(t): compile_group([str(w) for w in entry.get("shared_words") or []])
-            for t, entry in therapies.items()
-            if isinstance(entry, dict) and entry.get("shared_words")
-        }
+        self.shared_words = self._lists_of(therapies, "shared_words")
         # words with which a group and its member are both meant ("Unterschied zwischen
         # Elektrotherapie und TENS"); without them the member is the treatment meant
         self.both_meant = compile_group([str(w) for w in lists.get("group_and_member_words") or []])
@@ -56,6 +51,15 @@ class TherapyDescriptions(YamlLexiconComponent, EntityExtractorMixin):
             for therapy, rules in (lists.get("descriptions") or {}).items()
             for rule in rules or []
         ]
+
+    @staticmethod
+    def _lists_of(therapies: dict[str, Any], key: str) -> dict[str, Any]:
+        """Each treatment's word list under `key`, compiled (treatments without one left out)."""
+        return {
+            str(t): compile_group([str(w) for w in entry.get(key) or []])
+            for t, entry in therapies.items()
+            if isinstance(entry, dict) and entry.get(key)
+        }
 
     def describe(self, text: str) -> list[dict[str, Any]]:
         """One entity per description found (the span from its first to its last matched word).
