@@ -53,6 +53,7 @@ CONDITION_KINDS = ("condition", "state")
 INFORM_THERAPY = "inform_therapy"
 PERSONAL_ADVICE = "ask_personal_advice"
 ASK_OVERVIEW = "ask_overview"
+ASK_ACTIVE = "ask_active_treatments"
 ASK_SOURCE = "ask_source"
 CIRCUMSTANCE = "circumstance"  # role of a `condition` the person has, beside a risk question
 DESCRIBER = "TherapyDescriptions"  # the component that finds treatments by description
@@ -245,7 +246,7 @@ class ScopeGuard(YamlLexiconComponent):
         with back pain is the adult writing, and the page covers them. A story set in that past
         may mention it again outside its questions ("Nach der Geburt … meine Hebamme hat mir eine
         Osteopathin empfohlen. … Muss man Osteopathie selbst zahlen?")."""
-        patterns = next((alone for t, _, alone, _, _ in self.topics if t == topic_id), ())
+        patterns = self.words_of(topic_id)
         found = list(matches_of(patterns, tokens))
         past = [m for m in found if first_match(self.past_words, tokens[max(0, m.first - 3) : m.first]) is not None]
         questions = question_spans(text) if text else []
@@ -265,7 +266,7 @@ class ScopeGuard(YamlLexiconComponent):
         questions = question_spans(text)
         if not questions:
             return False
-        patterns = next((alone for t, _, alone, _, _ in self.topics if t == topic_id), ())
+        patterns = self.words_of(topic_id)
         found = list(matches_of(patterns, tokens))
         if not found or any(a <= tokens[m.first].start < b for m in found for a, b in questions):
             return False
@@ -383,20 +384,57 @@ class ScopeGuard(YamlLexiconComponent):
         aspects = {INTENT_BY_ASPECT[a] for a in self.in_the_questions(text, entities, "asked") if a in INTENT_BY_ASPECT}
         return aspects.pop() if len(aspects) == 1 else None
 
+    def words_of(self, topic_id: str) -> tuple[Pattern, ...]:
+        """The words that name a topic on their own (`alone`)."""
+        return next((alone for t, _, alone, _, _ in self.topics if t == topic_id), ())
+
+    @staticmethod
+    def named_in_a_question(
+        patterns: Sequence[Pattern], tokens: Sequence[Token], text: str, skip: Iterable[int] = ()
+    ) -> bool:
+        """Does a word of `patterns` (not one of the tokens `skip`) stand in a sentence that asks?"""
+        questions, skipped = question_spans(text), set(skip)
+        return any(
+            m.first not in skipped and any(a <= tokens[m.first].start < b for a, b in questions)
+            for m in matches_of(patterns, tokens)
+        )
+
+    def asks_for_medical(self, topic_id: str, intent: str | None, text: str, tokens: Sequence[Token]) -> bool:
+        """Does a question for what helps ask for drugs, injections or operations ("Welche Schmerzmittel
+        sind bei Rückenschmerzen zu empfehlen?")? Not where they are only told ("Ich nehme Ibuprofen.
+        Was hilft noch?") or what helps besides them is asked ("Was hilft außer Tabletten?")."""
+        return (
+            intent in (ASK_ACTIVE, ASK_OVERVIEW)
+            and self.named_in_a_question(self.words_of(topic_id), tokens, text)
+            and first_match(self.other_than, tokens) is None
+        )
+
     @staticmethod
     def in_a_question(text: str, tokens: Sequence[Token], match: Match) -> bool:
         """Does this match stand in a sentence that asks?"""
         start = tokens[match.first].start
         return any(a <= start < b for a, b in question_spans(text))
 
-    def told_beside(self, text: str, tokens: Sequence[Token], match: Match, has_therapy: bool) -> bool:
-        """Is this match only told, in a sentence of its own, beside a personal question about a
-        treatment of the page ("Soll ich …", "Darf ich …")?"""
+    def told_beside(
+        self,
+        text: str,
+        tokens: Sequence[Token],
+        match: Match,
+        has_therapy: bool,
+        therapy_spans: Iterable[tuple[int, int]] = (),
+    ) -> bool:
+        """Is this match only told, in a sentence of its own, beside a question about a treatment
+        of the page: a personal one ("Soll ich …", "Darf ich …") or one that names the treatment
+        ("… seit ich mal eine Entzündung nach einer Blutabnahme hatte. Welche Risiken gibt es bei PENS?")?"""
+        questions = question_spans(text)
         return (
             has_therapy
-            and bool(question_spans(text))
+            and bool(questions)
             and not self.in_a_question(text, tokens, match)
-            and first_match(self.personal_questions, tokens) is not None
+            and (
+                first_match(self.personal_questions, tokens) is not None
+                or any(a <= start < b for start, _ in therapy_spans for a, b in questions)
+            )
         )
 
     def is_circumstance(
@@ -518,6 +556,10 @@ class ScopeGuard(YamlLexiconComponent):
         # nor in the bot's own name ("Sehr geehrtes Rückenbot-Team")
         covered |= {m.first for m in matches_of(self.own_name, tokens)}
         about_back = first_match(self.back, [t for i, t in enumerate(tokens) if i not in covered]) is not None
+        # a complaint asked about at the end of a story about the back ("Ich habe seit Jahren
+        # Rückenschmerzen und oft Kopfschmerzen. Kann Akupunktur auch gegen die Kopfschmerzen
+        # helfen?"): the question is about the complaint, the back is only told
+        back_asked = self.named_in_a_question(self.back, tokens, text, skip=covered)
         conditions = [
             {
                 "entity": "condition",
@@ -553,16 +595,27 @@ class ScopeGuard(YamlLexiconComponent):
             )
             # an examination only told beside a personal question about a treatment of the page ("nach
             # der Blutabnahme schon paar Mal gehabt. Soll ich PENS machen lassen?") is not what is asked
-            or (kind == "procedure" and not treatment_words and not self.told_beside(text, tokens, match, has_therapy))
+            or (
+                kind == "procedure"
+                and not treatment_words
+                and not self.told_beside(text, tokens, match, has_therapy, therapy_spans)
+            )
             or (
                 kind == "medical"
                 and not has_therapy
-                and intent in TOPICAL | {OUT_OF_SCOPE}
+                and (intent in TOPICAL | {OUT_OF_SCOPE} or self.asks_for_medical(t, intent, text, tokens))
                 and not details & self.circumstance_details  # blood thinners: the page has a word on them
             )
             or (
                 kind in CONDITION_KINDS
-                and not about_back
+                and (
+                    not about_back
+                    or (
+                        kind == "condition"
+                        and not back_asked
+                        and self.named_in_a_question(self.words_of(t), tokens, text)
+                    )
+                )
                 and t not in circumstances
                 and self.is_target(tokens, therapy_spans)
             )

@@ -937,6 +937,8 @@ def test_how_often_one_goes_said_as_a_frequency_is_no_device_setting(text, detai
         ("Ich möchte in Erfahrung bringen, ob bei einer Lasertherapie gesundheitliche Risiken bestehen.", {"risiken"}),
         ("Ich möchte in Erfahrung bringen, ob Massage etwas bringt.", {"wirksamkeit"}),
         ("Können diese Klebebänder die Haut reizen?", {"risiken"}),
+        # "mit sich bringen": what comes with it, not whether it brings anything
+        ("Welche Risiken bringt die Manipulation mit sich?", {"risiken"}),
     ],
 )
 def test_an_idiom_asks_nothing_and_the_aspect_asked_stays(text: str, asked: set[str]) -> None:

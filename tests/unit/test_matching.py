@@ -111,6 +111,8 @@ def test_dictated_end_marks_end_a_sentence() -> None:
         ("Das heißt d. h. nichts. Hilft es?", 2),
         ("Mir hilft u.a. Wärme. Und TENS?", 2),
         ("Ich bin 81. Darf ich das?", 2),
+        # clinicians' abbreviations (knowledge/language.yml `abbreviations`)
+        ("Evidenzlage Traktion bei chron. nichtspezif. Kreuzschmerz lt. IQWiG? Und für Tapes?", 2),
     ],
 )
 def test_abbreviations_of_several_letters_end_no_sentence(text: str, sentences: int) -> None:

@@ -40,6 +40,17 @@ def test_drugs_injections_and_operations_without_a_treatment_are_declined(guard:
     assert conditions(result) == ["medizin"]
 
 
+def test_a_question_for_the_drugs_that_help_is_declined_even_as_one_for_active_treatments(guard: ScopeGuard) -> None:
+    # "zu empfehlen" made the classifier read it as a question for active treatments
+    text = "Welche Schmerzmittel sind bei chronischen Rückenschmerzen zu empfehlen?"
+    result = guard.decide(text, "ask_active_treatments", False)
+    assert result[0] == OUT_OF_SCOPE
+    assert conditions(result) == ["medizin"]
+    # drugs only told, or what helps besides them asked: the active treatments are the answer
+    for text in ("Ich nehme seit Jahren Ibuprofen. Was hilft sonst noch?", "Was hilft außer Tabletten?"):
+        assert guard.decide(text, "ask_active_treatments", False)[0] is None
+
+
 def test_drugs_beside_a_treatment_of_the_page_leave_the_question_alone(guard: ScopeGuard) -> None:
     # "Ich nehme Schmerzmittel" is about the person; the question is about massage, without a note
     assert guard.decide("Ich nehme Schmerzmittel. Hilft Massage?", "ask_effectiveness", True) == (None, [])
@@ -117,6 +128,43 @@ def test_a_condition_together_with_the_back_keeps_the_question(guard: ScopeGuard
     result = guard.decide("Hilft Akupunktur bei Knie und Rücken?", "ask_effectiveness", True)
     assert result[0] is None
     assert conditions(result) == ["gelenke"]
+
+
+def span_of(text: str, word: str) -> list[tuple[int, int]]:
+    start = text.rindex(word)  # the last place: where the question names it
+    return [(start, start + len(word))]
+
+
+def test_a_condition_asked_about_at_the_end_of_a_story_about_the_back_is_declined(guard: ScopeGuard) -> None:
+    story = "Ich habe seit Jahren Rückenschmerzen und oft Kopfschmerzen. "
+    asked = story + "Kann Akupunktur auch gegen die Kopfschmerzen helfen?"
+    result = guard.decide(asked, "ask_effectiveness", True, therapy_spans=span_of(asked, "Akupunktur"))
+    assert result[0] == OUT_OF_SCOPE
+    assert conditions(result) == ["kopf"]
+    # the back asked about too, or the complaint only told: the question is about the back
+    for question in ("Hilft Akupunktur gegen die Rückenschmerzen?", "Hilft Akupunktur dagegen?"):
+        text = story + question
+        assert guard.decide(text, "ask_effectiveness", True, therapy_spans=span_of(text, "Akupunktur"))[0] is None
+    # one sentence that asks about both
+    assert guard.decide("Hilft Akupunktur bei Rücken- und Kopfschmerzen?", "ask_effectiveness", True)[0] is None
+    # a side effect of the treatment is asked about, not a complaint to treat
+    text = "Ich habe Rückenschmerzen und bekomme Akupunktur. Kann man davon Kopfschmerzen bekommen?"
+    assert guard.decide(text, "ask_risks", True, therapy_spans=span_of(text, "Akupunktur"))[0] is None
+
+
+def test_an_examination_told_in_the_story_beside_a_question_about_a_treatment_is_no_reason_to_decline(
+    guard: ScopeGuard,
+) -> None:
+    text = (
+        "Ich bin bei allem mit Einstichen ängstlich, seit ich eine Entzündung nach einer Blutabnahme hatte. "
+        "Welche Risiken gibt es bei PENS?"
+    )
+    assert guard.decide(text, "ask_risks", True, therapy_spans=span_of(text, "PENS"))[0] is None
+    # asked about, the examination is declined
+    asked = "Ich bekomme PENS gegen Rückenschmerzen. Ist eine Blutabnahme danach gefährlich?"
+    result = guard.decide(asked, "ask_risks", True, therapy_spans=[(asked.index("PENS"), asked.index("PENS") + 4)])
+    assert result[0] == OUT_OF_SCOPE
+    assert conditions(result) == ["untersuchung"]
 
 
 def test_an_examination_is_declined_but_the_treatment_of_the_same_name_is_not(guard: ScopeGuard) -> None:

@@ -1,0 +1,65 @@
+"""In a story, the treatments the question asks about.
+
+People tell what they have tried before they ask: "Massage, Fango, Akupunktur, Spritzen. Geholfen
+hat alles nur kurz. Jetzt schlägt mir ein Bekannter Osteopathie vor. Ist Osteopathie wirksamer?"
+The question is about Osteopathie; the treatments of the story are what the person knows. Where
+the sentences that ask name a treatment, a treatment named only in the sentences that tell is
+left out of the message's `therapy` entities, so the answer is about what was asked.
+
+Every treatment of the message stays where the question names none ("Der Physiotherapeut macht
+Mobilisation, der Chiropraktiker renkt ein. Was ist der Unterschied?"), where it only describes
+one (a description may be the named treatment's: "ein TENS-Gerät … Muss da etwas unter die Haut
+gestochen werden?"), and where it refers to several (knowledge/therapies.yml `both_words`: "Hilft
+das eine oder das andere?"). A message of one sentence is left as it is. Sentences and questions
+are found as everywhere else in the bot (components/matching.py).
+
+Runs after the TherapyExtractor and TherapyDescriptions, which find the treatments named and
+described.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.shared.nlu.constants import ENTITIES, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from components.matching import compile_group, first_match, question_spans, sentence_spans, tokenize, within
+from components.therapy_descriptions import TherapyDescriptions
+from components.yaml_lexicon import YamlLexiconComponent
+
+ENTITY = "therapy"
+DESCRIBER = TherapyDescriptions.__name__
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=True)
+class AskedTreatments(YamlLexiconComponent):
+    """Keeps the treatments a story's question names."""
+
+    def compile(self, lists: dict[str, Any]) -> None:
+        self.several = compile_group([str(w) for w in lists.get("both_words") or []])
+
+    def asked_only(self, text: str, entities: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The entities without the treatments named only outside the sentences that ask, where
+        those sentences name a treatment; else the entities as they are."""
+        therapies = [e for e in entities if e.get("entity") == ENTITY and "start" in e]
+        if len({e.get("value") for e in therapies}) < 2 or len(sentence_spans(text)) < 2:
+            return entities
+        questions = question_spans(text)
+        asked = [e for e in therapies if any(a <= int(e["start"]) < b for a, b in questions)]
+        if not any(e.get("extractor") != DESCRIBER for e in asked):
+            return entities
+        tokens = tokenize(text)
+        if any(first_match(self.several, within(tokens, a, b)) is not None for a, b in questions):
+            return entities
+        kept = {e.get("value") for e in asked}
+        return [e for e in entities if e.get("entity") != ENTITY or e.get("value") in kept]
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        for message in messages:
+            entities = message.get(ENTITIES) or []
+            kept = self.asked_only(message.get(TEXT) or "", entities)
+            if len(kept) != len(entities):
+                message.set(ENTITIES, kept, add_to_output=True)
+        return messages

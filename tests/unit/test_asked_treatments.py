@@ -1,0 +1,82 @@
+"""AskedTreatments: in a story, the treatments its question names (components/asked_treatments.py)."""
+
+from __future__ import annotations
+
+import pytest
+from rasa.shared.nlu.training_data.message import Message
+
+from components.asked_treatments import DESCRIBER, AskedTreatments
+from tests.fixtures.lexicon import lexicon_component
+
+
+@pytest.fixture(scope="module")
+def component() -> AskedTreatments:
+    return lexicon_component(AskedTreatments, "therapies.yml")
+
+
+def named(text: str, *names: tuple[str, str], extractor: str = "TherapyExtractor") -> list[dict]:
+    """`therapy` entities for the last place each word stands in the text."""
+    entities = []
+    for word, value in names:
+        start = text.rindex(word)
+        entities.append(
+            {"entity": "therapy", "value": value, "start": start, "end": start + len(word), "extractor": extractor}
+        )
+    return entities
+
+
+def values(entities: list[dict]) -> list[str]:
+    return [e["value"] for e in entities if e["entity"] == "therapy"]
+
+
+def test_the_treatments_of_the_story_give_way_to_the_one_asked_about(component: AskedTreatments) -> None:
+    text = (
+        "Ich habe gegen meine Rückenschmerzen so ziemlich alles probiert: Massage, Akupunktur, Spritzen. "
+        "Jetzt schlägt mir ein Bekannter Osteopathie vor. Ist Osteopathie wirksamer als das?"
+    )
+    entities = named(text, ("Massage", "massage"), ("Akupunktur", "akupunktur"), ("Osteopathie", "osteopathie"))
+    entities.append({"entity": "detail", "value": "vergleich", "start": text.index("wirksamer"), "end": 0})
+    message = Message(data={"text": text, "entities": entities})
+    component.process([message])
+    assert values(message.get("entities")) == ["osteopathie"]
+    assert any(e["entity"] == "detail" for e in message.get("entities"))  # other entities stay
+
+
+def test_a_follow_up_after_a_story_asks_about_the_treatment_it_names(component: AskedTreatments) -> None:
+    text = "Ich muss aufs Geld schauen, die Osteopathie ist mir zu teuer. Und wie ist es bei der Akupunktur?"
+    entities = named(text, ("Osteopathie", "osteopathie"), ("Akupunktur", "akupunktur"))
+    assert values(component.asked_only(text, entities)) == ["akupunktur"]
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        # the question names none
+        (
+            "Der Physiotherapeut macht Mobilisation, der Chiropraktiker renkt ein. Was ist der Unterschied?",
+            (("Mobilisation", "mobilisation"), ("renkt ein", "manipulation")),
+        ),
+        # it names both
+        (
+            "Ich habe Rückenschmerzen. Was hilft mehr, Massage oder Akupunktur?",
+            (("Massage", "massage"), ("Akupunktur", "akupunktur")),
+        ),
+        # it refers to both (knowledge/therapies.yml both_words)
+        (
+            "Erst wurde ich massiert, dann kam ein Tape drauf. Hilft das eine oder das andere, und was soll die "
+            "Massage?",
+            (("Tape", "kinesio_taping"), ("Massage", "massage")),
+        ),
+        # one sentence
+        ("Nach der Massage habe ich noch TENS bekommen, hilft das?", (("Massage", "massage"), ("TENS", "tens"))),
+    ],
+)
+def test_every_treatment_stays(component: AskedTreatments, text: str, names: tuple) -> None:
+    entities = named(text, *names)
+    assert component.asked_only(text, entities) == entities
+
+
+def test_a_treatment_the_question_only_describes_may_be_the_one_named_before(component: AskedTreatments) -> None:
+    text = "Meine Tochter hat mir ein TENS-Gerät gebracht. Muss da etwas unter die Haut gestochen werden?"
+    entities = named(text, ("TENS", "tens")) + named(text, ("unter die Haut gestochen", "pens"), extractor=DESCRIBER)
+    assert component.asked_only(text, entities) == entities
