@@ -47,6 +47,10 @@ from components.scope_guard import INTENT_BY_ASPECT, TOPIC_KINDS
 ROOT = Path(__file__).resolve().parent.parent
 # (knowledge/safety.yml as bytes, example) -> crisis words found (Checker.crisis_signs)
 _CRISIS_FINDINGS: dict[tuple[bytes, str], list[str]] = {}
+# (file, careful parser, text) -> the parsed file: a process that checks many copies of the project
+# (the fixture tests, tests/fixtures/project.py) parses each unchanged file once. Nothing the
+# check does changes a parsed file.
+_PARSED: dict[tuple[str, bool, str], Any] = {}
 YAML_FOLDERS = ("knowledge", "data", "tests", "dev")
 YAML_FILES = ("domain.yml", "endpoints.yml", "credentials.yml", "interface_texts.yml")
 REQUIRED_FILES = ("domain.yml", "config.yml", "interface_texts.yml", "data/nlu.yml", "data/therapy_names.yml")
@@ -291,13 +295,18 @@ class Checker:
             self.broken.add(rel)
             self.add(f"{rel}:1", "die Datei ist nicht als UTF-8 gespeichert", "speichern Sie sie als UTF-8")
             return None
+        key = (rel, self.needs_lines(rel), text)
+        if key in _PARSED:
+            return _PARSED[key]
         try:
             if not self.needs_lines(rel):
                 try:  # only the syntax matters here: the fast C parser, the careful one for messages
-                    return YAML(typ="safe", pure=False).load(text)
+                    _PARSED[key] = YAML(typ="safe", pure=False).load(text)
+                    return _PARSED[key]
                 except Exception:
                     pass
-            return YAML(typ="rt").load(text)
+            _PARSED[key] = YAML(typ="rt").load(text)
+            return _PARSED[key]
         except MarkedYAMLError as error:
             self.broken.add(rel)
             line, what, fix = explain_yaml_error(text, error)
