@@ -66,7 +66,8 @@ ALARMS = {WARNING_SIGNS, "crisis"}
 UNTOUCHED = {"crisis", "greet", "goodbye", "thanks", "bot_challenge", "ask_privacy", "keep_my_data"}
 # Greetings and thanks around a question of its own, from this many words on, are judged by the question.
 GREET = "greet"
-PLEASANTRIES = {GREET, "goodbye", "thanks"}
+THANKS = "thanks"
+PLEASANTRIES = {GREET, "goodbye", THANKS}
 # Intents that ask no aspect: where the words of a question ask exactly one (after a thanks, or
 # beside a treatment named), that aspect's intent is meant.
 ASIDE = PLEASANTRIES | {"acknowledge", "ask_overview", "ask_capabilities"}
@@ -178,11 +179,13 @@ class ScopeGuard(YamlLexiconComponent):
         self.follow_up_leads = compile_group(lists.get("follow_up_leads") or [])
         self.aspect_only_fillers = compile_group(lists.get("aspect_only_fillers") or [])
         self.greetings = compile_group(lists.get("greetings") or [])
+        self.thanks_openers = compile_group(lists.get("thanks_openers") or [])
         self.greeting_fillers = compile_group(lists.get("greeting_fillers") or [])
         self.naming = compile_group(lists.get("naming_phrases") or [])
         self.question_openers = compile_group(lists.get("question_openers") or [])
         self.personal = compile_group(lists.get("personal_cues") or [])
         self.personal_questions = compile_group(lists.get("personal_questions") or [])
+        self.not_personal_questions = compile_group(lists.get("not_personal_questions") or [])
         self.other_than = compile_group(lists.get("other_than_cues") or [])
         circumstance = lists.get("circumstance") or {}
         self.circumstance_details = frozenset(str(d) for d in circumstance.get("details") or [])
@@ -339,6 +342,16 @@ class ScopeGuard(YamlLexiconComponent):
         covered |= covered_by((self.greeting_fillers,), tokens)
         return len(covered) == len(tokens)
 
+    def pleasantry_told(self, text: str, tokens: Sequence[Token]) -> str | None:
+        """Greet or thanks for a message that asks nothing and opens with a greeting or a thanks
+        (knowledge/scope.yml `greetings`, `thanks_openers`); else None."""
+        if "?" in text or question_spans(text) or first_match(self.naming, tokens) is not None:
+            return None
+        for intent, openers in ((GREET, self.greetings), (THANKS, self.thanks_openers)):
+            if any(m.first == 0 for m in matches_of(openers, tokens)):
+                return intent
+        return None
+
     def in_domain(self, tokens: Sequence[Token]) -> bool:
         """Do the message's words place it in the bot's topic, or refer to something said before?"""
         return first_match(self.domain, tokens) is not None or first_match(self.context_words, tokens) is not None
@@ -361,10 +374,11 @@ class ScopeGuard(YamlLexiconComponent):
 
     def sounds_personal(self, tokens: Sequence[Token], entities: list[dict[str, Any]]) -> bool:
         """Does any word ask for a decision about the person ("Soll ich …", "für mich", "an meiner
-        Stelle")? knowledge/scope.yml `personal_cues`, `personal_questions`; details.yml `personal`."""
+        Stelle")? knowledge/scope.yml `personal_cues`, `personal_questions` (not `not_personal_questions`:
+        "Darf ich fragen, …"); details.yml `personal`."""
         return (
             first_match(self.personal, tokens) is not None
-            or first_match(self.personal_questions, tokens) is not None
+            or first_match(self.personal_questions, tokens, unless=self.not_personal_questions) is not None
             or any(e.get("entity") == "personal" for e in entities)
         )
 
@@ -888,6 +902,10 @@ class ScopeGuard(YamlLexiconComponent):
                 # wirken?": a story around it, but no word asks what this person should do, and the
                 # question asks one aspect of a treatment
                 intent = self.one_aspect_in_the_questions(text, entities) or intent
+            if (intent or current) in (PERSONAL_ADVICE, FALLBACK) and not has_therapy and not conditions:
+                # "Hallo zusammen! Ich bin die Renate, 64 … Ich schau mich erst mal um.": a story that
+                # asks nothing and names no treatment, opened with a greeting or a thanks, is that
+                intent = self.pleasantry_told(text, tokenize(text)) or intent
             if (intent or current) == ASK_OVERVIEW and not has_therapy and not conditions:
                 # "Welche aktiven Behandlungsformen werden anstelle passiver Maßnahmen empfohlen?": the
                 # overview's words, but the question asks for the active treatments (asked, not told

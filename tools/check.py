@@ -633,6 +633,7 @@ class Checker:
             "question_openers",
             "personal_cues",
             "personal_questions",
+            "not_personal_questions",
             "other_than_cues",
             "treatment_words",
             "side_effect_words",
@@ -640,6 +641,7 @@ class Checker:
             "session_words",
             "greetings",
             "greeting_fillers",
+            "thanks_openers",
             "naming_phrases",
         )
         groups = [(scope, key) for key in keys if isinstance(scope, CommentedMap) and key in scope]

@@ -931,6 +931,17 @@ def test_how_often_one_goes_said_as_a_frequency_is_no_device_setting(text, detai
 
 
 @pytest.mark.parametrize(
+    ("text", "detail"),
+    [
+        ("Was ist unter dem Begriff „passive Behandlung“ zu verstehen?", "passiv"),
+        ("Welche Behandlungen werden anstelle passiver Maßnahmen empfohlen?", "aktiv"),
+    ],
+)
+def test_formal_questions_for_what_passive_means_and_what_helps_instead(text: str, detail: str) -> None:
+    assert detail in extracted(text, "detail")
+
+
+@pytest.mark.parametrize(
     ("text", "asked"),
     [
         # a formal opening: "in Erfahrung bringen" asks neither about experiences nor what it brings
@@ -939,6 +950,8 @@ def test_how_often_one_goes_said_as_a_frequency_is_no_device_setting(text, detai
         ("Können diese Klebebänder die Haut reizen?", {"risiken"}),
         # "mit sich bringen": what comes with it, not whether it brings anything
         ("Welche Risiken bringt die Manipulation mit sich?", {"risiken"}),
+        # a formal way to ask what something is
+        ("Darf ich fragen, was es mit der Interferenztherapie auf sich hat?", {"methode"}),
     ],
 )
 def test_an_idiom_asks_nothing_and_the_aspect_asked_stays(text: str, asked: set[str]) -> None:

@@ -167,6 +167,32 @@ def test_an_examination_told_in_the_story_beside_a_question_about_a_treatment_is
     assert conditions(result) == ["untersuchung"]
 
 
+def test_leave_to_ask_is_no_request_for_personal_advice(guard: ScopeGuard) -> None:
+    tokens = tokenize("Darf ich ergänzend fragen, was es mit der Interferenztherapie auf sich hat?")
+    assert not guard.sounds_personal(tokens, [])
+    assert guard.sounds_personal(tokenize("Darf ich TENS trotz Herzschrittmacher benutzen?"), [])
+
+
+@pytest.mark.parametrize(
+    ("text", "pleasantry"),
+    [
+        (
+            "Hallo zusammen! Ich bin die Renate, 64, und habe einen kaputten Rücken. Ich schau mich erst mal um.",
+            "greet",
+        ),
+        ("Danke schön. Ich habe das meiner Frau vorgelesen. Wir sparen das Geld lieber. Sehr gut erklärt!", "thanks"),
+        # a question, or a treatment named as the topic: no pleasantry
+        ("Hallo, ich habe Rückenschmerzen. Was soll ich tun?", None),
+        ("Hallo, ich habe Rückenschmerzen und möchte wissen, was mir hilft.", None),
+        ("Mein Rücken tut weh. Danke für Ihre Hilfe.", None),
+    ],
+)
+def test_a_story_that_asks_nothing_and_opens_with_a_pleasantry_is_that(
+    guard: ScopeGuard, text: str, pleasantry: str | None
+) -> None:
+    assert guard.pleasantry_told(text, tokenize(text)) == pleasantry
+
+
 def test_an_examination_is_declined_but_the_treatment_of_the_same_name_is_not(guard: ScopeGuard) -> None:
     assert (
         guard.decide("Ultraschall vom Bauch beim Frauenarzt, zahlt das die Kasse?", "ask_costs", True)[0]

@@ -51,6 +51,12 @@ def describer() -> TherapyDescriptions:
         ("Sind die Klebebänder, die mir der Physio auf den Rücken geklebt hat, sinnvoll?", "kinesio_taping"),
         # Hessian: having one's back cracked
         ("Is des gefährlich, wenn mer sich de Rigge knacke lässt?", "manipulation"),
+        # light shone on the back, with protective glasses
+        ("Mein Rücken wurde mit einem Stift bestrahlt, ich musste eine Schutzbrille tragen.", "lasertherapie"),
+        ("Das Gerät hat rot geleuchtet, und ich sollte dabei eine Brille tragen.", "lasertherapie"),
+        # joints of a compound, pushed slowly to and fro
+        ("Die Therapeutin bewegte meine Lendenwirbelgelenke langsam und behutsam.", "mobilisation"),
+        ("Sie schiebt meine Wirbel ganz langsam hin und her, ohne Ruck.", "mobilisation"),
     ],
 )
 def test_a_description_names_its_treatment(describer: TherapyDescriptions, text: str, therapy: str) -> None:
@@ -64,6 +70,7 @@ def test_a_description_names_its_treatment(describer: TherapyDescriptions, text:
         "Die Masseurin hat mit den Händen meine Verspannungen gelöst",
         "Ich habe mir mit den Händen den Rücken eingecremt.",
         "Das Rotlicht bestrahlt meinen Rücken ganz warm.",
+        "Ich brauche eine neue Brille, weil ich beim Lesen schlecht sehe.",  # glasses, nothing shone
         # sound waves that warm are ultrasound, no short-wave diathermy
         "Die Schallwellen wärmen das Gewebe von innen.",
         "Wie lange dauert die Erholung nach einer KMT?",  # a bone marrow transplant, no back
