@@ -10,8 +10,9 @@ Every treatment of the message stays where the question names none ("Der Physiot
 Mobilisation, der Chiropraktiker renkt ein. Was ist der Unterschied?"), where it only describes
 one (a description may be the named treatment's: "ein TENS-Gerät … Muss da etwas unter die Haut
 gestochen werden?"), and where it refers to several (knowledge/therapies.yml `both_words`: "Hilft
-das eine oder das andere?"). A message of one sentence is left as it is. Sentences and questions
-are found as everywhere else in the bot (components/matching.py).
+das eine oder das andere?"). A message of one sentence asks in all of it or in none, so it keeps
+every treatment. Sentences and questions are found as everywhere else in the bot
+(components/matching.py).
 
 Runs after the TherapyExtractor and TherapyDescriptions, which find the treatments named and
 described.
@@ -25,7 +26,7 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from components.matching import compile_group, first_match, question_spans, sentence_spans, tokenize, within
+from components.matching import compile_group, first_match, question_spans, tokenize, within
 from components.therapy_descriptions import TherapyDescriptions
 from components.yaml_lexicon import YamlLexiconComponent
 
@@ -44,7 +45,7 @@ class AskedTreatments(YamlLexiconComponent):
         """The entities without the treatments named only outside the sentences that ask, where
         those sentences name a treatment; else the entities as they are."""
         therapies = [e for e in entities if e.get("entity") == ENTITY and "start" in e]
-        if len({e.get("value") for e in therapies}) < 2 or len(sentence_spans(text)) < 2:
+        if len({e.get("value") for e in therapies}) < 2:
             return entities
         questions = question_spans(text)
         asked = [e for e in therapies if any(a <= int(e["start"]) < b for a, b in questions)]

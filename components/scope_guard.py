@@ -406,12 +406,19 @@ class ScopeGuard(YamlLexiconComponent):
     def named_in_a_question(
         patterns: Sequence[Pattern], tokens: Sequence[Token], text: str, skip: Iterable[int] = ()
     ) -> bool:
-        """Does a word of `patterns` (not one of the tokens `skip`) stand in a sentence that asks?"""
+        """Does a word of `patterns` (not denied, not one of the tokens `skip`) stand in a sentence
+        that asks?"""
         questions, skipped = question_spans(text), set(skip)
         return any(
-            m.first not in skipped and any(a <= tokens[m.first].start < b for a, b in questions)
+            not m.negated and m.first not in skipped and any(a <= tokens[m.first].start < b for a, b in questions)
             for m in matches_of(patterns, tokens)
         )
+
+    def topic_in_a_question(self, topic_id: str, tokens: Sequence[Token], text: str) -> bool:
+        """Does a word of the topic stand in a sentence that asks? Not one within a phrase of its
+        `unless` ("Ist eine HWS-Manipulation gefährlich?" asks about no neck complaint)."""
+        alone, unless = next(((a, u) for t, _, a, _, u in self.topics if t == topic_id), ((), ()))
+        return self.named_in_a_question(alone, tokens, text, skip=covered_by((unless,), tokens))
 
     def asks_for_medical(self, topic_id: str, intent: str | None, text: str, tokens: Sequence[Token]) -> bool:
         """Does a question for what helps ask for drugs, injections or operations ("Welche Schmerzmittel
@@ -419,7 +426,7 @@ class ScopeGuard(YamlLexiconComponent):
         Was hilft noch?") or what helps besides them is asked ("Was hilft außer Tabletten?")."""
         return (
             intent in (ASK_ACTIVE, ASK_OVERVIEW)
-            and self.named_in_a_question(self.words_of(topic_id), tokens, text)
+            and self.topic_in_a_question(topic_id, tokens, text)
             and first_match(self.other_than, tokens) is None
         )
 
@@ -607,8 +614,9 @@ class ScopeGuard(YamlLexiconComponent):
                     and (self.only_in_the_past(t, tokens, text) or self.only_in_the_patients_story(t, tokens, text))
                 )
             )
-            # an examination only told beside a personal question about a treatment of the page ("nach
-            # der Blutabnahme schon paar Mal gehabt. Soll ich PENS machen lassen?") is not what is asked
+            # an examination only told beside a personal question about a treatment of the page, or one
+            # that names it ("nach der Blutabnahme schon paar Mal gehabt. Soll ich PENS machen lassen?"),
+            # is not what is asked
             or (
                 kind == "procedure"
                 and not treatment_words
@@ -624,11 +632,7 @@ class ScopeGuard(YamlLexiconComponent):
                 kind in CONDITION_KINDS
                 and (
                     not about_back
-                    or (
-                        kind == "condition"
-                        and not back_asked
-                        and self.named_in_a_question(self.words_of(t), tokens, text)
-                    )
+                    or (kind == "condition" and not back_asked and self.topic_in_a_question(t, tokens, text))
                 )
                 and t not in circumstances
                 and self.is_target(tokens, therapy_spans)

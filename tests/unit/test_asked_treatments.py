@@ -67,8 +67,6 @@ def test_a_follow_up_after_a_story_asks_about_the_treatment_it_names(component: 
             "Massage?",
             (("Tape", "kinesio_taping"), ("Massage", "massage")),
         ),
-        # one sentence
-        ("Nach der Massage habe ich noch TENS bekommen, hilft das?", (("Massage", "massage"), ("TENS", "tens"))),
     ],
 )
 def test_every_treatment_stays(component: AskedTreatments, text: str, names: tuple) -> None:

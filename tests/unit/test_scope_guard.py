@@ -150,6 +150,12 @@ def test_a_condition_asked_about_at_the_end_of_a_story_about_the_back_is_decline
     # a side effect of the treatment is asked about, not a complaint to treat
     text = "Ich habe Rückenschmerzen und bekomme Akupunktur. Kann man davon Kopfschmerzen bekommen?"
     assert guard.decide(text, "ask_risks", True, therapy_spans=span_of(text, "Akupunktur"))[0] is None
+    # the back denied in the question is not asked about
+    text = "Ich habe Rückenschmerzen und Knieschmerzen. Hilft Massage auch bei Knieschmerzen ohne Rückenschmerzen?"
+    assert guard.decide(text, "ask_effectiveness", True, therapy_spans=span_of(text, "Massage"))[0] == OUT_OF_SCOPE
+    # the spine a treatment of the page works on is no neck complaint (`unless`), even beside one told
+    text = "Ich habe seit Jahren Rückenschmerzen und Nackenschmerzen. Ist eine HWS-Manipulation gefährlich?"
+    assert guard.decide(text, "ask_risks", True, therapy_spans=span_of(text, "Manipulation"))[0] is None
 
 
 def test_an_examination_told_in_the_story_beside_a_question_about_a_treatment_is_no_reason_to_decline(
@@ -191,6 +197,21 @@ def test_a_story_that_asks_nothing_and_opens_with_a_pleasantry_is_that(
     guard: ScopeGuard, text: str, pleasantry: str | None
 ) -> None:
     assert guard.pleasantry_told(text, tokenize(text)) == pleasantry
+
+
+def test_a_story_without_a_question_read_as_personal_advice_is_the_pleasantry_it_opens_with(
+    guard: ScopeGuard,
+) -> None:
+    text = "Hallo zusammen! Ich bin die Renate, 64, und habe einen kaputten Rücken. Ich schau mich erst mal um."
+    message = classified(text, [("ask_personal_advice", 0.6), ("greet", 0.2)])
+    guard.process([message])
+    assert message.get("intent")["name"] == "greet"
+    # a treatment named: the classifier's reading stays
+    text = "Hallo zusammen! Ich habe Rückenschmerzen und mache jetzt Akupunktur."
+    therapy = {"entity": "therapy", "value": "akupunktur", "start": text.index("Akupunktur"), "end": len(text) - 1}
+    message = classified(text, [("ask_personal_advice", 0.6), ("greet", 0.2)], [therapy])
+    guard.process([message])
+    assert message.get("intent")["name"] != "greet"
 
 
 def test_an_examination_is_declined_but_the_treatment_of_the_same_name_is_not(guard: ScopeGuard) -> None:
