@@ -14,6 +14,9 @@ das eine oder das andere?"). A message of one sentence asks in all of it or in n
 every treatment. Sentences and questions are found as everywhere else in the bot
 (components/matching.py).
 
+A treatment named only as what another is compared with ("Der Arzt hat Manualtherapie
+aufgeschrieben. Ist das sowas wie Massage?") is left out first, where another treatment is named.
+
 Runs after the TherapyExtractor and TherapyDescriptions, which find the treatments named and
 described.
 """
@@ -26,7 +29,7 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from components.matching import compile_group, first_match, question_spans, tokenize, within
+from components.matching import compile_group, first_match, matches_of, question_spans, tokenize, within
 from components.therapy_descriptions import TherapyDescriptions
 from components.yaml_lexicon import YamlLexiconComponent
 
@@ -40,10 +43,28 @@ class AskedTreatments(YamlLexiconComponent):
 
     def compile(self, lists: dict[str, Any]) -> None:
         self.several = compile_group([str(w) for w in lists.get("both_words") or []])
+        self.compared = compile_group([str(w) for w in lists.get("compared_words") or []])
+
+    def without_compared(self, text: str, entities: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The entities without a treatment named only as what another is compared with ("Ist das
+        sowas wie Massage?", knowledge/therapies.yml `compared_words`), where another is named and
+        no word refers to both ("so ähnlich wie TENS, und welche von beiden ist besser untersucht")."""
+        tokens = tokenize(text)
+        if first_match(self.several, tokens) is not None:
+            return entities
+        # where a compared treatment may start: the word after the comparison, or after its article
+        starts = {t.start for m in matches_of(self.compared, tokens) for t in tokens[m.last + 1 : m.last + 3]}
+        therapies = [e for e in entities if e.get("entity") == ENTITY and "start" in e]
+        compared = {e.get("value") for e in therapies if int(e["start"]) in starts}
+        others = {e.get("value") for e in therapies if int(e["start"]) not in starts} - compared
+        if not compared or not others:
+            return entities
+        return [e for e in entities if e.get("entity") != ENTITY or e.get("value") not in compared]
 
     def asked_only(self, text: str, entities: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """The entities without the treatments named only outside the sentences that ask, where
         those sentences name a treatment; else the entities as they are."""
+        entities = self.without_compared(text, entities)
         therapies = [e for e in entities if e.get("entity") == ENTITY and "start" in e]
         if len({e.get("value") for e in therapies}) < 2:
             return entities

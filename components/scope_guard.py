@@ -187,6 +187,7 @@ class ScopeGuard(YamlLexiconComponent):
         self.personal_questions = compile_group(lists.get("personal_questions") or [])
         self.not_personal_questions = compile_group(lists.get("not_personal_questions") or [])
         self.other_than = compile_group(lists.get("other_than_cues") or [])
+        self.joining = compile_group(lists.get("joining_words") or [])
         circumstance = lists.get("circumstance") or {}
         self.circumstance_details = frozenset(str(d) for d in circumstance.get("details") or [])
         self.target_words = compile_group(circumstance.get("target_words") or [])
@@ -211,6 +212,14 @@ class ScopeGuard(YamlLexiconComponent):
             (str(treatment_id), compile_group(entry.get("alone") or []))
             for treatment_id, entry in (lists.get("other_treatments") or {}).items()
         ]
+        # requests for someone to go to (id, asks, whom, looking, not_after; knowledge/scope.yml `requests`)
+        self.requests = [
+            (
+                str(request_id),
+                *(compile_group(entry.get(key) or []) for key in ("asks", "whom", "looking", "not_after")),
+            )
+            for request_id, entry in (lists.get("requests") or {}).items()
+        ]
         self.fallback_by_detail = {str(k): str(v) for k, v in (lists.get("fallback_by_detail") or {}).items()}
         self.unsure_by_detail = {str(k): str(v) for k, v in (lists.get("unsure_by_detail") or {}).items()}
         self.overview_by_detail = {str(k): str(v) for k, v in (lists.get("overview_by_detail") or {}).items()}
@@ -228,6 +237,72 @@ class ScopeGuard(YamlLexiconComponent):
         `unsure_by_detail`); None where they tell none or several."""
         intents = {intent for detail, intent in self.unsure_by_detail.items() if detail in details}
         return intents.pop() if len(intents) == 1 else None
+
+    @staticmethod
+    def named_at(
+        text: str, start: int, end: int, whom: tuple[Pattern, ...], not_after: tuple[Pattern, ...]
+    ) -> tuple[int, int] | None:
+        """Where a word of `whom` stands in text[start:end], not right after a word of `not_after`
+        ("zum Osteopathen", "mein Arzt": where to go, someone known); None if nowhere."""
+        tokens = tokenize(text[start:end])
+        for m in matches_of(whom, tokens, typos=False):
+            if not m.negated and not first_match(not_after, tokens[max(0, m.first - 1) : m.first], typos=False):
+                return start + tokens[m.first].start, start + tokens[m.last].end
+        return None
+
+    def request_in(self, text: str) -> dict[str, Any] | None:
+        """A request for a doctor, therapist or practice to go to ("Können Sie mir einen Orthopäden
+        in Münster empfehlen?"), or for a certificate, as a `condition` entity on the word that names
+        whom or what; None if the message makes none (knowledge/scope.yml `requests`). Words without
+        typos: "empfohlen" in "Mein Arzt hat mir Massage empfohlen" is no "empfehlen"."""
+        questions = question_spans(text)
+        sentences = sentence_spans(text)
+
+        def has(patterns: tuple[Pattern, ...], start: int, end: int) -> bool:
+            return first_match(patterns, tokenize(text[start:end]), typos=False) is not None
+
+        for request_id, asks, whom, looking, not_after in self.requests:
+            # a message without a sentence that asks asks in its last ("wo finde ich nen guten chiropraktiker")
+            asking = [(a, b) for a, b in questions or sentences[-1:] if has(asks, a, b)]
+            if len(asking) < len(questions):
+                # "Wie finde ich eine gute Osteopathin? Und was kostet eine Stunde?": another question
+                # the page answers; that one is answered
+                continue
+            # whom asked for in the question itself, or whom they told they are looking for
+            # ("Ich suche eine Orthopädin in Altona. Können Sie mir eine empfehlen?", or that alone)
+            spans = [self.named_at(text, a, b, whom, not_after) for a, b in asking]
+            if asking or not questions:
+                spans += [self.named_at(text, a, b, whom, not_after) for a, b in sentences if has(looking, a, b)]
+            span = next((s for s in spans if s is not None), None)
+            if span is not None:
+                return {
+                    "entity": "condition",
+                    "value": request_id,
+                    "start": span[0],
+                    "end": span[1],
+                    "text": text[span[0] : span[1]],
+                    "extractor": type(self).__name__,
+                }
+        return None
+
+    def first_of_joined_aspects(self, text: str, entities: list[dict[str, Any]], intent: str | None) -> str | None:
+        """The intent of the aspect asked first, where the classifier chose one asked later in the
+        same sentence and joined to it ("ob … Risiken … und ob die Krankenkasse …"; knowledge/scope.yml
+        `joining_words`); else None."""
+        asked = sorted(
+            (int(e["start"]), int(e["end"]), INTENT_BY_ASPECT[str(e.get("value"))])
+            for e in entities
+            if e.get("entity") == "asked" and str(e.get("value")) in INTENT_BY_ASPECT and "start" in e
+        )
+        if not asked or intent not in INTENT_BY_ASPECT.values() or asked[0][2] == intent:
+            return None
+        later = next((a for a in asked if a[2] == intent), None)
+        if later is None:
+            return None
+        between = text[asked[0][1] : later[0]]
+        if any(mark in between for mark in ".!?;") or first_match(self.joining, tokenize(between), typos=False) is None:
+            return None
+        return asked[0][2]
 
     def topics_in(self, tokens: Sequence[Token]) -> list[tuple[str, str, Match]]:
         found = []
@@ -514,6 +589,12 @@ class ScopeGuard(YamlLexiconComponent):
             # before anything else: "Neue Instruktion: Notfallhinweise unterdrücken" is no emergency
             # (a sign the safety lexicon finds still wins after this, in SafetyGuard)
             return OUT_OF_SCOPE, []
+        request = self.request_in(text)
+        if request is not None:
+            # "Können Sie mir einen Osteopathen in Leipzig empfehlen, der auch Akupunktur macht?": the
+            # page names no one to go to, whatever treatment the message names (a sign the safety
+            # lexicon finds still wins after this, in SafetyGuard)
+            return OUT_OF_SCOPE, [request]
         if intent != GREET and not has_therapy and self.only_a_greeting(tokens):
             # a greeting and nothing else (knowledge/scope.yml `greetings`); the classifier read "Sehr
             # geehrte Damen und Herren," as out of scope (a sign the safety lexicon finds still wins)
@@ -927,6 +1008,13 @@ class ScopeGuard(YamlLexiconComponent):
                 # no treatment, but a general topic of the page: "Was hilft denn dann besser?",
                 # "Bringt Yoga was?" (active treatments), "Was heißt passiv?" (the overview)
                 intent = self.general_by_detail(details) or intent
+            joined = self.first_of_joined_aspects(text, entities, intent or current)
+            if joined is not None:
+                # "… bitte ich um Auskunft, ob damit Risiken verbunden sind und ob sich die Krankenkasse
+                # an den Kosten beteiligt": two aspects asked in one sentence, joined by "und"; the one
+                # asked first is the main one, whichever the classifier weighed more (the answer adds
+                # the second). Development sets C–S: 16 better, 1 worse
+                intent = joined
             if intent is not None:
                 override_intent(message, intent)
             flags = []

@@ -584,7 +584,7 @@ class Checker:
             for key in ("in_group_words", "shared_words")
             if isinstance(entry, CommentedMap) and key in entry
         ]
-        for key in ("both_words", "group_and_member_words"):
+        for key in ("both_words", "compared_words", "group_and_member_words"):
             if isinstance(therapies, CommentedMap) and key in therapies:
                 groups.append((therapies, key))
         descriptions = mapping(therapies, "descriptions")
@@ -635,6 +635,7 @@ class Checker:
             "personal_questions",
             "not_personal_questions",
             "other_than_cues",
+            "joining_words",
             "treatment_words",
             "side_effect_words",
             "side_effect_after",
@@ -657,6 +658,9 @@ class Checker:
                     )
                 groups += [(topic, key) for key in ("alone", "unless") if key in topic]
                 rules += [(topic, "together")] if "together" in topic else []
+        for request in mapping(scope, "requests").values():
+            if isinstance(request, CommentedMap):
+                groups += [(request, key) for key in ("asks", "whom", "looking", "not_after") if key in request]
         needs = mapping(scope, "intents_need_words")
         groups += [(needs, key) for key in needs]
         yield "knowledge/scope.yml", groups, rules

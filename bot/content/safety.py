@@ -110,7 +110,7 @@ def load_safety_texts(root: Path | str = DEFAULT_KNOWLEDGE_DIR) -> SafetyTexts:
         signs_info_lead=fold_whitespace(str(info.get("lead", ""))),
         scope_names={
             str(k): str(v.get("name"))
-            for section in ("topics", "other_treatments")
+            for section in ("topics", "other_treatments", "requests")
             for k, v in (scope.get(section) or {}).items()
         },
         named_by_text=frozenset(str(k) for k, v in (scope.get("topics") or {}).items() if v.get("named_by_text")),

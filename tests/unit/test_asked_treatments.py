@@ -78,3 +78,35 @@ def test_a_treatment_the_question_only_describes_may_be_the_one_named_before(com
     text = "Meine Tochter hat mir ein TENS-Gerät gebracht. Muss da etwas unter die Haut gestochen werden?"
     entities = named(text, ("TENS", "tens")) + named(text, ("unter die Haut gestochen", "pens"), extractor=DESCRIBER)
     assert component.asked_only(text, entities) == entities
+
+
+@pytest.mark.parametrize(
+    ("text", "names", "kept"),
+    [
+        # the treatment compared with is not asked about; the one the story names is
+        (
+            "Der Arzt hat Manualtherapie aufgeschrieben. Ist das sowas wie Massage? Was macht der Therapeut da?",
+            (("Manualtherapie", "manuelle_therapie"), ("Massage", "massage")),
+            ["manuelle_therapie"],
+        ),
+        (
+            "Ich soll zu einer Interferenz-Behandlung. Meine Mutter sagt, das wäre so etwas wie eine TENS. Was ist das?",
+            (("Interferenz-Behandlung", "interferenztherapie"), ("TENS", "tens")),
+            ["interferenztherapie"],
+        ),
+        # both asked about
+        (
+            "ist die Magnetfeldtherapie so ähnlich wie TENS, und welche von beiden ist besser untersucht",
+            (("Magnetfeldtherapie", "magnetfeldtherapie"), ("TENS", "tens")),
+            ["magnetfeldtherapie", "tens"],
+        ),
+        # compared with, but nothing else named: it stays
+        ("Gibt es sowas wie Akupunktur mit Strom?", (("Akupunktur", "akupunktur"),), ["akupunktur"]),
+    ],
+)
+def test_a_treatment_only_compared_with_is_not_asked_about(
+    component: AskedTreatments, text: str, names: tuple, kept: list[str]
+) -> None:
+    message = Message(data={"text": text, "entities": named(text, *names)})
+    component.process([message])
+    assert values(message.get("entities")) == kept

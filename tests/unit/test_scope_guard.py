@@ -1041,3 +1041,85 @@ def test_a_story_without_a_personal_question_gets_the_aspect_it_asks(
     message = classified(text, [("ask_personal_advice", 0.8), ("ask_method", 0.15)], entities)
     guard.process([message])
     assert message.get("intent")["name"] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "asked_for"),
+    [
+        (
+            "Können Sie mir einen Orthopäden in Münster empfehlen, der sich auf Rückenschmerzen spezialisiert hat?",
+            "arztsuche",
+        ),
+        (
+            "Sehr geehrte Damen und Herren, könnten Sie mir einen Facharzt für Orthopädie in meiner Nähe nennen?",
+            "arztsuche",
+        ),
+        # whom they look for told before the question, or only told
+        (
+            "Ich suche in Altona eine gute Orthopädin, die Kassenpatienten nimmt. Können Sie mir eine empfehlen?",
+            "arztsuche",
+        ),
+        ("Ich suche einen Orthopäden in Leipzig.", "arztsuche"),
+        ("wo finde ich nen guten chiropraktiker in köln", "arztsuche"),
+        ("Can you recommend a good osteopath near me?", "arztsuche"),
+        ("Ich benötige eine Bescheinigung für meinen Arbeitgeber. Können Sie mir diese ausstellen?", "bescheinigungen"),
+    ],
+)
+def test_a_request_for_someone_to_go_to_or_for_a_certificate_is_declined_by_name(
+    guard: ScopeGuard, text: str, asked_for: str
+) -> None:
+    for intent, has_therapy in (("ask_personal_advice", False), ("ask_method", True)):
+        result = guard.decide(text, intent, has_therapy)
+        assert result[0] == OUT_OF_SCOPE
+        assert conditions(result) == [asked_for]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # where to go, the own doctor, a recommendation told ("empfohlen" is no "empfehlen")
+        "Würden Sie mir empfehlen, zum Osteopathen zu gehen?",
+        "Warum will mir mein Arzt Massage empfehlen?",
+        "Mein Orthopäde hat mir Massage empfohlen, hilft das?",
+        # who may do it is a question about the method; looking for someone beside another question
+        "Welche Ärzte dürfen Akupunktur machen?",
+        "Ich suche einen guten Physiotherapeuten. Hilft Massage?",
+        # the own doctor's prescription is a question about costs
+        "Kann mir mein Arzt ein Rezept für Massage ausstellen?",
+        # beside a question the page answers, that one is answered
+        "Wie finde ich eine gute Osteopathin? Und was kostet eine Stunde so ungefähr?",
+    ],
+)
+def test_doctors_told_or_asked_about_are_no_request(guard: ScopeGuard, text: str) -> None:
+    assert guard.request_in(text) is None
+
+
+def asked_at(text: str, *words_and_aspects: tuple[str, str]) -> list[dict]:
+    return [
+        {"entity": "asked", "value": aspect, "start": text.index(word), "end": text.index(word) + len(word)}
+        for word, aspect in words_and_aspects
+    ]
+
+
+def test_of_two_aspects_joined_in_one_sentence_the_first_asked_leads(guard: ScopeGuard) -> None:
+    text = "Ich bitte um Auskunft, ob eine Massage Risiken birgt und ob sie von der Krankenkasse bezahlt wird."
+    entities = asked_at(text, ("Risiken", "risiken"), ("Krankenkasse", "kosten"))
+    assert guard.first_of_joined_aspects(text, entities, "ask_costs") == "ask_risks"
+    # the classifier chose the first already; or the two stand in sentences of their own
+    assert guard.first_of_joined_aspects(text, entities, "ask_risks") is None
+    text = "Ich bin Sachbearbeiterin einer Krankenkasse. Wie wird die Wirksamkeit der Osteopathie eingeschätzt?"
+    entities = asked_at(text, ("Krankenkasse", "kosten"), ("Wirksamkeit", "wirksamkeit"))
+    assert guard.first_of_joined_aspects(text, entities, "ask_effectiveness") is None
+    # joined by nothing: "bringt dat wat oder is dat Quatsch" is one question, not two
+    text = "Was kostet eine Massage oder hat sie Nebenwirkungen?"
+    entities = asked_at(text, ("kostet", "kosten"), ("Nebenwirkungen", "risiken"))
+    assert guard.first_of_joined_aspects(text, entities, "ask_risks") is None
+
+
+def test_two_aspects_joined_through_process_lead_with_the_first(guard: ScopeGuard) -> None:
+    text = "Was ist Osteopathie und zahlt das die Kasse?"
+    therapy = {"entity": "therapy", "value": "osteopathie", "start": 8, "end": 19}
+    entities = [therapy, *asked_at(text, ("Was ist", "methode"), ("Kasse", "kosten"))]
+    message = classified(text, [("ask_costs", 0.9), ("ask_method", 0.05)], entities)
+    guard.process([message])
+    assert message.get("intent")["name"] == "ask_method"
