@@ -108,10 +108,8 @@ def test_other_conditions_and_off_topic_requests_are_declined(stack: Stack, kb: 
     assert not any(claim.text in migraine for claim in kb.claims.values())
     cake = stack.say(new_sender(), "Hast du ein Rezept für Apfelkuchen?")
     assert "Dazu kann ich leider nichts sagen" in texts(cake) and not cells(cake)
-    # a doctor to go to, with a treatment named: the page names no one
-    search = stack.say(
-        new_sender(), "Können Sie mir einen Osteopathen in Leipzig empfehlen, der auch Akupunktur macht?"
-    )
+    # a doctor to go to: the page names no one
+    search = stack.say(new_sender(), "Können Sie mir einen Orthopäden in Leipzig empfehlen?")
     assert "Über Adressen von Praxen, Ärztinnen und Ärzten sagt sie nichts" in texts(search) and not cells(search)
 
 

@@ -1068,10 +1068,17 @@ def test_a_story_without_a_personal_question_gets_the_aspect_it_asks(
 def test_a_request_for_someone_to_go_to_or_for_a_certificate_is_declined_by_name(
     guard: ScopeGuard, text: str, asked_for: str
 ) -> None:
-    for intent, has_therapy in (("ask_personal_advice", False), ("ask_method", True)):
-        result = guard.decide(text, intent, has_therapy)
+    for intent in ("ask_personal_advice", "ask_method"):
+        result = guard.decide(text, intent, False)
         assert result[0] == OUT_OF_SCOPE
         assert conditions(result) == [asked_for]
+
+
+def test_a_request_for_a_practitioner_of_a_treatment_of_the_page_is_answered(guard: ScopeGuard) -> None:
+    # the answer says first that the page is silent, then who may call themselves Osteopath
+    text = "Wie finde ich denn einen guten Osteopathen hier in meiner Nähe?"
+    assert guard.request_in(text) is not None
+    assert guard.decide(text, "ask_method", True)[0] is None
 
 
 @pytest.mark.parametrize(
