@@ -1087,7 +1087,7 @@ def test_a_request_for_a_practitioner_of_a_treatment_of_the_page_is_answered(gua
         # where to go, the own doctor, a recommendation told ("empfohlen" is no "empfehlen")
         "Würden Sie mir empfehlen, zum Osteopathen zu gehen?",
         "Warum will mir mein Arzt Massage empfehlen?",
-        "Mein Orthopäde hat mir Massage empfohlen, hilft das?",
+        "Ein Orthopäde hat mir Massage empfohlen, hilft das?",
         # who may do it is a question about the method; looking for someone beside another question
         "Welche Ärzte dürfen Akupunktur machen?",
         "Ich suche einen guten Physiotherapeuten. Hilft Massage?",
