@@ -337,9 +337,10 @@ class ScopeGuard(YamlLexiconComponent):
 
     def only_in_the_patients_story(self, topic_id: str, tokens: Sequence[Token], text: str) -> bool:
         """Is a topic marked `told_by_the_patient` (a child, an animal) only told, outside the
-        questions, by someone who says in a sentence of its own that their own back hurts (`own_back`:
+        questions, by someone who says in a sentence that tells that their own back hurts (`own_back`:
         "Seit zwei Jahren habe ich Rückenschmerzen. Mit Kleinkind bleibt kaum Zeit für mich. Zahlt
-        die Kasse Massagen?")? Not "Mein Baby hat Rückenschmerzen": there the back is the child's."""
+        die Kasse Massagen?")? Not "Mein Baby hat Rückenschmerzen" or "Ich habe ein Baby mit
+        Rückenschmerzen": there the back is the child's."""
         if topic_id not in self.told_by_the_patient:
             return False
         questions = question_spans(text)
@@ -350,11 +351,15 @@ class ScopeGuard(YamlLexiconComponent):
         if not found or any(a <= tokens[m.first].start < b for m in found for a, b in questions):
             return False
         for a, b in sentence_spans(text):
+            if (a, b) in questions:
+                continue
             inside = [t for t in tokens if a <= t.start < b]
-            if (
-                (a, b) not in questions
-                and first_match(self.own_back, inside) is not None
-                and first_match(patterns, inside) is None
+            topic = [m for m in matches_of(patterns, inside) if not m.negated]
+            # their own back, not the child's within the same words ("Ich habe ein Baby mit
+            # Rückenschmerzen"); told beside it, the child is not ("… alleinerziehend mit 2 Kids und
+            # hab chronisch Rücken")
+            if any(
+                not any(own.first <= m.first <= own.last for m in topic) for own in matches_of(self.own_back, inside)
             ):
                 return True
         return False
@@ -474,6 +479,13 @@ class ScopeGuard(YamlLexiconComponent):
         aspects = {INTENT_BY_ASPECT[a] for a in self.in_the_questions(text, entities, "asked") if a in INTENT_BY_ASPECT}
         return aspects.pop() if len(aspects) == 1 else None
 
+    def aspect_of_several_asked(self, text: str, entities: list[dict[str, Any]]) -> str | None:
+        """Of several aspects the sentences that ask name, the intent of the one a detail there tells
+        ("Was ist Akupressur und wie soll sie wirken?": the mechanism, so the method); else None."""
+        asked = {INTENT_BY_ASPECT[a] for a in self.in_the_questions(text, entities, "asked") if a in INTENT_BY_ASPECT}
+        told = self.aspect_by_detail(self.in_the_questions(text, entities, "detail"))
+        return told if len(asked) >= 2 and told in asked else None
+
     def words_of(self, topic_id: str) -> tuple[Pattern, ...]:
         """The words that name a topic on their own (`alone`)."""
         return next((alone for t, _, alone, _, _ in self.topics if t == topic_id), ())
@@ -505,6 +517,40 @@ class ScopeGuard(YamlLexiconComponent):
             and self.topic_in_a_question(topic_id, tokens, text)
             and first_match(self.other_than, tokens) is None
         )
+
+    def asks_about_medical_instead(
+        self,
+        topic_id: str,
+        intent: str | None,
+        text: str,
+        tokens: Sequence[Token],
+        therapy_spans: Iterable[tuple[int, int]],
+    ) -> bool:
+        """Does a question ask about a drug, an injection or an operation itself, where the treatments
+        of the page are only told before it ("… habe Physio und Osteopathie gemacht. Jetzt soll ich
+        eine PRT-Spritze bekommen. Wie gut wirken solche Spritzen?")? Not where the question also
+        refers back to the treatment: "Ich bekomme Akupunktur. Geht das, obwohl ich Kortison nehme?"
+        asks about acupuncture, with the drug beside it (a word of `context_words` counts only
+        right before the drug: "solche Spritzen" are the drug). The classifier may read such a story
+        as a request for advice, or be unsure ("… Wie hoch ist die Erfolgsquote so einer Operation?")."""
+        questions = question_spans(text)
+        if intent not in (*INTENT_BY_ASPECT.values(), PERSONAL_ADVICE, FALLBACK) or any(
+            a <= start < b for start, _ in therapy_spans for a, b in questions
+        ):
+            return False
+        for a, b in questions:
+            inside = [i for i, t in enumerate(tokens) if a <= t.start < b]
+            if not inside:
+                continue
+            found = [m for m in matches_of(self.words_of(topic_id), tokens) if not m.negated and m.first in inside]
+            if not found:
+                continue
+            near = {i for m in found for i in range(m.first - 2, m.last + 1)}
+            # ("Sie" is mostly the bot addressed: "Können Sie mir sagen, wie gut Spritzen wirken?")
+            rest = [tokens[i] for i in inside if i not in near and tokens[i].norm != "sie"]
+            if first_match(self.context_words, rest) is None:
+                return True
+        return False
 
     @staticmethod
     def in_a_question(text: str, tokens: Sequence[Token], match: Match) -> bool:
@@ -710,6 +756,11 @@ class ScopeGuard(YamlLexiconComponent):
                 and not has_therapy
                 and (intent in TOPICAL | {OUT_OF_SCOPE} or self.asks_for_medical(t, intent, text, tokens))
                 and not details & self.circumstance_details  # blood thinners: the page has a word on them
+            )
+            or (
+                kind == "medical"
+                and self.asks_about_medical_instead(t, intent, text, tokens, therapy_spans)
+                and not details & self.circumstance_details
             )
             or (
                 kind in CONDITION_KINDS
@@ -988,11 +1039,27 @@ class ScopeGuard(YamlLexiconComponent):
                 # "… Jetzt empfiehlt mir mein Nachbar Akupressur. Was ist Akupressur und wie soll sie
                 # wirken?": a story around it, but no word asks what this person should do, and the
                 # question asks one aspect of a treatment
-                intent = self.one_aspect_in_the_questions(text, entities) or intent
+                # (of the aspects asked, the one a detail tells decides: "wie soll sie wirken" asks the method)
+                intent = (
+                    self.one_aspect_in_the_questions(text, entities)
+                    or self.aspect_of_several_asked(text, entities)
+                    or intent
+                )
             if (intent or current) in (PERSONAL_ADVICE, FALLBACK) and not has_therapy and not conditions:
                 # "Hallo zusammen! Ich bin die Renate, 64 … Ich schau mich erst mal um.": a story that
                 # asks nothing and names no treatment, opened with a greeting or a thanks, is that
                 intent = self.pleasantry_told(text, tokenize(text)) or intent
+            elif (
+                (intent or current) in INTENT_BY_ASPECT.values()
+                and not has_therapy
+                and not conditions
+                and not asked_here
+                and self.pleasantry_told(text, tokenize(text)) == THANKS
+            ):
+                # "Danke dir 🙏 … endlich erklärt mir mal jemand, was die Studien sagen": a thanks that
+                # names no treatment and no aspect asks nothing about one (a letter that opens with
+                # "Sehr geehrte …" and asks without a question mark still asks)
+                intent = THANKS
             if (intent or current) == ASK_OVERVIEW and not has_therapy and not conditions:
                 # "Welche aktiven Behandlungsformen werden anstelle passiver Maßnahmen empfohlen?": the
                 # overview's words, but the question asks for the active treatments (asked, not told

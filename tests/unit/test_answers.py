@@ -470,6 +470,15 @@ def test_safety_taken_for_granted_and_whether_one_may_are_found() -> None:
     assert "risiken" in extracted("Hilft Thai-Massage, und kann es auch wehtun?", "asked")
 
 
+def test_clinicians_and_learners_words_ask_their_aspect() -> None:
+    # "UE": unerwünschte Ereignisse, as clinicians abbreviate them
+    assert extracted("UE bei PENS lt. IQWiG?", "asked") == {"risiken"}
+    # "Was machen die da?": what happens in a treatment
+    assert "methode" in extracted("Mein Freund sagt Osteopathie ist gut. Was machen die da?", "asked")
+    # "Wie sicher ist …?" asks the risks, compared or not
+    assert extracted("Wie sicher ist eine Mobilisation im Vergleich zur Manipulation?", "asked") == {"risiken"}
+
+
 def test_everyday_words_are_not_read_as_details() -> None:
     # "Punkt" dictated, "akku Punktur" split: no question about needle points
     assert "punkte" not in extracted("was kostet eine akku Punktur Sitzung Punkt", "detail")
@@ -736,6 +745,18 @@ def test_better_than_nothing_is_a_belief_not_a_comparison() -> None:
     assert "vergleich" not in extracted(text, "detail")
     assert {"safety", "benefit"} <= extracted(text, "premise")
     assert "vergleich" in extracted("Ist Akupunktur besser als Massage?", "detail")
+
+
+def test_set_side_by_side_is_no_question_whether_one_helps_better(kb, interface) -> None:
+    # "im Vergleich" says two are compared, not on what: the aspect asked decides
+    method = "Wie funktioniert Interferenzstrom im Vergleich zu TENS?"
+    assert "vergleich_offen" in extracted(method, "detail")
+    assert "vergleich" not in extracted(method, "detail")
+    compared = ask(kb, interface, ["interferenztherapie", "tens"], ["methode"], details=("vergleich_offen",))
+    assert kb.details["vergleich_offen"].silent not in compared.body
+    # nothing else asked: whether one helps better, which the page does not compare
+    plain = ask(kb, interface, ["akupunktur", "massage"], ["wirksamkeit"], details=("vergleich_offen",))
+    assert plain.body.startswith(kb.details["vergleich_offen"].silent)
 
 
 def test_a_second_part_keeps_room_for_its_silence_and_the_nearest_fact(kb, interface) -> None:

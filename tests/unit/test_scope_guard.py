@@ -56,6 +56,47 @@ def test_drugs_beside_a_treatment_of_the_page_leave_the_question_alone(guard: Sc
     assert guard.decide("Ich nehme Schmerzmittel. Hilft Massage?", "ask_effectiveness", True) == (None, [])
 
 
+def _span(text: str, word: str) -> tuple[int, int]:
+    return text.index(word), text.index(word) + len(word)
+
+
+PRT_STORY = (
+    "Ich bin 41 und seit zwei Jahren wegen meines Rückens in Behandlung, habe Physio und Osteopathie gemacht. "
+    "Jetzt soll ich eine PRT-Spritze bekommen, also Kortison direkt an die Nervenwurzel. Wie gut wirken solche Spritzen?"
+)
+
+
+def test_a_question_about_an_injection_after_a_treatment_told_is_declined(guard: ScopeGuard) -> None:
+    # the treatment of the page is only told; the question asks whether the injections help
+    result = guard.decide(PRT_STORY, "ask_effectiveness", True, therapy_spans=[_span(PRT_STORY, "Osteopathie")])
+    assert result[0] == OUT_OF_SCOPE
+    assert conditions(result) == ["medizin"]
+    operation = (
+        "Physiotherapie und Manualtherapie haben nichts gebracht. Wie hoch ist die Erfolgsquote so einer Operation?"
+    )
+    spans = [_span(operation, "Manualtherapie")]
+    for intent in ("ask_personal_advice", "nlu_fallback"):
+        assert guard.decide(operation, intent, True, therapy_spans=spans)[0] == OUT_OF_SCOPE
+    feared = (
+        "Die Massagen haben nicht geholfen, jetzt will der Orthopäde spritzen. Wie gefährlich sind solche Spritzen?"
+    )
+    result = guard.decide(
+        feared, "ask_risks", True, asked=frozenset({"risiken"}), therapy_spans=[_span(feared, "Massagen")]
+    )
+    assert result[0] == OUT_OF_SCOPE
+    # the question names the treatment of the page: it is about that treatment
+    named = "Ich bekomme bald eine Spritze. Wie gut wirkt im Vergleich dazu Osteopathie?"
+    assert guard.decide(named, "ask_effectiveness", True, therapy_spans=[_span(named, "Osteopathie")])[0] is None
+    # a drug beside a question that refers back to the treatment is a circumstance, not the question
+    risks = "Ich bekomme Akupunktur. Geht das, obwohl ich Kortison nehme?"
+    assert (
+        guard.decide(
+            risks, "ask_risks", True, asked=frozenset({"risiken"}), therapy_spans=[_span(risks, "Akupunktur")]
+        )[0]
+        is None
+    )
+
+
 def test_an_examination_only_told_beside_a_treatment_gets_no_note(guard: ScopeGuard) -> None:
     # a finding in the story is no question about the MRT; asked about, the examination is named
     told = "Chron. LWS-Beschwerden, MRT mit Bandscheibenprotrusion L4/5. Ist eine Mobilisationsbehandlung vertretbar?"
@@ -206,12 +247,35 @@ def test_a_story_without_a_question_read_as_personal_advice_is_the_pleasantry_it
     message = classified(text, [("ask_personal_advice", 0.6), ("greet", 0.2)])
     guard.process([message])
     assert message.get("intent")["name"] == "greet"
+    # read as a question about what helps, but it asks nothing and names no treatment
+    text = "Danke dir 🙏 echt! bin 42 und endlich erklärt mir mal jemand was die studien sagen, super hilfreich"
+    message = classified(text, [("ask_effectiveness", 0.7), ("thanks", 0.05)])
+    guard.process([message])
+    assert message.get("intent")["name"] == "thanks"
+    # a letter that asks without a question mark, or a thanks before an aspect asked, still asks
+    letter = "Sehr geehrte Damen und Herren, ich bitte Sie um Auskunft, welche passiven Verfahren wirksam sind."
+    thanks_then_costs = "Vielen Dank. Ich bitte noch um Auskunft über die Kosten."
+    for text, intent, extra in (
+        (letter, "ask_effectiveness", []),
+        (thanks_then_costs, "ask_costs", [_detail(thanks_then_costs, "Kosten", "kosten") | {"entity": "asked"}]),
+    ):
+        message = classified(text, [(intent, 0.7), ("thanks", 0.05)], extra)
+        guard.process([message])
+        assert message.get("intent")["name"] == intent
     # a treatment named: the classifier's reading stays
     text = "Hallo zusammen! Ich habe Rückenschmerzen und mache jetzt Akupunktur."
     therapy = {"entity": "therapy", "value": "akupunktur", "start": text.index("Akupunktur"), "end": len(text) - 1}
     message = classified(text, [("ask_personal_advice", 0.6), ("greet", 0.2)], [therapy])
     guard.process([message])
     assert message.get("intent")["name"] != "greet"
+
+
+def test_a_job_with_animals_is_no_animal_asked_about(guard: ScopeGuard) -> None:
+    job = "bin 34, Tierarzthelferin, Rücken seit 5 Jahren. Jetzt bietet die Praxis Kurzwelle an. Was machen die da?"
+    assert guard.decide(job, "ask_method", True)[0] is None
+    assert (
+        guard.decide("Ich bin Tierärztin. Hilft Akupunktur bei Hunden?", "ask_effectiveness", True)[0] == OUT_OF_SCOPE
+    )
 
 
 def test_an_examination_is_declined_but_the_treatment_of_the_same_name_is_not(guard: ScopeGuard) -> None:
@@ -896,7 +960,12 @@ def test_a_child_told_of_by_someone_whose_own_back_hurts_is_no_child_patient(gua
         "Übernimmt die Krankenkasse eine Massage?"
     )
     assert guard.decide(told, "ask_costs", True, topical=True) == (None, [])
+    # told in the same sentence as their own back
+    beside = "ich bin alleinerziehend mit 2 kids und hab chronisch rücken. zahlt die kasse tens?"
+    assert guard.decide(beside, "ask_costs", True, topical=True)[0] is None
     # the child's own back, or a child in the question: declined as before
+    within = "Ich habe ein Baby mit Rückenschmerzen. Hilft Massage?"
+    assert guard.decide(within, "ask_effectiveness", True)[0] == OUT_OF_SCOPE
     intent, conditions = guard.decide("Mein Baby hat Rückenschmerzen. Hilft Massage?", "ask_effectiveness", True)
     assert intent == OUT_OF_SCOPE and [c["value"] for c in conditions] == ["kinder"]
     asked = "Ich habe Rückenschmerzen. Hilft Massage auch bei Kleinkindern?"
@@ -1023,6 +1092,22 @@ AKUPRESSUR_STORY = (
             [("wie soll", "asked", "methode")],
             "ask_personal_advice",
         ),
+        # two aspects asked, and a detail that tells one ("wie soll sie wirken": the mechanism)
+        (
+            AKUPRESSUR_STORY,
+            [
+                ("Was ist", "asked", "methode"),
+                ("wirken", "asked", "wirksamkeit"),
+                ("wie soll sie wirken", "detail", "mechanismus"),
+            ],
+            "ask_method",
+        ),
+        # no aspect asked in words: a detail alone ("Idee") does not make a question of fact
+        (
+            "Ein Bekannter will mich mit Akupressur behandeln. Gute Idee?",
+            [("Idee", "detail", "mechanismus")],
+            "ask_personal_advice",
+        ),
         # two aspects asked: which one is not clear, so the classifier's reading stands
         (
             "Mein Nachbar empfiehlt Akupressur. Was ist das, und was kostet es?",
@@ -1030,7 +1115,7 @@ AKUPRESSUR_STORY = (
             "ask_personal_advice",
         ),
     ],
-    ids=["story-aspect", "personal-cue", "two-aspects"],
+    ids=["story-aspect", "personal-cue", "two-aspects-one-by-detail", "detail-alone", "two-aspects"],
 )
 def test_a_story_without_a_personal_question_gets_the_aspect_it_asks(
     guard: ScopeGuard, text: str, extra: list, expected: str
@@ -1061,6 +1146,8 @@ def test_a_story_without_a_personal_question_gets_the_aspect_it_asks(
         ),
         ("Ich suche einen Orthopäden in Leipzig.", "arztsuche"),
         ("wo finde ich nen guten chiropraktiker in köln", "arztsuche"),
+        # more words between "mir" and "empfehlen" than a gap of a word list allows
+        ("Können Sie mir einen guten Orthopäden in Hannover empfehlen?", "arztsuche"),
         ("Can you recommend a good osteopath near me?", "arztsuche"),
         ("Ich benötige eine Bescheinigung für meinen Arbeitgeber. Können Sie mir diese ausstellen?", "bescheinigungen"),
     ],
