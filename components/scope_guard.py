@@ -545,7 +545,7 @@ class ScopeGuard(YamlLexiconComponent):
             found = [m for m in matches_of(self.words_of(topic_id), tokens) if not m.negated and m.first in inside]
             if not found:
                 continue
-            near = {i for m in found for i in range(m.first - 2, m.last + 1)}
+            near = {i for m in found for i in range(m.first - 1, m.last + 1)}
             # ("Sie" is mostly the bot addressed: "Können Sie mir sagen, wie gut Spritzen wirken?")
             rest = [tokens[i] for i in inside if i not in near and tokens[i].norm != "sie"]
             if first_match(self.context_words, rest) is None:

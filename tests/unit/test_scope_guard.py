@@ -88,6 +88,8 @@ def test_a_question_about_an_injection_after_a_treatment_told_is_declined(guard:
     named = "Ich bekomme bald eine Spritze. Wie gut wirkt im Vergleich dazu Osteopathie?"
     assert guard.decide(named, "ask_effectiveness", True, therapy_spans=[_span(named, "Osteopathie")])[0] is None
     # a drug beside a question that refers back to the treatment is a circumstance, not the question
+    beside = "Ich bekomme Akupunktur. Geht das mit Kortison?"
+    assert guard.decide(beside, "ask_risks", True, therapy_spans=[_span(beside, "Akupunktur")])[0] is None
     risks = "Ich bekomme Akupunktur. Geht das, obwohl ich Kortison nehme?"
     assert (
         guard.decide(
