@@ -236,6 +236,17 @@ def test_the_question_sentence_decides_the_aspect_before_the_classifier(kb: Know
     assert run(ActionAnswerFact(), state)[0][0]["answer"]["cells"][0] == ["lasertherapie", "kosten"]
 
 
+def test_set_side_by_side_the_aspect_asked_leads(kb: KnowledgeBase) -> None:
+    # "Welche Risiken bringt die Manipulation im Vergleich zur Mobilisation mit sich?"
+    entities = ["manipulation", "mobilisation", ("asked", "risiken", "frage"), ("detail", "vergleich_offen", "frage")]
+    message = run(ActionAnswerFact(), tracker("ask_risks", entities))[0][0]
+    assert message["answer"]["cells"][0] == ["manipulation", "risiken"]
+    assert kb.details["vergleich_offen"].silent not in message["text"]
+    # "Akupunktur im Vergleich zu Massage?": nothing else asked, so whether one helps better
+    state = tracker("ask_effectiveness", ["akupunktur", "massage", ("detail", "vergleich_offen", "frage")])
+    assert run(ActionAnswerFact(), state)[0][0]["text"].startswith(kb.details["vergleich_offen"].silent)
+
+
 def test_a_fact_question_that_asks_for_a_personal_decision_refers_first(kb: KnowledgeBase) -> None:
     # "Soll ich die Lasertherapie machen, hilft das überhaupt?" filed as a question on the effect
     state = tracker("ask_effectiveness", ["lasertherapie", ("personal", "true")])
