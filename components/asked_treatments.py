@@ -17,6 +17,12 @@ every treatment. Sentences and questions are found as everywhere else in the bot
 A treatment named only as what another is compared with ("Der Arzt hat Manualtherapie
 aufgeschrieben. Ist das sowas wie Massage?") is left out first, where another treatment is named.
 
+Where the questions name no treatment, a treatment named only in sentences that tell what was
+tried before ("Vor zwei Jahren habe ich TENS ausprobiert, ohne großen Erfolg. Jetzt ist von
+Interferenztherapie die Rede. Was ist das genau?", knowledge/therapies.yml `tried_words`) is left
+out, where another is named in a sentence that does not; not where the question compares
+(`group_and_member_words`: "Was ist der Unterschied?") or refers to several (`both_words`).
+
 Runs after the TherapyExtractor and TherapyDescriptions, which find the treatments named and
 described.
 """
@@ -29,7 +35,15 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from components.matching import compile_group, first_match, matches_of, question_spans, tokenize, within
+from components.matching import (
+    compile_group,
+    first_match,
+    matches_of,
+    question_spans,
+    sentence_spans,
+    tokenize,
+    within,
+)
 from components.therapy_descriptions import TherapyDescriptions
 from components.yaml_lexicon import YamlLexiconComponent
 
@@ -44,6 +58,8 @@ class AskedTreatments(YamlLexiconComponent):
     def compile(self, lists: dict[str, Any]) -> None:
         self.several = compile_group([str(w) for w in lists.get("both_words") or []])
         self.compared = compile_group([str(w) for w in lists.get("compared_words") or []])
+        self.tried = compile_group([str(w) for w in lists.get("tried_words") or []])
+        self.comparing = compile_group([str(w) for w in lists.get("group_and_member_words") or []])
 
     def without_compared(self, text: str, entities: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """The entities without a treatment named only as what another is compared with ("Ist das
@@ -78,10 +94,37 @@ class AskedTreatments(YamlLexiconComponent):
         kept = {e.get("value") for e in asked}
         return [e for e in entities if e.get("entity") != ENTITY or e.get("value") in kept]
 
+    def without_tried_before(self, text: str, entities: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The entities without the treatments named only in sentences that tell what was tried
+        before, where the questions name no treatment and another is named in a sentence that does
+        not tell that; else the entities as they are."""
+        therapies = [e for e in entities if e.get("entity") == ENTITY and "start" in e]
+        questions = question_spans(text)
+        if len({e.get("value") for e in therapies}) < 2 or not questions:
+            return entities
+        if any(a <= int(e["start"]) < b for e in therapies for a, b in questions):
+            return entities
+        tokens = tokenize(text)
+        if first_match(self.several, tokens) is not None or any(
+            first_match(self.comparing, within(tokens, a, b)) is not None for a, b in questions
+        ):
+            return entities
+        earlier, now = set(), set()
+        for a, b in sentence_spans(text):
+            named = {e.get("value") for e in therapies if a <= int(e["start"]) < b}
+            if named:
+                tried = first_match(self.tried, within(tokens, a, b), negatable=False) is not None
+                (earlier if tried else now).update(named)
+        dropped = earlier - now
+        if not dropped or not now:
+            return entities
+        return [e for e in entities if e.get("entity") != ENTITY or e.get("value") not in dropped]
+
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
             entities = message.get(ENTITIES) or []
-            kept = self.asked_only(message.get(TEXT) or "", entities)
+            text = message.get(TEXT) or ""
+            kept = self.without_tried_before(text, self.asked_only(text, entities))
             if len(kept) != len(entities):
                 message.set(ENTITIES, kept, add_to_output=True)
         return messages

@@ -1033,13 +1033,15 @@ class ScopeGuard(YamlLexiconComponent):
             if (
                 (intent or current) == PERSONAL_ADVICE
                 and has_therapy
-                and not conditions
+                and not self.in_the_questions(text, conditions, "condition")
                 and not self.sounds_personal(tokenize(text), entities)
             ):
                 # "… Jetzt empfiehlt mir mein Nachbar Akupressur. Was ist Akupressur und wie soll sie
                 # wirken?": a story around it, but no word asks what this person should do, and the
                 # question asks one aspect of a treatment
-                # (of the aspects asked, the one a detail tells decides: "wie soll sie wirken" asks the method)
+                # (of the aspects asked, the one a detail tells decides: "wie soll sie wirken" asks the method;
+                # a complaint told only in the story is no part of the question: "… Pantoprazol für den
+                # Magen … Kann Akupressur bei Rückenschmerzen helfen?")
                 intent = (
                     self.one_aspect_in_the_questions(text, entities)
                     or self.aspect_of_several_asked(text, entities)
@@ -1049,6 +1051,16 @@ class ScopeGuard(YamlLexiconComponent):
                 # "Hallo zusammen! Ich bin die Renate, 64 … Ich schau mich erst mal um.": a story that
                 # asks nothing and names no treatment, opened with a greeting or a thanks, is that
                 intent = self.pleasantry_told(text, tokenize(text)) or intent
+            elif (
+                (intent or current) in (PERSONAL_ADVICE, FALLBACK)
+                and not conditions
+                and len(tokenize(text)) > MAX_TOKENS_OF_A_MENTION
+                and self.pleasantry_told(text, tokenize(text)) == THANKS
+            ):
+                # "Haben Sie herzlichen Dank … Sie haben mir das mit der Akupunktur gut erklärt. Mit
+                # freundlichen Grüßen": a longer thanks that asks nothing thanks for what it names (a
+                # greeting that names a treatment wants to know about it; so may a short thanks: "Danke. Und TENS")
+                intent = THANKS
             elif (
                 (intent or current) in INTENT_BY_ASPECT.values()
                 and not has_therapy

@@ -110,3 +110,59 @@ def test_a_treatment_only_compared_with_is_not_asked_about(
     message = Message(data={"text": text, "entities": named(text, *names)})
     component.process([message])
     assert values(message.get("entities")) == kept
+
+
+@pytest.mark.parametrize(
+    ("text", "names", "kept"),
+    [
+        # tried before, then the one talked about now: the question asks about that one
+        (
+            "Vor zwei Jahren habe ich TENS ausprobiert, ohne großen Erfolg. Jetzt ist beim Orthopäden von "
+            "Interferenztherapie die Rede. Was ist das genau?",
+            (("TENS", "tens"), ("Interferenztherapie", "interferenztherapie")),
+            ["interferenztherapie"],
+        ),
+        (
+            "Bisher hatte ich nur Krankengymnastik und ab und zu Massagen. Jetzt steht manuelle Therapie auf "
+            "meinem Rezept. Was wird da eigentlich gemacht?",
+            (("Massagen", "massage"), ("manuelle Therapie", "manuelle_therapie")),
+            ["manuelle_therapie"],
+        ),
+        # "hat nichts gebracht" with a negator before it still tells what was tried
+        (
+            "Akupunktur hat bei mir nix gebracht. Jetzt hat mir jemand von Nadeln unter Strom erzählt. Gibt's dazu belege?",
+            (("Akupunktur", "akupunktur"), ("Nadeln unter Strom", "pens")),
+            ["pens"],
+        ),
+        # every treatment named as tried before: nothing to choose, all stay
+        (
+            "Ich habe schon Massage und Akupunktur ausprobiert. Was hat mehr Chancen?",
+            (("Massage", "massage"), ("Akupunktur", "akupunktur")),
+            ["massage", "akupunktur"],
+        ),
+        # the question compares: both stay
+        (
+            "Früher hatte ich Massagen. Jetzt macht der Physio Mobilisation. Was ist der Unterschied?",
+            (("Massagen", "massage"), ("Mobilisation", "mobilisation")),
+            ["massage", "mobilisation"],
+        ),
+        # the question refers to both: both stay
+        (
+            "Früher hatte ich Massagen. Jetzt macht der Physio Mobilisation. Hilft eins von beiden?",
+            (("Massagen", "massage"), ("Mobilisation", "mobilisation")),
+            ["massage", "mobilisation"],
+        ),
+        # no word of a trial: both stay
+        (
+            "Der Physiotherapeut macht Mobilisation. Der Chiropraktiker macht Manipulation. Was kostet das?",
+            (("Mobilisation", "mobilisation"), ("Manipulation", "manipulation")),
+            ["mobilisation", "manipulation"],
+        ),
+    ],
+)
+def test_a_treatment_tried_before_is_not_asked_about(
+    component: AskedTreatments, text: str, names: tuple, kept: list[str]
+) -> None:
+    message = Message(data={"text": text, "entities": named(text, *names)})
+    component.process([message])
+    assert values(message.get("entities")) == kept

@@ -177,6 +177,8 @@ def test_a_crisis_said_in_other_words_is_a_crisis(guard: SafetyGuard, text: str)
         "Mein Onkel kam nach einem Sturz ins Krankenhaus, weil er die Beine nicht mehr spürte. Das ist Jahre her.",
         "Ich hatte hohes Fieber, jetzt bin ich seit drei Tagen wieder gesund. Darf ich zur Massage?",
         "Mein Fuß ist beim Zocken eingeschlafen, jetzt wieder ok. Was kostet Laser?",
+        # the writer's own age beside tablets taken for the back: no child that swallowed them
+        "Hallo, ich bin 52 Jahre alt und habe schon Physiotherapie gemacht und Tabletten genommen. Was kostet Akupunktur?",
     ],
 )
 def test_ordinary_questions_raise_no_alarm(guard: SafetyGuard, text: str) -> None:
@@ -291,6 +293,8 @@ def test_past_events_and_what_ifs_are_questions_but_a_new_sign_after_a_treatment
 @pytest.mark.parametrize(
     ("text", "tier"),
     [
+        # a small child's age alone tells who swallowed the tablets
+        ("Er ist 3 Jahre alt und hat die Tabletten aus meiner Tasche geschluckt", "notruf"),
         # a fall with tingling feet; a fall from a height and the person lies there
         ("bin auf der Treppe ausgerutscht und auf den Rücken gefallen, jetzt kribbeln meine Füße", "notruf"),
         ("Mein Bruder ist gefallen vom Gerüst, er liegt da und spricht nicht", "notruf"),

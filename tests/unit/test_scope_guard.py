@@ -190,6 +190,13 @@ def test_a_condition_asked_about_at_the_end_of_a_story_about_the_back_is_decline
         assert guard.decide(text, "ask_effectiveness", True, therapy_spans=span_of(text, "Akupunktur"))[0] is None
     # one sentence that asks about both
     assert guard.decide("Hilft Akupunktur bei Rücken- und Kopfschmerzen?", "ask_effectiveness", True)[0] is None
+    # the knee named by its compound (arthritis of the knee) in the question, after a story about the back
+    text = "Ich habe alte Rückenschmerzen und jetzt Arthrose im Knie. Hilft Magnetfeldtherapie bei Kniearthrose?"
+    result = guard.decide(text, "ask_effectiveness", True, therapy_spans=span_of(text, "Magnetfeldtherapie"))
+    assert result[0] == OUT_OF_SCOPE
+    # a dog named in the plural ("Dackeln") is an animal asked about
+    text = "Ich habe selbst Rückenschmerzen. Hilft Laser bei Dackeln mit Bandscheibenproblemen?"
+    assert guard.decide(text, "ask_effectiveness", True, therapy_spans=span_of(text, "Laser"))[0] == OUT_OF_SCOPE
     # a side effect of the treatment is asked about, not a complaint to treat
     text = "Ich habe Rückenschmerzen und bekomme Akupunktur. Kann man davon Kopfschmerzen bekommen?"
     assert guard.decide(text, "ask_risks", True, therapy_spans=span_of(text, "Akupunktur"))[0] is None
@@ -270,6 +277,21 @@ def test_a_story_without_a_question_read_as_personal_advice_is_the_pleasantry_it
     message = classified(text, [("ask_personal_advice", 0.6), ("greet", 0.2)], [therapy])
     guard.process([message])
     assert message.get("intent")["name"] != "greet"
+    # a longer thanks that asks nothing is a thanks, also where it names what it thanks for
+    text = (
+        "Haben Sie herzlichen Dank für Ihre Antworten. Ich bin 76 Jahre alt, aber Sie haben mir das mit der "
+        "Akupunktur gut erklärt. Mit freundlichen Grüßen"
+    )
+    therapy = {"entity": "therapy", "value": "akupunktur", "start": text.index("Akupunktur"), "end": 0}
+    message = classified(text, [("ask_personal_advice", 0.6), ("thanks", 0.2)], [therapy])
+    guard.process([message])
+    assert message.get("intent")["name"] == "thanks"
+    # a short one may name what they want to know about next
+    text = "Danke. Und Akupunktur"
+    therapy = {"entity": "therapy", "value": "akupunktur", "start": text.index("Akupunktur"), "end": len(text)}
+    message = classified(text, [("ask_personal_advice", 0.6), ("thanks", 0.2)], [therapy])
+    guard.process([message])
+    assert message.get("intent")["name"] == "ask_personal_advice"
 
 
 def test_a_job_with_animals_is_no_animal_asked_about(guard: ScopeGuard) -> None:
@@ -1219,3 +1241,18 @@ def test_two_aspects_joined_through_process_lead_with_the_first(guard: ScopeGuar
     message = classified(text, [("ask_costs", 0.9), ("ask_method", 0.05)], entities)
     guard.process([message])
     assert message.get("intent")["name"] == "ask_method"
+
+
+def test_a_complaint_told_only_in_the_story_leaves_the_aspect_asked(guard: ScopeGuard) -> None:
+    # "für den Magen" is a complaint of the story, found as such; the question asks whether it helps
+    text = (
+        "Ich nehme seit Jahren Ibuprofen und dazu Pantoprazol für den Magen. Mein Hausarzt meinte, ich solle "
+        "lieber Akupressur ausprobieren. Kann Akupressur bei Rückenschmerzen helfen?"
+    )
+    start = text.rindex("Akupressur")
+    therapy = {"entity": "therapy", "value": "massage", "start": start, "end": start + len("Akupressur")}
+    entities = [therapy, _detail(text, "helfen", "wirksamkeit") | {"entity": "asked"}]
+    message = classified(text, [("ask_personal_advice", 0.6), ("ask_effectiveness", 0.1)], entities)
+    guard.process([message])
+    assert "Magen" in [e.get("text") for e in message.get("entities") if e.get("entity") == "condition"]
+    assert message.get("intent")["name"] == "ask_effectiveness"

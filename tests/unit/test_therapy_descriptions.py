@@ -57,6 +57,8 @@ def describer() -> TherapyDescriptions:
         # joints of a compound, pushed slowly to and fro
         ("Die Therapeutin bewegte meine Lendenwirbelgelenke langsam und behutsam.", "mobilisation"),
         ("Sie schiebt meine Wirbel ganz langsam hin und her, ohne Ruck.", "mobilisation"),
+        # the currents of a compound: two alternating currents laid over each other
+        ("Hilft eigentlich diese Behandlung mit zwei sich überlagernden Wechselströmen?", "interferenztherapie"),
     ],
 )
 def test_a_description_names_its_treatment(describer: TherapyDescriptions, text: str, therapy: str) -> None:
