@@ -99,7 +99,7 @@ class AskedTreatments(YamlLexiconComponent):
         before, where the questions name no treatment and another is named in a sentence that does
         not tell that; else the entities as they are."""
         therapies = [e for e in entities if e.get("entity") == ENTITY and "start" in e]
-        questions = question_spans(text)
+        questions = question_spans(text, dictated=True)
         if len({e.get("value") for e in therapies}) < 2 or not questions:
             return entities
         if any(a <= int(e["start"]) < b for e in therapies for a, b in questions):
@@ -110,7 +110,7 @@ class AskedTreatments(YamlLexiconComponent):
         ):
             return entities
         earlier, now = set(), set()
-        for a, b in sentence_spans(text):
+        for a, b in sentence_spans(text, dictated=True):
             named = {e.get("value") for e in therapies if a <= int(e["start"]) < b}
             if named:
                 tried = first_match(self.tried, within(tokens, a, b), negatable=False) is not None

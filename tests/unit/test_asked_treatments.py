@@ -166,3 +166,15 @@ def test_a_treatment_tried_before_is_not_asked_about(
     message = Message(data={"text": text, "entities": named(text, *names)})
     component.process([message])
     assert values(message.get("entities")) == kept
+
+
+def test_a_dictated_story_is_read_sentence_by_sentence(component: AskedTreatments) -> None:
+    text = (
+        "ich bin 53 Komma habe Rückenschmerzen Punkt vorher hatte ich schon Massagen Punkt der Arzt hat mich "
+        "heute eingerenkt Punkt muss ich das selbst bezahlen Fragezeichen"
+    )
+    message = Message(
+        data={"text": text, "entities": named(text, ("Massagen", "massage"), ("eingerenkt", "manipulation"))}
+    )
+    component.process([message])
+    assert values(message.get("entities")) == ["manipulation"]

@@ -102,6 +102,12 @@ def test_dictated_end_marks_end_a_sentence() -> None:
     assert len(sentence_spans(text)) == 2
     # a point of a matter is no end mark
     assert len(sentence_spans("Das ist der wunde Punkt der Sache. Hilft TENS?")) == 2
+    # where other marks are said aloud too, "Punkt" may end a sentence before a word in lower case
+    text = "ich bin 53 Komma habe Rückenschmerzen Punkt vorher hatte ich Massagen Punkt was kostet das Fragezeichen"
+    assert len(sentence_spans(text, dictated=True)) == 3
+    assert len(sentence_spans(text)) == 1  # the safety and scope rules read it as before
+    # without them it does so only before a capital
+    assert len(sentence_spans("Das ist der Punkt der mich stört. Hilft TENS?", dictated=True)) == 2
 
 
 @pytest.mark.parametrize(
