@@ -113,7 +113,7 @@ class AskedTreatments(YamlLexiconComponent):
         for a, b in sentence_spans(text, dictated=True):
             named = {e.get("value") for e in therapies if a <= int(e["start"]) < b}
             if named:
-                tried = first_match(self.tried, within(tokens, a, b), negatable=False) is not None
+                tried = first_match(self.tried, within(tokens, a, b)) is not None
                 (earlier if tried else now).update(named)
         dropped = earlier - now
         if not dropped or not now:

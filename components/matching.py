@@ -228,14 +228,15 @@ def _no_sentence_end() -> re.Pattern[str]:
 QUESTION_WORD = re.compile(r"\bfragezeichen\b", re.IGNORECASE)
 # End marks said aloud to a dictation app ("… weg davon Punkt Hilft das Fragezeichen"): "Punkt" only
 # after a word and before a capital or the end, so "der wunde Punkt der Sache" stays one sentence
-_DICTATED_END = re.compile(r"(?i:\bfragezeichen\b|\bausrufezeichen\b)|(?<=[^\W\d] )(?i:punkt)(?=\s*$|\s+[A-ZÄÖÜ])")
+_SPOKEN_MARKS = r"(?i:\bfragezeichen\b|\bausrufezeichen\b)|(?<=[^\W\d] )(?i:punkt)"
+_DICTATED_END = re.compile(_SPOKEN_MARKS + r"(?=\s*$|\s+[A-ZÄÖÜ])")
 # In a message that says other marks aloud too ("… Rückenschmerzen Komma …", "… Fragezeichen"), the
 # app wrote what was said in lower case as often as not: there "Punkt" after a word may end a sentence
 # before any word ("… auf Rezept Punkt der Arzt hat …"). Only where a story's sentences are weighed
 # one against the other (`dictated=True`: components/asked_treatments.py); the safety and scope rules
 # keep the strict reading, which the safety development sets were measured with.
 _DICTATED = re.compile(r"(?i)\b(?:komma|fragezeichen|ausrufezeichen|doppelpunkt)\b")
-_DICTATED_END_LOOSE = re.compile(r"(?i:\bfragezeichen\b|\bausrufezeichen\b)|(?<=[^\W\d] )(?i:punkt)(?=\s*$|\s+[^\W\d])")
+_DICTATED_END_LOOSE = re.compile(_SPOKEN_MARKS + r"(?=\s*$|\s+[^\W\d])")
 
 
 def sentence_spans(text: str, dictated: bool = False) -> list[tuple[int, int]]:
