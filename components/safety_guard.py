@@ -70,12 +70,16 @@ class Sign:
     history: bool = False
     # words in which an `alone` pattern means something else ("Soll ich mir das antun?" is no crisis)
     unless: tuple[Pattern, ...] = ()
+    # phrases that are the sign only when the message says nothing else beside `whole_fillers`
+    # ("Ich kann nicht mehr." on its own; "Ich kann nicht mehr sitzen" says what is meant)
+    whole: tuple[Pattern, ...] = ()
+    whole_fillers: tuple[Pattern, ...] = ()
 
     @functools.cached_property
     def needs(self) -> frozenset[str] | None:
         """What any of the sign's patterns needs in a message (`Pattern.key`); None where one of
         them needs nothing that could be looked up."""
-        patterns = [*self.alone, *self.unless]
+        patterns = [*self.alone, *self.unless, *self.whole]
         patterns += [
             p for rule in (*self.together, *self.together_in_a_sentence) for group in rule.groups for p in group
         ]
@@ -115,6 +119,12 @@ class Sign:
                 matches = rule.match(inside, unless=self.unless)
                 if matches:  # token indices of the whole message
                     return [replace(m, first=m.first + first, last=m.last + first) for m in matches]
+        said = list(matches_of(self.whole, tokens))
+        if said:
+            covered = {i for m in said for i in range(m.first, m.last + 1)}
+            covered |= {i for m in matches_of(self.whole_fillers, tokens) for i in range(m.first, m.last + 1)}
+            if len(covered) == len(tokens):
+                return [said[0]]
         return []
 
     def denied(self, tokens: Sequence[Token]) -> bool:
@@ -141,6 +151,7 @@ class SafetyGuard(YamlLexiconComponent):
         return {"file": None, "classifier_threshold": 0.4, "mentioned_threshold": 0.9, "emergency_doubt": 0.03}
 
     def compile(self, lists: dict[str, Any]) -> None:
+        whole_fillers = compile_group(lists.get("whole_fillers") or [])
         self.signs = [
             Sign(
                 id=str(sign_id),
@@ -150,6 +161,8 @@ class SafetyGuard(YamlLexiconComponent):
                 together_in_a_sentence=tuple(compile_rule(rule) for rule in entry.get("together_in_a_sentence") or []),
                 history=bool(entry.get("history")),
                 unless=compile_group(entry.get("unless") or []),
+                whole=compile_group(entry.get("whole") or []),
+                whole_fillers=whole_fillers if entry.get("whole") else (),
             )
             for sign_id, entry in (lists.get("signs") or {}).items()
         ]

@@ -71,7 +71,8 @@ THANKS = "thanks"
 PLEASANTRIES = {GREET, "goodbye", THANKS}
 # Intents that ask no aspect: where the words of a question ask exactly one (after a thanks, or
 # beside a treatment named), that aspect's intent is meant.
-ASIDE = PLEASANTRIES | {"acknowledge", "ask_overview", "ask_capabilities"}
+ASK_CAPABILITIES = "ask_capabilities"
+ASIDE = PLEASANTRIES | {"acknowledge", "ask_overview", ASK_CAPABILITIES}
 MIN_TOKENS_OF_A_REQUEST = 8
 # a statement this short that names a treatment of the page and asks nothing tells what it is about
 MAX_TOKENS_OF_A_MENTION = 12
@@ -182,6 +183,7 @@ class ScopeGuard(YamlLexiconComponent):
         self.greetings = compile_group(lists.get("greetings") or [])
         self.thanks_openers = compile_group(lists.get("thanks_openers") or [])
         self.greeting_fillers = compile_group(lists.get("greeting_fillers") or [])
+        self.thanks_fillers = compile_group(lists.get("thanks_fillers") or [])
         self.naming = compile_group(lists.get("naming_phrases") or [])
         self.question_openers = compile_group(lists.get("question_openers") or [])
         self.personal = compile_group(lists.get("personal_cues") or [])
@@ -423,6 +425,26 @@ class ScopeGuard(YamlLexiconComponent):
         covered |= covered_by((self.greeting_fillers,), tokens)
         return len(covered) == len(tokens)
 
+    def only_a_thanks(self, tokens: Sequence[Token]) -> bool:
+        """Is the message nothing but a thanks ("thx!!", "Danke dir für die Infos")?"""
+        covered = covered_by((self.thanks_openers,), tokens)
+        if not covered:
+            return False
+        covered |= covered_by((self.thanks_fillers,), tokens)
+        return len(covered) == len(tokens)
+
+    def only_personal_words(self, tokens: Sequence[Token], entities: Iterable[dict[str, Any]]) -> bool:
+        """Is the message nothing but a request for advice ("Was würdest du mir raten?"), beside a
+        follow-up's opener or a small filler word?"""
+        spans = [(int(e["start"]), int(e["end"])) for e in entities if e.get("entity") == "personal" and "start" in e]
+        covered = {i for i, t in enumerate(tokens) if any(a <= t.start < b for a, b in spans)}
+        if not covered:
+            return False
+        covered |= covered_by(
+            (self.follow_up, self.follow_up_leads, self.aspect_only_fillers, self.question_openers), tokens
+        )
+        return len(covered) == len(tokens)
+
     def pleasantry_told(self, text: str, tokens: Sequence[Token]) -> str | None:
         """Greet or thanks for a message that asks nothing and opens with a greeting or a thanks
         (knowledge/scope.yml `greetings`, `thanks_openers`); else None."""
@@ -647,6 +669,9 @@ class ScopeGuard(YamlLexiconComponent):
             # a greeting and nothing else (knowledge/scope.yml `greetings`); the classifier read "Sehr
             # geehrte Damen und Herren," as out of scope (a sign the safety lexicon finds still wins)
             return GREET, []
+        if intent != THANKS and not has_therapy and self.only_a_thanks(tokens):
+            # a thanks and nothing else; the classifier read "thx!!" as a greeting
+            return THANKS, []
         if intent in ALARMS and not has_therapy and first_match(self.off_topic, tokens):
             # the classifier's alarm on "Rezept für Gulasch …": off topic (a sign the safety
             # lexicon finds still wins after this, in SafetyGuard)
@@ -898,6 +923,10 @@ class ScopeGuard(YamlLexiconComponent):
                 or (e.get("entity") == "detail" and e.get("value") in TOPICAL_DETAILS)
                 or (e.get("entity") == "asked" and e.get("value") in TOPICAL_ASPECTS)
                 for e in entities
+            ) or (
+                # "Was würdest du mir raten?": a request for advice and nothing else is no other
+                # topic, it asks the bot what to do (the reply says why it gives no personal advice)
+                intent_name(message) == PERSONAL_ADVICE and self.only_personal_words(tokens, entities)
             )
             ranking = [r.get("name") for r in message.get("intent_ranking") or [] if r.get("name") != FALLBACK]
             best_guess = ranking[0] if ranking else None
@@ -972,14 +1001,15 @@ class ScopeGuard(YamlLexiconComponent):
                 # (without one, the bot asks which)
                 intent = one_aspect_asked(entities) or intent
             if (
-                (intent or current) not in (*UNTOUCHED, *ALARMS, *INTENT_BY_ASPECT.values())
+                (intent or current) not in (*UNTOUCHED, *ALARMS, *INTENT_BY_ASPECT.values(), ASK_CAPABILITIES)
                 and not has_therapy
                 and not conditions
                 and self.only_aspect_words(tokenize(text), entities)
             ):
                 # "NW?", "UAW?", "und die Kosten?": nothing but the words of one aspect, which the
                 # classifier may take for a nod or not understand, asks that aspect of the treatment
-                # of the conversation (without one, the bot asks which)
+                # of the conversation (without one, the bot asks which); not a call for help the
+                # classifier read as one ("help" alone asks what the bot can do)
                 intent = one_aspect_asked(entities) or intent
             aspect_guess = next((n for n in ranking if n in INTENT_BY_ASPECT.values()), None)
             own_words = self.asked_outside_openers(tokenize(text), entities)

@@ -978,3 +978,12 @@ def test_formal_questions_for_what_passive_means_and_what_helps_instead(text: st
 def test_an_idiom_asks_nothing_and_the_aspect_asked_stays(text: str, asked: set[str]) -> None:
     assert extracted(text, "asked") == asked
     assert "erfahrung" not in extracted(text, "detail")
+
+
+def test_whether_it_is_any_good_how_well_it_is_studied_and_whether_it_hurts_ask_an_aspect() -> None:
+    # follow-ups the classifier read as a bare name or did not understand
+    assert extracted("und taugt das was?", "asked") == {"wirksamkeit"}
+    assert extracted("und wie gut ist das untersucht?", "asked") == {"wirksamkeit"}
+    assert extracted("Ist das schmerzhaft?", "asked") == {"risiken"}
+    # pain told in a story asks nothing about risks
+    assert "risiken" not in extracted("Ich habe schmerzhafte Verspannungen. Hilft Massage?", "asked")

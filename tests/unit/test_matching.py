@@ -31,6 +31,9 @@ def test_dialect_words_are_read_as_standard_german() -> None:
     assert matches("kann bei", "Cha bi de Mobilisation öppis passiere?") == [False]
     assert matches("hilft das", "Huift des bei am kaputtn Kreiz?") == [False]
     assert matches("was gibt es", "Wat jibt et denn so für Behandlungen?") == [False]
+    # Bavarian "ko" (kann) and Franconian "gosdn" (kostet)
+    assert matches("was kann ... passieren", "Und wos ko do bassiern?") == [False]
+    assert matches("was kostet", "Und was gosdn das?") == [False]
 
 
 def test_a_pattern_written_in_dialect_is_read_the_same_way() -> None:

@@ -835,3 +835,32 @@ def test_needles_pulled_out_are_no_near_drowning(guard: SafetyGuard) -> None:
     text = "Die Therapeutin hat die Nadeln rausgezogen, danach war ich kurz blass. Ist das normal?"
     reported, _, _ = guard.signs_in(text)
     assert "ertrinken" not in {s.id for s, _ in reported}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ich kann nicht mehr.",
+        "kann nicht mehr 😢",
+        "Hallo. Ich kann einfach nicht mehr.",
+        "Ich schaffe das nicht mehr.",
+        "i ko nimma",
+    ],
+)
+def test_the_end_of_ones_strength_said_on_its_own_is_a_crisis(guard: SafetyGuard, text: str) -> None:
+    # the classifier read "Ich kann nicht mehr." as a thanks; with nothing else said it is a crisis
+    assert tiers(guard, text) == {"krise"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # what cannot be done any more is said: no crisis from the words alone
+        "Ich kann nicht mehr sitzen.",
+        "Ich kann nicht mehr lange stehen. Hilft Massage?",
+        "Mehr kann ich nicht sagen.",
+        "Danke, mehr will ich nicht wissen.",
+    ],
+)
+def test_the_same_words_with_more_said_are_left_to_the_rest(guard: SafetyGuard, text: str) -> None:
+    assert "krise" not in tiers(guard, text)

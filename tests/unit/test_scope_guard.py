@@ -575,6 +575,10 @@ def test_pleasantries_and_keeping_the_data_are_judged_by_their_words(
         # "guten Tag" is no goodbye; a polite sentence beside the greeting keeps it one
         ("Hallo, guten Tag. Ich habe Frage.", "goodbye"),
         ("Guten Tag, ich hoffe, ich störe nicht. Ich bin nicht so geübt mit diesen Computern.", "crisis"),
+        # greetings of dialects and learners, read by the classifier as a crisis or out of scope
+        ("Grüezi mitenand, ich hett e Frag.", "crisis"),
+        ("Hallo, ich bin neu hier. Guten Tag für alle.", "crisis"),
+        ("Gudn Daach ooch!", "out_of_scope"),
     ],
 )
 def test_a_message_of_nothing_but_a_greeting_is_a_greeting(guard: ScopeGuard, text: str, intent: str) -> None:
@@ -595,6 +599,32 @@ def test_a_message_of_nothing_but_a_greeting_is_a_greeting(guard: ScopeGuard, te
 )
 def test_a_greeting_with_anything_else_is_left_to_the_rest(guard: ScopeGuard, text: str) -> None:
     assert guard.decide(text, "crisis", False)[0] != "greet"
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("thx!!", "greet"),
+        ("Danke dir für die Infos 👍", "acknowledge"),
+        ("Vielen lieben Dank nochmal!", "out_of_scope"),
+    ],
+)
+def test_a_message_of_nothing_but_a_thanks_is_a_thanks(guard: ScopeGuard, text: str, intent: str) -> None:
+    assert guard.decide(text, intent, False)[0] == "thanks"
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        # a farewell is no plain thanks: the classifier judges it (and the safety guard after it)
+        ("Danke für alles.", "crisis"),
+        ("Danke und tschüss", "goodbye"),
+        # a question beside the thanks is what the message is about
+        ("Danke! Hilft Akupunktur bei Migräne?", "ask_effectiveness"),
+    ],
+)
+def test_a_thanks_with_anything_else_is_left_to_the_rest(guard: ScopeGuard, text: str, intent: str) -> None:
+    assert guard.decide(text, intent, False)[0] != "thanks"
 
 
 def test_a_description_among_words_of_another_topic_names_no_treatment(guard: ScopeGuard) -> None:
@@ -1256,3 +1286,32 @@ def test_a_complaint_told_only_in_the_story_leaves_the_aspect_asked(guard: Scope
     guard.process([message])
     assert "Magen" in [e.get("text") for e in message.get("entities") if e.get("entity") == "condition"]
     assert message.get("intent")["name"] == "ask_effectiveness"
+
+
+def test_a_request_for_advice_and_nothing_else_stays_one(guard: ScopeGuard) -> None:
+    # no word of the topic, but the message asks the bot what to do: the reply says why it gives
+    # no personal advice (it was declined as another topic)
+    text = "was würdest du mir raten?"
+    personal = {"entity": "personal", "value": "true", "start": text.index("würdest"), "end": text.index("?")}
+    message = classified(text, [("ask_personal_advice", 0.98), ("ask_capabilities", 0.01)], [personal])
+    guard.process([message])
+    assert message.get("intent")["name"] == "ask_personal_advice"
+    # advice about another topic is declined as before
+    text = "Was würdest du mir raten, welches Auto soll ich kaufen?"
+    personal = {"entity": "personal", "value": "true", "start": text.index("würdest"), "end": text.index(",")}
+    message = classified(text, [("ask_personal_advice", 0.98), ("ask_capabilities", 0.01)], [personal])
+    guard.process([message])
+    assert message.get("intent")["name"] == OUT_OF_SCOPE
+
+
+def test_a_call_for_help_read_as_one_is_no_question_about_an_effect(guard: ScopeGuard) -> None:
+    # "help" is also a word of the effect ("does TENS help?"); alone it asks what the bot can do
+    asked = {"entity": "asked", "value": "wirksamkeit", "start": 0, "end": 4}
+    message = classified("help", [("ask_capabilities", 0.73), ("acknowledge", 0.08)], [asked])
+    guard.process([message])
+    assert message.get("intent")["name"] == "ask_capabilities"
+    # the words of one aspect alone, read as a nod, still ask that aspect
+    asked = {"entity": "asked", "value": "risiken", "start": 0, "end": 2}
+    message = classified("NW?", [("acknowledge", 0.5), ("ask_capabilities", 0.1)], [asked])
+    guard.process([message])
+    assert message.get("intent")["name"] == "ask_risks"
