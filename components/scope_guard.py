@@ -833,6 +833,10 @@ class ScopeGuard(YamlLexiconComponent):
             by_words = [INTENT_BY_ASPECT[a] for a in sorted(asked) if a in INTENT_BY_ASPECT]
             if len(by_words) == 1:
                 return by_words[0], conditions
+            if self.aspect_by_detail(details) in by_words:
+                # "wie soll Strom gegen Schmerzen helfen?": of the aspects the words ask, the one a
+                # detail tells ("wie soll … helfen" asks the mechanism, though "helfen" asks the effect)
+                return self.aspect_by_detail(details), conditions
             if topical_guess is not None:
                 return topical_guess, conditions
         if (

@@ -987,3 +987,7 @@ def test_whether_it_is_any_good_how_well_it_is_studied_and_whether_it_hurts_ask_
     assert extracted("Ist das schmerzhaft?", "asked") == {"risiken"}
     # pain told in a story asks nothing about risks
     assert "risiken" not in extracted("Ich habe schmerzhafte Verspannungen. Hilft Massage?", "asked")
+
+
+def test_a_learners_what_means_asks_what_a_treatment_is() -> None:
+    assert extracted("What means einrenken?", "asked") == {"methode"}

@@ -1315,3 +1315,29 @@ def test_a_call_for_help_read_as_one_is_no_question_about_an_effect(guard: Scope
     message = classified("NW?", [("acknowledge", 0.5), ("ask_capabilities", 0.1)], [asked])
     guard.process([message])
     assert message.get("intent")["name"] == "ask_risks"
+
+
+def test_of_two_aspects_asked_the_one_a_detail_tells_decides(guard: ScopeGuard) -> None:
+    # "helfen" asks whether it helps, "wie soll … helfen" how it is meant to work (detail mechanismus);
+    # the classifier read it as out of scope with the effect its next topical guess
+    text = "wie soll strom gegen schmerzen helfen lol"
+    decided = guard.decide(
+        text,
+        OUT_OF_SCOPE,
+        True,
+        details=frozenset({"mechanismus"}),
+        asked=frozenset({"methode", "wirksamkeit"}),
+        topical_guess="ask_effectiveness",
+        therapy_spans=[_span(text, "strom")],
+    )
+    assert decided[0] == "ask_method"
+    # without the detail, the classifier's topical guess stands
+    decided = guard.decide(
+        "Was ist PENS und hilft es gegen Rückenschmerzen?",
+        OUT_OF_SCOPE,
+        True,
+        asked=frozenset({"methode", "wirksamkeit"}),
+        topical_guess="ask_effectiveness",
+        therapy_spans=[(7, 11)],
+    )
+    assert decided[0] == "ask_effectiveness"
