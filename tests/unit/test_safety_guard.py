@@ -480,6 +480,8 @@ def test_signs_beyond_the_first_lists(guard: SafetyGuard, text: str, tier: str) 
         "Ich will einen Termin beim Osteopathen, den Tag habe ich mir schon ausgesucht.",
         # dizzy once, long past: "all fine now" says nothing happens now
         "Last year I felt dizzy for a day after a manipulation, all fine now. Is mobilisation gentler?",
+        # "since" an accident years ago: the pain began then, nothing happens now
+        "I have had back pain since a car accident years ago. Does massage help?",
     ],
 )
 def test_old_events_fiction_and_questions_about_signs_raise_no_alarm(guard: SafetyGuard, text: str) -> None:
