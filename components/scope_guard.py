@@ -416,22 +416,23 @@ class ScopeGuard(YamlLexiconComponent):
             )
         ]
 
-    def only_a_greeting(self, tokens: Sequence[Token]) -> bool:
-        """Is the message nothing but a greeting ("Sehr geehrte Damen und Herren,", "Hallo, guten
-        Tag. Ich habe eine Frage.")? Filler words alone make none."""
-        covered = covered_by((self.greetings,), tokens)
+    @staticmethod
+    def nothing_but(words: tuple[Pattern, ...], fillers: tuple[Pattern, ...], tokens: Sequence[Token]) -> bool:
+        """Is the message nothing but `words`, beside `fillers`? Fillers alone make none."""
+        covered = covered_by((words,), tokens)
         if not covered:
             return False
-        covered |= covered_by((self.greeting_fillers,), tokens)
+        covered |= covered_by((fillers,), tokens)
         return len(covered) == len(tokens)
+
+    def only_a_greeting(self, tokens: Sequence[Token]) -> bool:
+        """Is the message nothing but a greeting ("Sehr geehrte Damen und Herren,", "Hallo, guten
+        Tag. Ich habe eine Frage.")?"""
+        return self.nothing_but(self.greetings, self.greeting_fillers, tokens)
 
     def only_a_thanks(self, tokens: Sequence[Token]) -> bool:
         """Is the message nothing but a thanks ("thx!!", "Danke dir für die Infos")?"""
-        covered = covered_by((self.thanks_openers,), tokens)
-        if not covered:
-            return False
-        covered |= covered_by((self.thanks_fillers,), tokens)
-        return len(covered) == len(tokens)
+        return self.nothing_but(self.thanks_openers, self.thanks_fillers, tokens)
 
     def only_personal_words(self, tokens: Sequence[Token], entities: Iterable[dict[str, Any]]) -> bool:
         """Is the message nothing but a request for advice ("Was würdest du mir raten?"), beside a
