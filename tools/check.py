@@ -602,6 +602,7 @@ class Checker:
                 "crisis_told",
                 "not_me",
                 "asks_for_signs",
+                "whole_fillers",
             )
             if isinstance(safety, CommentedMap) and key in safety
         ]
@@ -612,7 +613,7 @@ class Checker:
         ]
         for sign in mapping(safety, "signs").values():
             if isinstance(sign, CommentedMap):
-                groups += [(sign, key) for key in ("alone", "unless") if key in sign]
+                groups += [(sign, key) for key in ("alone", "unless", "whole") if key in sign]
                 rules += [(sign, key) for key in ("together", "together_in_a_sentence") if key in sign]
         yield "knowledge/safety.yml", groups, rules
 
@@ -643,6 +644,7 @@ class Checker:
             "greetings",
             "greeting_fillers",
             "thanks_openers",
+            "thanks_fillers",
             "naming_phrases",
         )
         groups = [(scope, key) for key in keys if isinstance(scope, CommentedMap) and key in scope]
