@@ -36,7 +36,8 @@ from rapidfuzz.distance import DamerauLevenshtein
 
 _FOLD = str.maketrans({"ä": "a", "ö": "o", "ü": "u", "ß": "ss", "’": "'", "é": "e", "è": "e"})
 # People write "Rücken", "Ruecken" and "Rucken": all three become "rucken" (in words and patterns alike).
-_SPELLED_UMLAUT = re.compile(r"(?<=[a-z])(ae|oe|ue)|^(ae|oe|ue)")
+# Not a word of two letters: "UE" (unerwünschte Ereignisse) would be "u", the "und" of shorthand.
+_SPELLED_UMLAUT = re.compile(r"(?<=[a-z])(ae|oe|ue)|^(ae|oe|ue)(?=[a-z])")
 # money emoji are words of their own ("und 💰?" asks about the costs)
 MONEY_EMOJI = "💰💶💸💵"
 _TOKEN = re.compile(rf"[\w€]+(?:['’][\w]+)?|[{MONEY_EMOJI}]")

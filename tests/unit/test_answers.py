@@ -991,3 +991,7 @@ def test_whether_it_is_any_good_how_well_it_is_studied_and_whether_it_hurts_ask_
 
 def test_a_learners_what_means_asks_what_a_treatment_is() -> None:
     assert extracted("What means einrenken?", "asked") == {"methode"}
+
+
+def test_what_would_you_do_in_my_place_asks_for_personal_advice() -> None:
+    assert extracted("was würdest du an meiner stelle machen", "personal") == {"true"}

@@ -34,6 +34,10 @@ def test_dialect_words_are_read_as_standard_german() -> None:
     # Bavarian "ko" (kann) and Franconian "gosdn" (kostet)
     assert matches("was kann ... passieren", "Und wos ko do bassiern?") == [False]
     assert matches("was kostet", "Und was gosdn das?") == [False]
+    # Swiss German: "söu" (soll), "Chopfweh" (Kopfweh); Bavarian "Seitn" (Seite)
+    assert matches("wie soll ... wirken", "Wie söu das Tape überhoupt wirken?") == [False]
+    assert matches("kopfweh", "Hilft Massasch au bi Chopfweh?") == [False]
+    assert matches("genau ... seite", "Wos steht do jetzt genau auf dera Seitn?") == [False]
 
 
 def test_a_pattern_written_in_dialect_is_read_the_same_way() -> None:
@@ -225,3 +229,10 @@ def test_a_rule_ruled_out_by_its_groups_needs_finds_what_trying_each_group_finds
                 each = [first_match(group, list(tokens), typos) for group in plain]
                 expected = None if None in each else each
                 assert rule.match(tokens, typos) == expected
+
+
+def test_a_spelled_umlaut_is_read_as_the_umlaut_but_a_word_of_two_letters_stays() -> None:
+    assert matches("rücken", "Ruecken") == [False] and matches("übelkeit", "Uebelkeit") == [False]
+    # "UE" (unerwünschte Ereignisse) is no "u", the "und" of shorthand ("U so nes TENS-Grät?")
+    assert matches("ue", "U so nes TENS-Grät?") == []
+    assert matches("ue", "UE bei PENS?") == [False]

@@ -579,6 +579,7 @@ def test_pleasantries_and_keeping_the_data_are_judged_by_their_words(
         ("Grüezi mitenand, ich hett e Frag.", "crisis"),
         ("Hallo, ich bin neu hier. Guten Tag für alle.", "crisis"),
         ("Gudn Daach ooch!", "out_of_scope"),
+        ("Glück auf, Kumpel!", "out_of_scope"),
     ],
 )
 def test_a_message_of_nothing_but_a_greeting_is_a_greeting(guard: ScopeGuard, text: str, intent: str) -> None:
@@ -849,6 +850,11 @@ def test_a_word_of_a_topic_inside_a_phrase_that_means_something_else_does_not_co
     text = "ist das gefährlich wenn es beim ein renken knackt, kann man danach Muskel Kater haben"
     assert guard.decide(text, "ask_risks", True)[0] != OUT_OF_SCOPE
     assert guard.decide("Hilft Akupunktur meinem Kater?", "ask_effectiveness", True)[0] == OUT_OF_SCOPE
+    # "für die Katz" is an idiom for "in vain"; a cat is still a cat
+    text = "Bringt die Interferänz-Therapie öppis, oder isch das für d'Chatz?"
+    assert guard.decide(text, "ask_effectiveness", True)[0] != OUT_OF_SCOPE
+    assert guard.decide("Ist TENS nicht alles für die Katz?", "ask_effectiveness", True)[0] != OUT_OF_SCOPE
+    assert guard.decide("Isch Massage guet für üsi Chatz?", "ask_effectiveness", True)[0] == OUT_OF_SCOPE
     # the verb "sucht" is no addiction
     text = "meine Osteopathin sucht die Ursache von meinem Rücken im Bauch, stimmt das so"
     assert guard.decide(text, "ask_method", True)[1] == []
