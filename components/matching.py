@@ -551,6 +551,17 @@ def matches_of(patterns: Iterable[Pattern], tokens: Sequence[Token], typos: bool
         yield from find(pattern, tokens, typos)
 
 
+def covered_by(groups: Iterable[tuple[Pattern, ...]], tokens: Sequence[Token]) -> set[int]:
+    """The positions of the tokens that a pattern of one of the groups matches."""
+    return {i for group in groups for m in matches_of(group, tokens) for i in range(m.first, m.last + 1)}
+
+
+def nothing_else(said: set[int], fillers: Iterable[tuple[Pattern, ...]], tokens: Sequence[Token]) -> bool:
+    """Do the positions `said` and the words of `fillers` make up the whole message ("Ich kann nicht
+    mehr.", "Hallo, guten Tag.", "NW?")? Fillers alone make nothing."""
+    return bool(said) and len(said | covered_by(fillers, tokens)) == len(tokens)
+
+
 def find(pattern: Pattern, tokens: Sequence[Token], typos: bool = True) -> tuple[Match, ...]:
     """Every place where `pattern` matches, each marked negated or not."""
     if not isinstance(tokens, Tokens):

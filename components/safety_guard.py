@@ -41,8 +41,10 @@ from components.matching import (
     Tokens,
     compile_group,
     compile_rule,
+    covered_by,
     first_match,
     matches_of,
+    nothing_else,
     sentence_spans,
     tokenize,
     within,
@@ -120,11 +122,8 @@ class Sign:
                 if matches:  # token indices of the whole message
                     return [replace(m, first=m.first + first, last=m.last + first) for m in matches]
         said = list(matches_of(self.whole, tokens))
-        if said:
-            covered = {i for m in said for i in range(m.first, m.last + 1)}
-            covered |= {i for m in matches_of(self.whole_fillers, tokens) for i in range(m.first, m.last + 1)}
-            if len(covered) == len(tokens):
-                return [said[0]]
+        if said and nothing_else(covered_by((self.whole,), tokens), (self.whole_fillers,), tokens):
+            return [said[0]]
         return []
 
     def denied(self, tokens: Sequence[Token]) -> bool:

@@ -36,9 +36,11 @@ from components.matching import (
     Token,
     compile_group,
     compile_rule,
+    covered_by,
     find,
     first_match,
     matches_of,
+    nothing_else,
     question_spans,
     sentence_spans,
     tokenize,
@@ -129,9 +131,10 @@ BELIEFS = {"benefit", "proof", "mechanism", "safety"}
 TOPICAL_BESIDE_A_TREATMENT = {"geraet", "einstellungen"}
 
 
-def covered_by(groups: Iterable[tuple[Pattern, ...]], tokens: Sequence[Token]) -> set[int]:
-    """The positions of the tokens that a pattern of one of the groups matches."""
-    return {i for group in groups for m in matches_of(group, tokens) for i in range(m.first, m.last + 1)}
+def entity_places(tokens: Sequence[Token], entities: Iterable[dict[str, Any]], entity: str) -> set[int]:
+    """The positions of the tokens inside the spans of one kind of entity."""
+    spans = [(int(e["start"]), int(e["end"])) for e in entities if e.get("entity") == entity and "start" in e]
+    return {i for i, t in enumerate(tokens) if any(a <= t.start < b for a, b in spans)}
 
 
 def first_aspect_asked(entities: Iterable[dict[str, Any]]) -> str | None:
@@ -394,12 +397,8 @@ class ScopeGuard(YamlLexiconComponent):
     def only_aspect_words(self, tokens: Sequence[Token], entities: Iterable[dict[str, Any]]) -> bool:
         """Is the message nothing but the words of what it asks ("NW?", "und die Kosten?"), beside
         a follow-up's opener, a nod or a small filler word?"""
-        spans = [(int(e["start"]), int(e["end"])) for e in entities if e.get("entity") == "asked" and "start" in e]
-        covered = {i for i, t in enumerate(tokens) if any(a <= t.start < b for a, b in spans)}
-        if not covered:
-            return False
-        covered |= covered_by((self.follow_up, self.follow_up_leads, self.aspect_only_fillers), tokens)
-        return len(covered) == len(tokens)
+        fillers = (self.follow_up, self.follow_up_leads, self.aspect_only_fillers)
+        return nothing_else(entity_places(tokens, entities, "asked"), fillers, tokens)
 
     def asked_outside_openers(
         self, tokens: Sequence[Token], entities: Iterable[dict[str, Any]]
@@ -416,35 +415,20 @@ class ScopeGuard(YamlLexiconComponent):
             )
         ]
 
-    @staticmethod
-    def nothing_but(words: tuple[Pattern, ...], fillers: tuple[Pattern, ...], tokens: Sequence[Token]) -> bool:
-        """Is the message nothing but `words`, beside `fillers`? Fillers alone make none."""
-        covered = covered_by((words,), tokens)
-        if not covered:
-            return False
-        covered |= covered_by((fillers,), tokens)
-        return len(covered) == len(tokens)
-
     def only_a_greeting(self, tokens: Sequence[Token]) -> bool:
         """Is the message nothing but a greeting ("Sehr geehrte Damen und Herren,", "Hallo, guten
         Tag. Ich habe eine Frage.")?"""
-        return self.nothing_but(self.greetings, self.greeting_fillers, tokens)
+        return nothing_else(covered_by((self.greetings,), tokens), (self.greeting_fillers,), tokens)
 
     def only_a_thanks(self, tokens: Sequence[Token]) -> bool:
         """Is the message nothing but a thanks ("thx!!", "Danke dir für die Infos")?"""
-        return self.nothing_but(self.thanks_openers, self.thanks_fillers, tokens)
+        return nothing_else(covered_by((self.thanks_openers,), tokens), (self.thanks_fillers,), tokens)
 
     def only_personal_words(self, tokens: Sequence[Token], entities: Iterable[dict[str, Any]]) -> bool:
         """Is the message nothing but a request for advice ("Was würdest du mir raten?"), beside a
         follow-up's opener or a small filler word?"""
-        spans = [(int(e["start"]), int(e["end"])) for e in entities if e.get("entity") == "personal" and "start" in e]
-        covered = {i for i, t in enumerate(tokens) if any(a <= t.start < b for a, b in spans)}
-        if not covered:
-            return False
-        covered |= covered_by(
-            (self.follow_up, self.follow_up_leads, self.aspect_only_fillers, self.question_openers), tokens
-        )
-        return len(covered) == len(tokens)
+        fillers = (self.follow_up, self.follow_up_leads, self.aspect_only_fillers, self.question_openers)
+        return nothing_else(entity_places(tokens, entities, "personal"), fillers, tokens)
 
     def pleasantry_told(self, text: str, tokens: Sequence[Token]) -> str | None:
         """Greet or thanks for a message that asks nothing and opens with a greeting or a thanks
