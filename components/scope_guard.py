@@ -66,11 +66,13 @@ WARNING_SIGNS = "warning_signs"
 ALARMS = {WARNING_SIGNS, "crisis"}
 # Intents this guard never overrides: a crisis is the safety guard's, the rest name no treatment.
 # (An alarm on warning signs only the classifier raised gives way to a declined topic, see decide.)
-UNTOUCHED = {"crisis", "greet", "goodbye", "thanks", "bot_challenge", "ask_privacy", "keep_my_data"}
+PRIVACY = "ask_privacy"
+UNTOUCHED = {"crisis", "greet", "goodbye", "thanks", "bot_challenge", PRIVACY, "keep_my_data"}
 # Greetings and thanks around a question of its own, from this many words on, are judged by the question.
 GREET = "greet"
 THANKS = "thanks"
-PLEASANTRIES = {GREET, "goodbye", THANKS}
+GOODBYE = "goodbye"
+PLEASANTRIES = {GREET, GOODBYE, THANKS}
 # Intents that ask no aspect: where the words of a question ask exactly one (after a thanks, or
 # beside a treatment named), that aspect's intent is meant.
 ASK_CAPABILITIES = "ask_capabilities"
@@ -187,6 +189,8 @@ class ScopeGuard(YamlLexiconComponent):
         self.thanks_openers = compile_group(lists.get("thanks_openers") or [])
         self.greeting_fillers = compile_group(lists.get("greeting_fillers") or [])
         self.thanks_fillers = compile_group(lists.get("thanks_fillers") or [])
+        self.goodbyes = compile_group(lists.get("goodbyes") or [])
+        self.goodbye_fillers = compile_group(lists.get("goodbye_fillers") or [])
         self.naming = compile_group(lists.get("naming_phrases") or [])
         self.question_openers = compile_group(lists.get("question_openers") or [])
         self.personal = compile_group(lists.get("personal_cues") or [])
@@ -424,6 +428,11 @@ class ScopeGuard(YamlLexiconComponent):
         """Is the message nothing but a thanks ("thx!!", "Danke dir für die Infos")?"""
         return nothing_else(covered_by((self.thanks_openers,), tokens), (self.thanks_fillers,), tokens)
 
+    def only_a_goodbye(self, tokens: Sequence[Token]) -> bool:
+        """Is the message nothing but a goodbye ("Ich wünsche Ihnen noch einen schönen Tag, auf
+        Wiederhören.")?"""
+        return nothing_else(covered_by((self.goodbyes,), tokens), (self.goodbye_fillers,), tokens)
+
     def only_personal_words(self, tokens: Sequence[Token], entities: Iterable[dict[str, Any]]) -> bool:
         """Is the message nothing but a request for advice ("Was würdest du mir raten?"), beside a
         follow-up's opener or a small filler word?"""
@@ -657,6 +666,11 @@ class ScopeGuard(YamlLexiconComponent):
         if intent != THANKS and not has_therapy and self.only_a_thanks(tokens):
             # a thanks and nothing else; the classifier read "thx!!" as a greeting
             return THANKS, []
+        if intent != GOODBYE and not has_therapy and self.only_a_goodbye(tokens):
+            # a goodbye and nothing else; the classifier read a polite "… einen schönen Tag, auf
+            # Wiederhören." as a crisis (farewell notes are not goodbyes of these words alone, and a
+            # sign the safety lexicon finds, "Lebt wohl", still wins after this, in SafetyGuard)
+            return GOODBYE, []
         if intent in ALARMS and not has_therapy and first_match(self.off_topic, tokens):
             # the classifier's alarm on "Rezept für Gulasch …": off topic (a sign the safety
             # lexicon finds still wins after this, in SafetyGuard)
@@ -664,7 +678,7 @@ class ScopeGuard(YamlLexiconComponent):
         by_words = [INTENT_BY_ASPECT[a] for a in sorted(asked) if a in INTENT_BY_ASPECT]
         if len(by_words) == 1 and (
             # "kann ich davon Schmerzen bekommen?": the words of an aspect and none of data
-            (intent == "ask_privacy" and first_match(self.privacy_words, tokens) is None)
+            (intent == PRIVACY and first_match(self.privacy_words, tokens) is None)
             # "Besten Dank für Ihre Auskunft. Wie verhält es sich mit der Kostenübernahme?",
             # "Manualmedizinische Behandlung: welches NW-Profil ist beschrieben?": a thanks or a
             # general question in the classifier's eyes, but the words ask one aspect
@@ -941,6 +955,16 @@ class ScopeGuard(YamlLexiconComponent):
                 therapy_spans,
                 believed=any(e.get("entity") == "premise" and e.get("value") in BELIEFS for e in entities),
             )
+            if (
+                (intent or current) in (FALLBACK, OUT_OF_SCOPE)
+                and not has_therapy
+                and not conditions
+                and PRIVACY in ranking[:3]
+                and first_match(self.privacy_words, tokens) is not None
+            ):
+                # "Wie lange werden die Chatverläufe gespeichert?": the classifier could not place it
+                # (privacy among its first guesses), but the words are those of a question about privacy
+                intent = PRIVACY
             others = [] if has_therapy else self.other_treatments_in(text, tokenize(text))
             if others and not conditions and (intent or intent_name(message)) in (OUT_OF_SCOPE, FALLBACK, *TOPICAL):
                 # a passive treatment the page does not describe ("Hilft Fango?"): out of scope, and

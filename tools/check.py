@@ -645,6 +645,8 @@ class Checker:
             "greeting_fillers",
             "thanks_openers",
             "thanks_fillers",
+            "goodbyes",
+            "goodbye_fillers",
             "naming_phrases",
         )
         groups = [(scope, key) for key in keys if isinstance(scope, CommentedMap) and key in scope]

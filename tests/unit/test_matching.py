@@ -38,6 +38,14 @@ def test_dialect_words_are_read_as_standard_german() -> None:
     assert matches("wie soll ... wirken", "Wie söu das Tape überhoupt wirken?") == [False]
     assert matches("kopfweh", "Hilft Massasch au bi Chopfweh?") == [False]
     assert matches("genau ... seite", "Wos steht do jetzt genau auf dera Seitn?") == [False]
+    # "is'n" (ist denn), Alemannic "gege" (gegen) and "öbbis" (etwas), Swabian "ond" (und), "Koschta"
+    assert matches("was ist das", "Was is'n das, die Draktion?") == [False]
+    assert matches("etwas gegen", "Hilft dr Ultraschall öbbis gege Ruggeweh?") == [False]
+    assert matches("und ... kosten", "Ond d Koschta?") == [False]
+    # "hilft'n" (hilft denn), Kölsch "brängk" (bringt) and "Nevvewirkunge"
+    assert matches("hilft das", "Un hilft'n das ooch?") == [False]
+    assert matches("bringt ... überhaupt", "Un brängk dä övverhaupt jet?") == [False]
+    assert matches("nebenwirkungen", "Un Nevvewirkunge?") == [False]
 
 
 def test_a_pattern_written_in_dialect_is_read_the_same_way() -> None:

@@ -443,6 +443,9 @@ def test_signs_beyond_the_first_lists(guard: SafetyGuard, text: str, tier: str) 
         # idioms, a word learnt, denied after the word, whether a treatment is worth it, an old crisis of another
         "Hab mir bei der Thai-Massage vor Lachen fast in die Hose gemacht 🤣 bringt die was?",
         "I hob ma gestern fast an Herzinfarkt kriagt, wia i die Rechnung vom Osteopathen gsehn hob.",
+        # a heart attack long past, the reason for a blood thinner
+        "Ich nehme seit meinem Herzinfarkt Marcumar. Ist Akupunktur dann gefährlich für mich?",
+        "I nemm seit em Herzinfarkt Blutverdünner, Marcumar hald. Isch des mit dene Nodla gfährlich fir mi?",
         "Was bedeutet „Reithosenanästhesie“? Ich lerne Deutsch und das Wort steht in meinem Buch.",
         "Mei Kreiz bringt mi no um, aber Fieber hob i koans. Wos bringt'n so a Reizstrom?",
         "Mein Orthopäde will mich auf die Streckbank legen. Soll ick mir det antun oder is det Quatsch?",
@@ -615,6 +618,11 @@ def test_a_crisis_only_told_of_a_character_needs_a_sure_classifier(guard: Safety
         ("Ich habe Osteoporose und bin vom Stuhl gerutscht, seitdem tut der Rücken sehr weh.", "bruch_osteoporose"),
         # a fall in Bavarian, the feet numb ("damisch")
         ("I bin vom Stuhl gfoin und jetz san meine Fiaß ganz damisch.", "sturz_notfall"),
+        # fallen ("gflooge") off a ladder in Swabian, and cannot get up
+        ("Bin vo dr Leiter gflooge, jetzt kumm i nimmer hoch", "sturz_notfall"),
+        # not wanting to live in Saxon ("lähm": leben); a goodbye for ever
+        ("Ich will eefach nich mehr lähm mit dem Rüggn.", "krise"),
+        ("Tschüss für immer.", "krise"),
         # tearing pain "zwischen die Schultern", chest pressure in Kölsch, chest pain in Low German
         ("Es reißt plötzlich zwischen die Schultern, ganz heftig.", "aorta"),
         ("Et deit esu ne Drock op d'r Bross.", "herz"),
@@ -701,6 +709,8 @@ def parse_with_guard(guard: SafetyGuard, text: str, intent: str = "out_of_scope"
         "Woran merke ich, dass ich mit meinen Rückenschmerzen dringend zum Arzt muss?",
         "Wann muss i mit de Kreizschmerzn glei zum Dokta?",
         "when should I go to the ER with back pain",
+        # a learner's question without the article
+        "Wann ich muss sofort zu Arzt mit Rückenschmerz? Welche Zeichen sind gefährlich?",
     ],
 )
 def test_a_question_about_the_signs_is_marked_and_goes_to_the_safety_reply(guard: SafetyGuard, text: str) -> None:
@@ -832,6 +842,11 @@ def test_a_sign_ruled_out_by_its_words_finds_and_denies_what_a_full_look_finds(
     assert any(found or denied for found, denied in full) == (text != "Wie teuer ist eine Massage?")
 
 
+def test_a_pain_in_the_chest_beside_a_heart_attack_long_past_is_still_reported(guard: SafetyGuard) -> None:
+    # only "Herzinfarkt" after "seit dem" is the past; the chest pain of the first sentence is now
+    assert tiers(guard, "Ich habe Druck auf der Brust. Seit dem Herzinfarkt nehme ich ASS.") == {"notruf"}
+
+
 def test_needles_pulled_out_are_no_near_drowning(guard: SafetyGuard) -> None:
     # "rausgezogen" alone is no sign of having been under water: needles are pulled out too
     text = "Die Therapeutin hat die Nadeln rausgezogen, danach war ich kurz blass. Ist das normal?"
@@ -847,6 +862,8 @@ def test_needles_pulled_out_are_no_near_drowning(guard: SafetyGuard) -> None:
         "Hallo. Ich kann einfach nicht mehr.",
         "Ich schaffe das nicht mehr.",
         "i ko nimma",
+        # a goodbye beside it says no more ("Auf Wiedersehen" is no reason to doubt it)
+        "Auf Wiedersehen, ich kann nicht mehr.",
     ],
 )
 def test_the_end_of_ones_strength_said_on_its_own_is_a_crisis(guard: SafetyGuard, text: str) -> None:

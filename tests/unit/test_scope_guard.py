@@ -580,6 +580,7 @@ def test_pleasantries_and_keeping_the_data_are_judged_by_their_words(
         ("Hallo, ich bin neu hier. Guten Tag für alle.", "crisis"),
         ("Gudn Daach ooch!", "out_of_scope"),
         ("Glück auf, Kumpel!", "out_of_scope"),
+        ("Moin moin! Ik heff mol ne Fraag to mien Rüch.", "crisis"),
     ],
 )
 def test_a_message_of_nothing_but_a_greeting_is_a_greeting(guard: ScopeGuard, text: str, intent: str) -> None:
@@ -608,6 +609,11 @@ def test_a_greeting_with_anything_else_is_left_to_the_rest(guard: ScopeGuard, te
         ("thx!!", "greet"),
         ("Danke dir für die Infos 👍", "acknowledge"),
         ("Vielen lieben Dank nochmal!", "out_of_scope"),
+        # the classifier read this polite thanks as a crisis
+        ("Herzlichen Dank, wer auch immer Sie sind. Sie haben mir sehr geholfen.", "crisis"),
+        # thanks in a learner's first language
+        ("Shukran, vielen Dank!", "out_of_scope"),
+        ("Teşekkürler!", "greet"),
     ],
 )
 def test_a_message_of_nothing_but_a_thanks_is_a_thanks(guard: ScopeGuard, text: str, intent: str) -> None:
@@ -626,6 +632,52 @@ def test_a_message_of_nothing_but_a_thanks_is_a_thanks(guard: ScopeGuard, text: 
 )
 def test_a_thanks_with_anything_else_is_left_to_the_rest(guard: ScopeGuard, text: str, intent: str) -> None:
     assert guard.decide(text, intent, False)[0] != "thanks"
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        # the classifier read this polite goodbye as a crisis
+        ("Ich wünsche Ihnen noch einen schönen Tag, auf Wiederhören.", "crisis"),
+        ("Pfiat eich, und an scheen Dog no!", "warning_signs"),
+        ("Tschüss und schönes Wochenende", "out_of_scope"),
+    ],
+)
+def test_a_message_of_nothing_but_a_goodbye_is_a_goodbye(guard: ScopeGuard, text: str, intent: str) -> None:
+    assert guard.decide(text, intent, False)[0] == "goodbye"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a farewell for good, or with anything else said, is judged by the classifier and the safety guard
+        "Tschüss für immer.",
+        "Auf Wiedersehen und danke für alles.",
+        "Macht's gut.",
+        "Auf Wiedersehen, ich kann nicht mehr.",
+        "Tschüss, hilft Massage?",
+    ],
+)
+def test_a_goodbye_with_anything_else_is_left_to_the_rest(guard: ScopeGuard, text: str) -> None:
+    assert guard.decide(text, "crisis", False)[0] != "goodbye"
+
+
+def test_a_question_in_the_words_of_privacy_the_classifier_could_not_place_is_one(guard: ScopeGuard) -> None:
+    text = "Wie lange werden die Chatverläufe gespeichert?"
+    message = classified(
+        text, [("nlu_fallback", 0.35), ("crisis", 0.15), ("ask_privacy", 0.12), ("warning_signs", 0.1)]
+    )
+    guard.process([message])
+    assert message.get("intent")["name"] == "ask_privacy"
+    # without privacy among the classifier's first guesses, the words alone do not decide
+    other = classified(text, [("nlu_fallback", 0.35), ("crisis", 0.15), ("warning_signs", 0.12), ("ask_source", 0.1)])
+    guard.process([other])
+    assert other.get("intent")["name"] != "ask_privacy"
+    # nor without the words of privacy
+    plain = "Wie lange dauert das?"
+    message = classified(plain, [("nlu_fallback", 0.35), ("crisis", 0.15), ("ask_privacy", 0.12)])
+    guard.process([message])
+    assert message.get("intent")["name"] != "ask_privacy"
 
 
 def test_a_description_among_words_of_another_topic_names_no_treatment(guard: ScopeGuard) -> None:

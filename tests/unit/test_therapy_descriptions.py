@@ -59,6 +59,29 @@ def describer() -> TherapyDescriptions:
         ("Sie schiebt meine Wirbel ganz langsam hin und her, ohne Ruck.", "mobilisation"),
         # the currents of a compound: two alternating currents laid over each other
         ("Hilft eigentlich diese Behandlung mit zwei sich überlagernden Wechselströmen?", "interferenztherapie"),
+        # the back kneaded: massage; in Palatinate German too
+        ("Rücken kneten bei Physio, Kasse zahlt?", "massage"),
+        ("Hilft des Durchknete vom Rigge ebbes odder net?", "massage"),
+        # the back cracked, one word or in Bavarian ("Knacka-Lassn"); the back pulled and stretched ("Buckl")
+        ("Zahlt die Kasse dat Knackenlassen vom Rücken?", "manipulation"),
+        ("Bringt des Knacka-Lassn vom Kreiz wos?", "manipulation"),
+        ("Is des gfährlich, wenn die am Buckl ziehe und strecke?", "traktion"),
+        # colourful stickers ("Pickerl", Austrian) and strips ("Klebestreifa", Swabian)
+        ("Wos is'n des mit de bunten Pickerln am Rückn?", "kinesio_taping"),
+        ("Zahlt d AOK die bunte Klebestreifa?", "kinesio_taping"),
+        # joints moved slowly to and fro ("un": und; "bewesche": bewegen)
+        ("Was mache die, wenn se die Gelenke langsam hin un her bewesche?", "mobilisation"),
+        ("Wenn die mir de Wirbel so langsam hin- un herbewechn, gann da was gabutt gehn?", "mobilisation"),
+        # pads on the skin with current ("uff de Haut"); two currents laid over each other ("zwaa Ströme")
+        ("Unn des mit de Klebeplättscher uff de Haut, wo de Strom durchgeht?", "tens"),
+        ("Des mit de zwaa Ströme, die sisch iwwerlachern, zahlt des die Kass?", "interferenztherapie"),
+        # the bones cracked, in Saxon ("Gnochn gnacken lässt")
+        ("Dos, wo mr de Gnochn gnacken lässt, zahlt dos de Gasse?", "manipulation"),
+        # the hands alone, because everything in the body hangs together
+        (
+            "Die, wo nur mit de Hände behandeln, weil allet im Körper zusammenhängt: Kann da wat schiefjehn?",
+            "osteopathie",
+        ),
     ],
 )
 def test_a_description_names_its_treatment(describer: TherapyDescriptions, text: str, therapy: str) -> None:
@@ -77,6 +100,8 @@ def test_a_description_names_its_treatment(describer: TherapyDescriptions, text:
         "Die Schallwellen wärmen das Gewebe von innen.",
         "Wie lange dauert die Erholung nach einer KMT?",  # a bone marrow transplant, no back
         "Es zieht im Rücken, wenn ich lange am Schreibtisch sitze.",  # a pain, no stretching on a table
+        "Kostet viel Knete beim Physio?",  # "Knete" is money, nothing kneaded
+        "Den Teig fünf Minuten kneten.",
     ],
 )
 def test_words_near_a_description_name_nothing(describer: TherapyDescriptions, text: str) -> None:
