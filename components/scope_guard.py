@@ -76,7 +76,8 @@ PLEASANTRIES = {GREET, GOODBYE, THANKS}
 # Intents that ask no aspect: where the words of a question ask exactly one (after a thanks, or
 # beside a treatment named), that aspect's intent is meant.
 ASK_CAPABILITIES = "ask_capabilities"
-ASIDE = PLEASANTRIES | {"acknowledge", "ask_overview", ASK_CAPABILITIES}
+ACKNOWLEDGE = "acknowledge"
+ASIDE = PLEASANTRIES | {ACKNOWLEDGE, "ask_overview", ASK_CAPABILITIES}
 MIN_TOKENS_OF_A_REQUEST = 8
 # a statement this short that names a treatment of the page and asks nothing tells what it is about
 MAX_TOKENS_OF_A_MENTION = 12
@@ -191,6 +192,7 @@ class ScopeGuard(YamlLexiconComponent):
         self.thanks_fillers = compile_group(lists.get("thanks_fillers") or [])
         self.goodbyes = compile_group(lists.get("goodbyes") or [])
         self.goodbye_fillers = compile_group(lists.get("goodbye_fillers") or [])
+        self.acknowledgements = compile_group(lists.get("acknowledgements") or [])
         self.naming = compile_group(lists.get("naming_phrases") or [])
         self.question_openers = compile_group(lists.get("question_openers") or [])
         self.personal = compile_group(lists.get("personal_cues") or [])
@@ -433,6 +435,10 @@ class ScopeGuard(YamlLexiconComponent):
         Wiederhören.")?"""
         return nothing_else(covered_by((self.goodbyes,), tokens), (self.goodbye_fillers,), tokens)
 
+    def only_a_nod(self, tokens: Sequence[Token]) -> bool:
+        """Is the message nothing but a nod to the last answer ("k", "alles klar", "passt")?"""
+        return nothing_else(covered_by((self.acknowledgements,), tokens), (), tokens)
+
     def only_personal_words(self, tokens: Sequence[Token], entities: Iterable[dict[str, Any]]) -> bool:
         """Is the message nothing but a request for advice ("Was würdest du mir raten?"), beside a
         follow-up's opener or a small filler word?"""
@@ -671,6 +677,9 @@ class ScopeGuard(YamlLexiconComponent):
             # Wiederhören." as a crisis (farewell notes are not goodbyes of these words alone, and a
             # sign the safety lexicon finds, "Lebt wohl", still wins after this, in SafetyGuard)
             return GOODBYE, []
+        if intent not in (ACKNOWLEDGE, *ALARMS) and not has_therapy and self.only_a_nod(tokens):
+            # a nod and nothing else; the classifier declined a bare "k" as another topic
+            return ACKNOWLEDGE, []
         if intent in ALARMS and not has_therapy and first_match(self.off_topic, tokens):
             # the classifier's alarm on "Rezept für Gulasch …": off topic (a sign the safety
             # lexicon finds still wins after this, in SafetyGuard)

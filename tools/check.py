@@ -647,6 +647,7 @@ class Checker:
             "thanks_fillers",
             "goodbyes",
             "goodbye_fillers",
+            "acknowledgements",
             "naming_phrases",
         )
         groups = [(scope, key) for key in keys if isinstance(scope, CommentedMap) and key in scope]

@@ -641,6 +641,7 @@ def test_a_thanks_with_anything_else_is_left_to_the_rest(guard: ScopeGuard, text
         ("Ich wünsche Ihnen noch einen schönen Tag, auf Wiederhören.", "crisis"),
         ("Pfiat eich, und an scheen Dog no!", "warning_signs"),
         ("Tschüss und schönes Wochenende", "out_of_scope"),
+        ("bb", "out_of_scope"),
     ],
 )
 def test_a_message_of_nothing_but_a_goodbye_is_a_goodbye(guard: ScopeGuard, text: str, intent: str) -> None:
@@ -660,6 +661,28 @@ def test_a_message_of_nothing_but_a_goodbye_is_a_goodbye(guard: ScopeGuard, text
 )
 def test_a_goodbye_with_anything_else_is_left_to_the_rest(guard: ScopeGuard, text: str) -> None:
     assert guard.decide(text, "crisis", False)[0] != "goodbye"
+
+
+@pytest.mark.parametrize(("text", "intent"), [("k", "out_of_scope"), ("passt scho", "thanks"), ("Achso.", "goodbye")])
+def test_a_message_of_nothing_but_a_nod_is_a_nod(guard: ScopeGuard, text: str, intent: str) -> None:
+    assert guard.decide(text, intent, False)[0] == "acknowledge"
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        # "ja" and "nein" answer the question whether to delete everything: not this list's
+        ("ja", "delete_my_data"),
+        ("nein", "keep_my_data"),
+        # a question beside the nod is what the message is about; an alarm is not talked away
+        ("ok, und was kostet das?", "ask_costs"),
+        ("ok", "crisis"),
+        # "kk" is the Krankenkasse
+        ("kk", "ask_costs"),
+    ],
+)
+def test_anything_but_a_bare_nod_is_left_to_the_rest(guard: ScopeGuard, text: str, intent: str) -> None:
+    assert guard.decide(text, intent, False)[0] != "acknowledge"
 
 
 def test_a_question_in_the_words_of_privacy_the_classifier_could_not_place_is_one(guard: ScopeGuard) -> None:
