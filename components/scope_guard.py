@@ -203,6 +203,7 @@ class ScopeGuard(YamlLexiconComponent):
         circumstance = lists.get("circumstance") or {}
         self.circumstance_details = frozenset(str(d) for d in circumstance.get("details") or [])
         self.target_words = compile_group(circumstance.get("target_words") or [])
+        self.state_target_words = compile_group(circumstance.get("state_target_words") or [])
         self.treatment_words = compile_group(lists.get("treatment_words") or [])
         self.side_effect_words = compile_group(lists.get("side_effect_words") or [])
         self.side_effect_after = compile_group(lists.get("side_effect_after") or [])
@@ -610,10 +611,12 @@ class ScopeGuard(YamlLexiconComponent):
         details: frozenset[str],
         asked: frozenset[str],
         therapy_spans: Iterable[tuple[int, int]] = (),
+        kind: str = "condition",
     ) -> bool:
         """Is the condition something the person has, beside a question about a treatment's
         risks ("Ich habe Diabetes. Ist Akupunktur gefährlich?"), not what the treatment is for?
-        Then the question is answered, saying what the page does not say about the condition."""
+        Then the question is answered, saying what the page does not say about the condition.
+        A state is no target of "bei" ("gefährlich bei Schwangerschaft": during it), only of "gegen"."""
         asks_risks = "risiken" in asked and "wirksamkeit" not in asked  # in words, not the classifier's guess
         if not (details & self.circumstance_details or asks_risks):
             return False
@@ -622,6 +625,14 @@ class ScopeGuard(YamlLexiconComponent):
         neighbours = [*tokens[max(0, match.first - 1) : match.first], *tokens[match.last + 1 : match.last + 2]]
         if any(start < t.end and t.start < end for start, end in therapy_spans for t in neighbours):
             return False
+        if kind == "state":
+            # before the word, only the words of a treatment's aim ("gegen Schwangerschaftsübelkeit");
+            # after it, any ("während der Schwangerschaft bei Beckenbeschwerden": the pelvis is the aim)
+            before = tokens[max(0, match.first - 3) : match.first]
+            after = tokens[match.last + 1 : match.last + 3]
+            return (
+                first_match(self.state_target_words, before) is None and first_match(self.target_words, after) is None
+            )
         return first_match(self.target_words, near) is None  # not "TENS gegen Regelschmerzen"
 
     def is_target(self, tokens: Sequence[Token], therapy_spans: Iterable[tuple[int, int]] = ()) -> bool:
@@ -760,7 +771,8 @@ class ScopeGuard(YamlLexiconComponent):
         circumstances = {
             t
             for t, kind, match in topics
-            if kind in CONDITION_KINDS and self.is_circumstance(intent, tokens, match, details, asked, therapy_spans)
+            if kind in CONDITION_KINDS
+            and self.is_circumstance(intent, tokens, match, details, asked, therapy_spans, kind)
         }
         for condition in conditions:
             if condition["value"] in circumstances:

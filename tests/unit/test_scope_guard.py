@@ -494,6 +494,9 @@ def test_a_person_in_the_writers_past_is_no_reason_to_decline_a_question_about_t
         "Ist Interferenzstrom in der Schwangerschaft gefährlich?",
         "Is acupuncture safe during pregnancy? My lower back hurts so much.",
         "Ich bin schwanger. Ist eine Massage am Rücken gefährlich?",
+        # "bei" a pregnancy is during it, not what the treatment is for
+        "Tens gerät gefärlich bei schwangerschft?",
+        "Ist TENS für Schwangere gefährlich?",
     ],
 )
 def test_a_pregnancy_beside_a_risk_question_gets_the_risks_after_a_note(guard: ScopeGuard, text: str) -> None:
@@ -516,6 +519,10 @@ def test_a_pregnancy_beside_a_risk_question_gets_the_risks_after_a_note(guard: S
         # a treatment for the pregnancy itself
         ("Hilft Akupunktur gegen Schwangerschaftsübelkeit?", "ask_effectiveness", "wirksamkeit"),
         ("Kann TENS bei Wehen helfen?", "ask_effectiveness", "wirksamkeit"),
+        ("Ist TENS gegen Schwangerschaftsübelkeit gefährlich?", "ask_risks", "risiken"),
+        ("Is TENS safe to use for labour pain during birth?", "ask_risks", "risiken"),
+        # after the pregnancy, "bei" names what it is for: the pelvis
+        ("Ist Osteopathie während der Schwangerschaft bei Beckenbeschwerden unbedenklich?", "ask_risks", "risiken"),
     ],
 )
 def test_a_pregnancy_is_declined_otherwise(guard: ScopeGuard, text: str, intent: str, asked: str) -> None:
