@@ -845,6 +845,14 @@ def test_a_sign_ruled_out_by_its_words_finds_and_denies_what_a_full_look_finds(
 def test_a_pain_in_the_chest_beside_a_heart_attack_long_past_is_still_reported(guard: SafetyGuard) -> None:
     # only "Herzinfarkt" after "seit dem" is the past; the chest pain of the first sentence is now
     assert tiers(guard, "Ich habe Druck auf der Brust. Seit dem Herzinfarkt nehme ich ASS.") == {"notruf"}
+    # in one sentence with the past ("vor 2 Jahren", "hatte"), the person still says it is theirs now
+    assert tiers(guard, "Ich habe Druck auf der Brust, seit dem Herzinfarkt vor 2 Jahren nehme ich ASS") == {"notruf"}
+    assert tiers(guard, "Ich habe Druck auf der Brust, vor 2 Jahren hatte ich einen Herzinfarkt. Hilft Massage?") == {
+        "notruf"
+    }
+    # chest pain read about, or long past, is no report
+    assert tiers(guard, "Ich habe gelesen, dass Brustschmerzen nach dem Einrenken vorkommen. Stimmt das?") == set()
+    assert tiers(guard, "Vor drei Jahren hatte ich Druck auf der Brust, das war harmlos. Hilft Massage?") == set()
 
 
 def test_needles_pulled_out_are_no_near_drowning(guard: SafetyGuard) -> None:
