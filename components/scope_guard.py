@@ -616,7 +616,8 @@ class ScopeGuard(YamlLexiconComponent):
         """Is the condition something the person has, beside a question about a treatment's
         risks ("Ich habe Diabetes. Ist Akupunktur gefährlich?"), not what the treatment is for?
         Then the question is answered, saying what the page does not say about the condition.
-        A state is no target of "bei" ("gefährlich bei Schwangerschaft": during it), only of "gegen"."""
+        Before a state's word, "bei" names no aim ("gefährlich bei Schwangerschaft": during it), "gegen"
+        does; after it, every target word counts ("… Schwangerschaft bei Beckenbeschwerden")."""
         asks_risks = "risiken" in asked and "wirksamkeit" not in asked  # in words, not the classifier's guess
         if not (details & self.circumstance_details or asks_risks):
             return False
@@ -689,7 +690,8 @@ class ScopeGuard(YamlLexiconComponent):
             # sign the safety lexicon finds, "Lebt wohl", still wins after this, in SafetyGuard)
             return GOODBYE, []
         if intent not in (ACKNOWLEDGE, *ALARMS) and not has_therapy and self.only_a_nod(tokens):
-            # a nod and nothing else; the classifier declined a bare "k" as another topic
+            # a nod and nothing else; the classifier declined a bare "k" as another topic (an alarm it
+            # raised is left to SafetyGuard: unlike a greeting, a nod was never seen read as a crisis)
             return ACKNOWLEDGE, []
         if intent in ALARMS and not has_therapy and first_match(self.off_topic, tokens):
             # the classifier's alarm on "Rezept für Gulasch …": off topic (a sign the safety
