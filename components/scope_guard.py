@@ -197,6 +197,7 @@ class ScopeGuard(YamlLexiconComponent):
         self.question_openers = compile_group(lists.get("question_openers") or [])
         self.personal = compile_group(lists.get("personal_cues") or [])
         self.personal_questions = compile_group(lists.get("personal_questions") or [])
+        self.personal_situation = compile_group(lists.get("personal_situation") or [])
         self.not_personal_questions = compile_group(lists.get("not_personal_questions") or [])
         self.other_than = compile_group(lists.get("other_than_cues") or [])
         self.joining = compile_group(lists.get("joining_words") or [])
@@ -576,6 +577,11 @@ class ScopeGuard(YamlLexiconComponent):
         return False
 
     @staticmethod
+    def only_told(text: str, tokens: Sequence[Token], match: Match) -> bool:
+        """Does this match stand outside the message's questions, where it has one?"""
+        return bool(question_spans(text)) and not ScopeGuard.in_a_question(text, tokens, match)
+
+    @staticmethod
     def in_a_question(text: str, tokens: Sequence[Token], match: Match) -> bool:
         """Does this match stand in a sentence that asks?"""
         start = tokens[match.first].start
@@ -803,6 +809,10 @@ class ScopeGuard(YamlLexiconComponent):
                 and not has_therapy
                 and (intent in TOPICAL | {OUT_OF_SCOPE} or self.asks_for_medical(t, intent, text, tokens))
                 and not details & self.circumstance_details  # blood thinners: the page has a word on them
+                # "Mein Hausarzt hat mir nur Schmerztabletten aufgeschrieben. Welche Behandlung ist für
+                # mich die richtige?": the drug is part of a story about their back, the question asks
+                # what they should do (the reply refers them to their doctor)
+                and not (intent == PERSONAL_ADVICE and about_back and self.only_told(text, tokens, match))
             )
             or (
                 kind == "medical"
@@ -952,7 +962,16 @@ class ScopeGuard(YamlLexiconComponent):
             ) or (
                 # "Was würdest du mir raten?": a request for advice and nothing else is no other
                 # topic, it asks the bot what to do (the reply says why it gives no personal advice)
-                intent_name(message) == PERSONAL_ADVICE and self.only_personal_words(tokens, entities)
+                intent_name(message) == PERSONAL_ADVICE
+                and (
+                    self.only_personal_words(tokens, entities)
+                    # "Ich bin 50 Jahre, was soll ich machen?": beside what they tell of themselves
+                    # (words of another topic still decline it, in decide)
+                    or (
+                        any(e.get("entity") == "personal" for e in entities)
+                        and first_match(self.personal_situation, tokens) is not None
+                    )
+                )
             )
             ranking = [r.get("name") for r in message.get("intent_ranking") or [] if r.get("name") != FALLBACK]
             best_guess = ranking[0] if ranking else None

@@ -634,6 +634,7 @@ class Checker:
             "question_openers",
             "personal_cues",
             "personal_questions",
+            "personal_situation",
             "not_personal_questions",
             "other_than_cues",
             "joining_words",

@@ -1392,6 +1392,48 @@ def test_a_request_for_advice_and_nothing_else_stays_one(guard: ScopeGuard) -> N
     assert message.get("intent")["name"] == OUT_OF_SCOPE
 
 
+@pytest.mark.parametrize(
+    ("text", "cue"),
+    [
+        ("Ich bin 50 Jahre, was soll ich machen?", "soll ich"),
+        ("Meine Situation: 45 Jahre, Arbeit im Lager. Was ist besser für mich persönlich?", "für mich"),
+    ],
+)
+def test_a_request_for_advice_beside_what_they_tell_of_themselves_stays_one(
+    guard: ScopeGuard, text: str, cue: str
+) -> None:
+    # no word of the topic, but their age or situation: in this chat they ask about their back (the
+    # reply refers them to their doctor); both were declined as another topic
+    personal = {"entity": "personal", "value": "true", "start": text.index(cue), "end": text.index(cue) + len(cue)}
+    message = classified(text, [("ask_personal_advice", 0.99), ("ask_method", 0.01)], [personal])
+    guard.process([message])
+    assert message.get("intent")["name"] == "ask_personal_advice"
+
+
+def test_what_they_tell_of_themselves_keeps_no_request_of_another_topic(guard: ScopeGuard) -> None:
+    text = "Ich bin 50 Jahre alt, welches Rezept für Gulasch soll ich kochen?"
+    personal = {"entity": "personal", "value": "true", "start": text.index("soll ich"), "end": text.index(" kochen")}
+    message = classified(text, [("ask_personal_advice", 0.9), ("out_of_scope", 0.05)], [personal])
+    guard.process([message])
+    assert message.get("intent")["name"] == OUT_OF_SCOPE
+
+
+def test_a_drug_told_in_a_story_about_the_back_leaves_the_request_for_advice(guard: ScopeGuard) -> None:
+    # the drug is told, outside the question: they ask what they should do (it was declined as a
+    # question about drugs)
+    text = (
+        "Ich habe seit Monaten Schmerzen im unteren Rücken. Mein Hausarzt hat mir nur Schmerztabletten "
+        "aufgeschrieben. Welche Behandlung ist für mich die richtige?"
+    )
+    assert guard.decide(text, "ask_personal_advice", False)[0] is None
+    # asked about in the question, the drug is declined as before
+    for text in ("Ich habe Rückenschmerzen. Soll ich Ibuprofen nehmen?", "Welche Schmerzmittel soll ich nehmen?"):
+        assert guard.decide(text, "ask_personal_advice", False)[0] == OUT_OF_SCOPE, text
+    # and told beside a question of another kind than advice, too
+    text = "Ich habe Rückenschmerzen und nehme Schmerzmittel. Wie viel darf man davon höchstens nehmen?"
+    assert guard.decide(text, "ask_risks", False)[0] == OUT_OF_SCOPE
+
+
 def test_a_call_for_help_read_as_one_is_no_question_about_an_effect(guard: ScopeGuard) -> None:
     # "help" is also a word of the effect ("does TENS help?"); alone it asks what the bot can do
     asked = {"entity": "asked", "value": "wirksamkeit", "start": 0, "end": 4}
