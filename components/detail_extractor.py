@@ -35,6 +35,7 @@ from components.matching import (
     Match,
     Pattern,
     compile_group,
+    crosses_a_sentence_end,
     find,
     first_match,
     fold,
@@ -155,7 +156,10 @@ class DetailExtractor(YamlLexiconComponent, EntityExtractorMixin):
                 [
                     m
                     for m in find(pattern, tokens)
-                    if not (m.negated and entity == "premise") and not excepted.intersection(range(m.first, m.last + 1))
+                    if not (m.negated and entity == "premise")
+                    and not excepted.intersection(range(m.first, m.last + 1))
+                    # "Bringt des Einrenkn übahaupt wos? Is ma jo eh nix ausgrenkt?" asks no "was ist"
+                    and not crosses_a_sentence_end(m, tokens)
                 ]
                 for pattern in may_match(patterns, tokens)
             ]

@@ -436,6 +436,15 @@ class Match:
     negated: bool
 
 
+def crosses_a_sentence_end(match: Match, tokens: Sequence[Token]) -> bool:
+    """Does a match of words in a row (a pattern without "...") run over a sentence's end ("Bringt
+    das wos? Is ma …" holds "was ist" only so)? The safety lists keep such matches: "… dass es
+    aufhört. Für immer." is written with a pause."""
+    if any(part.kind == "gap" for part in match.pattern.parts):
+        return False
+    return any(t.after_stop for t in tokens[match.first + 1 : match.last + 1])
+
+
 def _match_from(parts: Sequence[Part], tokens: Sequence[Token], i: int, typos: bool) -> int | None:
     """Index of the last token if `parts` match starting at token i, else None."""
     if not parts:

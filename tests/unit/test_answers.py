@@ -523,6 +523,19 @@ def test_a_question_for_a_personal_decision_is_found() -> None:
         assert extracted(text, "personal") == set()
 
 
+def test_who_may_offer_a_treatment_asks_about_the_treatment_itself() -> None:
+    # the classifier read "wer darf sich … nennen" as a question about risks (it is about training)
+    for text in ("und wer darf sich überhaupt osteopath nennen?", "wer bietet akupunktur eigentlich an"):
+        assert extracted(text, "asked") == {"methode"}, text
+    assert extracted("Wer darf keine Akupunktur bekommen?", "asked") != {"methode"}
+
+
+def test_the_words_of_an_aspect_stay_within_one_sentence() -> None:
+    # "wos? Is" read as "was ist" made it a question what manipulation is
+    text = "Bringt des Einrenkn übahaupt wos? Is ma jo eh nix ausgrenkt, oder?"
+    assert extracted(text, "asked") == {"wirksamkeit"}
+
+
 def test_whether_an_effect_lasts_is_answered_and_how_long_exactly_is_a_silence(kb, interface) -> None:
     lasts = ask(kb, interface, ["akupunktur"], ["wirksamkeit"], details=("dauer",))
     assert lasts.claims[0] == kb.verdict("akupunktur").id  # "allenfalls kurzfristig" answers "auf Dauer?"

@@ -8,6 +8,7 @@ from components.matching import (
     Rule,
     compile_group,
     compile_pattern,
+    crosses_a_sentence_end,
     find,
     first_match,
     matches_of,
@@ -65,6 +66,18 @@ def test_a_negator_denies_nothing_after_the_end_of_its_sentence() -> None:
     assert matches("kann ich trotzdem", "Ich vertrage keine Öle. Kann ich trotzdem zur Massage?") == [False]
     # within the sentence it still denies
     assert matches("taub*", "Kein taubes Bein, nur Ziehen") == [True]
+
+
+def test_a_match_of_words_in_a_row_over_a_sentence_end_is_marked() -> None:
+    def crossing(pattern: str, text: str) -> list[bool]:
+        tokens = tokenize(text)
+        return [crosses_a_sentence_end(m, tokens) for m in find(compile_pattern(pattern), tokens)]
+
+    # "Bringt des Einrenkn übahaupt wos? Is ma …": "wos? Is" is no "was ist"
+    assert crossing("was ist", "Bringt des Einrenkn übahaupt wos? Is ma jo eh nix ausgrenkt") == [True]
+    assert crossing("was ist", "Und was ist das genau?") == [False]
+    # a gap may cross a sentence's end (the lists' "..." patterns were written so)
+    assert crossing("kann ... nicht", "Ich kann. Nicht mehr") == [False]
 
 
 def test_only_whole_words_are_replaced() -> None:

@@ -229,6 +229,18 @@ def test_leave_to_ask_is_no_request_for_personal_advice(guard: ScopeGuard) -> No
     assert guard.sounds_personal(tokenize("Darf ich TENS trotz Herzschrittmacher benutzen?"), [])
 
 
+def test_a_learners_what_do_you_say_asks_for_advice(guard: ScopeGuard) -> None:
+    # "Was Sie sagen?" is a learner's "Was sagen Sie?" after a choice between two treatments
+    text = "Ich soll Akupunktur machen oder Massage? Was Sie sagen?"
+    therapies = [
+        {"entity": "therapy", "value": v, "start": text.index(w), "end": text.index(w) + len(w)}
+        for v, w in (("akupunktur", "Akupunktur"), ("massage", "Massage"))
+    ]
+    message = classified(text, [("ask_method", 0.57), ("ask_personal_advice", 0.41)], therapies)
+    guard.process([message])
+    assert message.get("intent")["name"] == "ask_personal_advice"
+
+
 @pytest.mark.parametrize(
     ("text", "pleasantry"),
     [
