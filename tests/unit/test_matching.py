@@ -47,6 +47,9 @@ def test_dialect_words_are_read_as_standard_german() -> None:
     assert matches("hilft das", "Un hilft'n das ooch?") == [False]
     assert matches("bringt ... überhaupt", "Un brängk dä övverhaupt jet?") == [False]
     assert matches("nebenwirkungen", "Un Nevvewirkunge?") == [False]
+    # Low German "hölpt" (hilft), "Övungen" (Übungen), "sülvst" (selbst)
+    assert matches("übungen hilft", "Wat för Övungen hölpt denn, wenn ik sülvst wat doon will?") == [False]
+    assert matches("selbst", "wenn ik sülvst wat doon will") == [False]
 
 
 def test_a_pattern_written_in_dialect_is_read_the_same_way() -> None:

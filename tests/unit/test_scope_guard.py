@@ -633,6 +633,7 @@ def test_a_greeting_with_anything_else_is_left_to_the_rest(guard: ScopeGuard, te
         # thanks in a learner's first language
         ("Shukran, vielen Dank!", "out_of_scope"),
         ("Teşekkürler!", "greet"),
+        ("Mulțumesc, hilft mir viel", "out_of_scope"),
     ],
 )
 def test_a_message_of_nothing_but_a_thanks_is_a_thanks(guard: ScopeGuard, text: str, intent: str) -> None:
