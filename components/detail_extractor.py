@@ -115,6 +115,17 @@ class DetailExtractor(YamlLexiconComponent, EntityExtractorMixin):
             for m in hits
         ]
 
+        def inside_another(m: Match) -> bool:
+            # "Wie gut funktioniert TENS?" asks whether it helps: the aspect's own phrase covers the
+            # words that "wie ... funktioniert" (what it is) finds only through its gap
+            return any(
+                o.first <= m.first and m.last <= o.last
+                for entity, value, per_pattern in hits_by_group
+                if entity == "asked" and value != "methode"
+                for hits in per_pattern
+                for o in hits
+            )
+
         def leads_to_another(m: Match) -> bool:
             # within one sentence: "Was ist es? Hilft es?" asks both
             return any(
@@ -125,7 +136,11 @@ class DetailExtractor(YamlLexiconComponent, EntityExtractorMixin):
             )
 
         return [
-            (entity, value, [[m for m in hits if not leads_to_another(m)] for hits in per_pattern])
+            (
+                entity,
+                value,
+                [[m for m in hits if not leads_to_another(m) and not inside_another(m)] for hits in per_pattern],
+            )
             if entity == "asked" and value == "methode"
             else (entity, value, per_pattern)
             for entity, value, per_pattern in hits_by_group

@@ -124,6 +124,7 @@ TOPICAL_DETAILS = {
     "herzschrittmacher",
     "sitzungen",
     "behandlungsdauer",
+    "wirkdauer",  # "Wie lange hält?": how long the effect lasts, after a question about a treatment
 }
 TOPICAL_ASPECTS = {"risiken", "kosten"}
 # beliefs in what a treatment does (knowledge/details.yml `premises`; not "…, oder?" nor who pays)
@@ -868,6 +869,11 @@ class ScopeGuard(YamlLexiconComponent):
             if self.aspect_by_detail(details) in by_words:
                 # "wie soll Strom gegen Schmerzen helfen?": of the aspects the words ask, the one a
                 # detail tells ("wie soll … helfen" asks the mechanism, though "helfen" asks the effect)
+                return self.aspect_by_detail(details), conditions
+            if not by_words and self.aspect_by_detail(details) is not None and topical_guess != PERSONAL_ADVICE:
+                # no words of an aspect: a detail that tells one decides ("Laser? Wie lange hält das
+                # an?" asks whether it helps), not the classifier's unsure guess; a request for advice
+                # stays one (its answer gives the detail's aspect too)
                 return self.aspect_by_detail(details), conditions
             if topical_guess is not None:
                 return topical_guess, conditions

@@ -523,6 +523,14 @@ def test_a_question_for_a_personal_decision_is_found() -> None:
         assert extracted(text, "personal") == set()
 
 
+def test_how_well_it_works_asks_whether_it_helps_not_what_it_is() -> None:
+    # "wie ... funktioniert" (what it is) finds "wie gut funktioniert" only through its gap
+    assert extracted("Und wie gut funktioniert? Es gibt Studie?", "asked") == {"wirksamkeit"}
+    assert extracted("Wie gut funktioniert TENS und wie funktioniert es genau?", "asked") == {"wirksamkeit", "methode"}
+    # the mechanism's own phrase holds a word of the effect, and stays a question how it works
+    assert "methode" in extracted("Wie soll Strom gegen Schmerzen helfen?", "asked")
+
+
 def test_who_may_offer_a_treatment_asks_about_the_treatment_itself() -> None:
     # the classifier read "wer darf sich … nennen" as a question about risks (it is about training)
     for text in ("und wer darf sich überhaupt osteopath nennen?", "wer bietet akupunktur eigentlich an"):

@@ -1039,6 +1039,32 @@ def test_an_unsure_question_whether_a_named_treatment_is_passive_asks_what_passi
     assert message.get("intent")["name"] == "ask_overview"
 
 
+def test_how_long_it_lasts_is_a_follow_up_not_another_topic(guard: ScopeGuard) -> None:
+    # a learner's "Wie lange hält?" after a question about a treatment (it was declined)
+    text = "Wie lange hält?"
+    detail = {"entity": "detail", "value": "wirkdauer", "start": 0, "end": len(text) - 1}
+    message = classified(text, [("ask_effectiveness", 0.99), ("out_of_scope", 0.01)], [detail])
+    guard.process([message])
+    assert message.get("intent")["name"] == "ask_effectiveness"
+
+
+def test_a_detail_leaves_a_request_for_advice_the_classifier_guessed(guard: ScopeGuard) -> None:
+    # the classifier unsure, its topical guess a request for advice: that stays (its answer gives the
+    # detail's aspect too); with another topical guess the detail's aspect decides
+    text = "Ich bin 81 und habe oft Rückenschmerzen. Mir wurde Lasertherapie geschenkt. Sollte ich das machen?"
+    spans = [_span(text, "Lasertherapie")]
+    for guess, expected in (("ask_personal_advice", "ask_personal_advice"), ("ask_method", "ask_risks")):
+        decided = guard.decide(
+            text, "nlu_fallback", True, details=frozenset({"alter"}), topical_guess=guess, therapy_spans=spans
+        )
+        assert decided[0] == expected, guess
+
+
+def test_a_school_bag_tells_that_the_back_is_a_childs(guard: ScopeGuard) -> None:
+    text = "Mein Sohn ist 10 Jahre und hat Rückenschmerz von Schultasche. Was machen?"
+    assert guard.decide(text, "ask_method", False)[0] == OUT_OF_SCOPE
+
+
 @pytest.mark.parametrize(
     ("details", "expected"),
     [
