@@ -50,6 +50,9 @@ def test_dialect_words_are_read_as_standard_german() -> None:
     # Low German "hölpt" (hilft), "Övungen" (Übungen), "sülvst" (selbst)
     assert matches("übungen hilft", "Wat för Övungen hölpt denn, wenn ik sülvst wat doon will?") == [False]
     assert matches("selbst", "wenn ik sülvst wat doon will") == [False]
+    # Low German "eegentlich", "düsse", "Nadels"
+    assert matches("was ist das eigentlich diese", "Wat is dat eegentlich, düsse Akupunktur?") == [False]
+    assert matches("nadeln", "Wo schall dat mit de Nadels wirken?") == [False]
 
 
 def test_a_pattern_written_in_dialect_is_read_the_same_way() -> None:
