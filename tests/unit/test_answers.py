@@ -544,6 +544,24 @@ def test_the_words_of_an_aspect_stay_within_one_sentence() -> None:
     assert extracted(text, "asked") == {"wirksamkeit"}
 
 
+@pytest.mark.parametrize(
+    ("text", "entity", "expected"),
+    [
+        # why it helps only a short time: how long the effect lasts
+        ("Warum nur kurze Zeit? Nicht lange?", "detail", {"wirkdauer"}),
+        # a learner's "how many times": the number of sessions
+        ("Und wie viel mal muss man gehen? Eine Mal reicht?", "detail", {"sitzungen"}),
+        # whether anyone may call themselves so: the training
+        ("In Deutschland jeder kann sagen er ist Osteopath?", "detail", {"ausbildung"}),
+        # how it works, in messenger shorthand; what someone works with
+        ("und wie funzt des", "asked", {"methode"}),
+        ("Osteopath arbeitet nur mit Hände oder auch mit Maschine?", "asked", {"methode"}),
+    ],
+)
+def test_learners_and_messenger_words_of_a_detail_or_aspect(text: str, entity: str, expected: set[str]) -> None:
+    assert extracted(text, entity) == expected
+
+
 def test_whether_an_effect_lasts_is_answered_and_how_long_exactly_is_a_silence(kb, interface) -> None:
     lasts = ask(kb, interface, ["akupunktur"], ["wirksamkeit"], details=("dauer",))
     assert lasts.claims[0] == kb.verdict("akupunktur").id  # "allenfalls kurzfristig" answers "auf Dauer?"

@@ -882,6 +882,23 @@ def test_the_end_of_ones_strength_said_on_its_own_is_a_crisis(guard: SafetyGuard
 @pytest.mark.parametrize(
     "text",
     [
+        # learners' German: the classifier alone found these, or read them as a greeting or a thanks
+        "Ich will nicht leben mehr.",
+        "Ich bin nur Last.",
+        "Ich esse seit Tagen nichts mehr, mit Absicht.",
+    ],
+)
+def test_a_learners_words_of_a_crisis_are_found(guard: SafetyGuard, text: str) -> None:
+    assert tiers(guard, text) == {"krise"}
+
+
+def test_eating_less_on_purpose_to_lose_weight_is_no_crisis(guard: SafetyGuard) -> None:
+    assert "krise" not in tiers(guard, "Ich esse nichts mehr nach 18 Uhr, mit Absicht, zum Abnehmen.")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
         # what cannot be done any more is said: no crisis from the words alone
         "Ich kann nicht mehr sitzen.",
         "Ich kann nicht mehr lange stehen. Hilft Massage?",

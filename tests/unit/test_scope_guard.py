@@ -600,6 +600,11 @@ def test_pleasantries_and_keeping_the_data_are_judged_by_their_words(
         ("Gudn Daach ooch!", "out_of_scope"),
         ("Glück auf, Kumpel!", "out_of_scope"),
         ("Moin moin! Ik heff mol ne Fraag to mien Rüch.", "crisis"),
+        # a learner's greeting that only asks leave to ask (the classifier read it as a crisis)
+        ("Hallo, guten Tag. Ich habe Frage über meine Rücken, darf ich fragen?", "crisis"),
+        # greetings in learners' first languages
+        ("Salam aleikum, ich brauche Information für Rücken Schmerzen", "ask_source"),
+        ("Merhaba!", "out_of_scope"),
     ],
 )
 def test_a_message_of_nothing_but_a_greeting_is_a_greeting(guard: ScopeGuard, text: str, intent: str) -> None:
@@ -662,6 +667,9 @@ def test_a_thanks_with_anything_else_is_left_to_the_rest(guard: ScopeGuard, text
         ("Pfiat eich, und an scheen Dog no!", "warning_signs"),
         ("Tschüss und schönes Wochenende", "out_of_scope"),
         ("bb", "out_of_scope"),
+        # good night, written out or in messenger shorthand
+        ("gn8 👋", "greet"),
+        ("Gute Nacht!", "greet"),
     ],
 )
 def test_a_message_of_nothing_but_a_goodbye_is_a_goodbye(guard: ScopeGuard, text: str, intent: str) -> None:

@@ -82,6 +82,13 @@ def describer() -> TherapyDescriptions:
             "Die, wo nur mit de Hände behandeln, weil allet im Körper zusammenhängt: Kann da wat schiefjehn?",
             "osteopathie",
         ),
+        # slow and said not to crack: Mobilisation; a quick movement that cracks: Manipulation
+        ("Und langsam bewegen, ohne Knack, hilft auch?", "mobilisation"),
+        ("und die langsame variante wo nix knackt?", "mobilisation"),
+        ("Und die andere, mit schnelle Bewegung und Knacken?", "manipulation"),
+        # tape named by its colours; "Elektro" as patients shorten it
+        ("Die Klebeband, blau und rosa, gibt Nebenwirkung?", "kinesio_taping"),
+        ("elektro beim physio zahlt die kk oder igel?", "elektrotherapie"),
     ],
 )
 def test_a_description_names_its_treatment(describer: TherapyDescriptions, text: str, therapy: str) -> None:
@@ -102,6 +109,10 @@ def test_a_description_names_its_treatment(describer: TherapyDescriptions, text:
         "Es zieht im Rücken, wenn ich lange am Schreibtisch sitze.",  # a pain, no stretching on a table
         "Kostet viel Knete beim Physio?",  # "Knete" is money, nothing kneaded
         "Den Teig fünf Minuten kneten.",
+        # a back that cracks when one gets up quickly, or moving slowly, names no manual treatment
+        "Mein Rücken knackt, wenn ich schnell aufstehe.",
+        "Ich soll mich langsam wieder mehr bewegen.",
+        "Der Himmel ist heute blau.",
     ],
 )
 def test_words_near_a_description_name_nothing(describer: TherapyDescriptions, text: str) -> None:
