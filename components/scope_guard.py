@@ -1030,7 +1030,13 @@ class ScopeGuard(YamlLexiconComponent):
                 # treatment asks the previous question about it; what the description says about
                 # the treatment (a jolt, needles, current) is no question of its own
                 intent = INFORM_THERAPY
-            if (intent or current) == FALLBACK and has_therapy and not first_match(self.off_topic, tokenize(text)):
+            if (
+                (intent or current) == FALLBACK
+                and has_therapy
+                # a word of another topic leaves it unsure, unless the message is about the back ("Ich
+                # sehe Fußballer mit bunte Klebeband auf Rücken. … funktioniert das wirklich?")
+                and (not first_match(self.off_topic, tokenize(text)) or first_match(self.back, tokenize(text)))
+            ):
                 # the classifier is unsure, but the words say enough; "Wie bitte?" would lose a clear question
                 named = any(e.get("entity") == "therapy" and e.get("extractor") != DESCRIBER for e in entities)
                 by_words = one_aspect_asked(entities)

@@ -825,6 +825,25 @@ def test_an_unsure_question_that_names_a_treatment_and_one_aspect_asks_that(guar
     assert described.get("intent")["name"] != "ask_method"
 
 
+def test_an_unsure_question_about_the_back_keeps_its_words_beside_another_topics_word(guard: ScopeGuard) -> None:
+    # the footballers are where the person saw the tape; the question is about the back. Without
+    # the back, a word of another topic still leaves the classifier unsure
+    text = "Ich sehe Fußballer mit bunte Klebeband auf Rücken. Yaani, funktioniert das wirklich gegen Rückenschmerz?"
+    tape = {"entity": "therapy", "value": "kinesio_taping", "start": 23, "end": 37, "extractor": "TherapyExtractor"}
+    start = text.index("funktioniert")
+    asked = {"entity": "asked", "value": "wirksamkeit", "start": start, "end": start + 25, "role": "frage"}
+    ranking = [("nlu_fallback", 0.35), ("ask_method", 0.41), ("out_of_scope", 0.11)]
+    message = classified(text, ranking, [tape, asked])
+    guard.process([message])
+    assert message.get("intent")["name"] == "ask_effectiveness"
+    other = "Ich sehe Fußballer mit bunte Klebeband. Yaani, funktioniert das wirklich?"
+    start = other.index("funktioniert")
+    asked = dict(asked, start=start, end=start + 25)
+    message = classified(other, ranking, [tape, asked])
+    guard.process([message])
+    assert message.get("intent")["name"] == "nlu_fallback"
+
+
 def test_a_treatment_read_as_a_bare_name_with_the_words_of_one_aspect_asks_that(guard: ScopeGuard) -> None:
     # "manuelle therapie nw?" was read as the naming of a treatment, which repeats the previous question
     therapy = {

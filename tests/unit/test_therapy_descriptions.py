@@ -89,6 +89,9 @@ def describer() -> TherapyDescriptions:
         # tape named by its colours; "Elektro" as patients shorten it
         ("Die Klebeband, blau und rosa, gibt Nebenwirkung?", "kinesio_taping"),
         ("elektro beim physio zahlt die kk oder igel?", "elektrotherapie"),
+        # a machine that works with electricity; the treatment where the bones crack
+        ("Die Maschine mit Elektrik für Rücken, ist das gefährlich für das Herz?", "elektrotherapie"),
+        ("Abi, diese Behandlung wo die Knochen knacken, Kasse bezahlt?", "manipulation"),
     ],
 )
 def test_a_description_names_its_treatment(describer: TherapyDescriptions, text: str, therapy: str) -> None:
@@ -111,6 +114,7 @@ def test_a_description_names_its_treatment(describer: TherapyDescriptions, text:
         "Den Teig fünf Minuten kneten.",
         # a back that cracks when one gets up quickly, or moving slowly, names no manual treatment
         "Mein Rücken knackt, wenn ich schnell aufstehe.",
+        "Meine Knochen knacken beim Aufstehen.",
         "Ich soll mich langsam wieder mehr bewegen.",
         "Der Himmel ist heute blau.",
     ],
