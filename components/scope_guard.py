@@ -1068,6 +1068,17 @@ class ScopeGuard(YamlLexiconComponent):
                 # (without one, the bot asks which)
                 intent = one_aspect_asked(entities) or intent
             if (
+                intent is None
+                and current == OUT_OF_SCOPE
+                and not has_therapy
+                and not conditions
+                and self.opens_follow_up(tokenize(text))
+                and not first_match(self.off_topic, tokenize(text))
+            ):
+                # "und welche davon hilft am besten": the classifier took a follow-up that names no
+                # treatment for another topic, but it opens as one and asks one aspect in words
+                intent = one_aspect_asked(entities)
+            if (
                 (intent or current) not in (*UNTOUCHED, *ALARMS, *INTENT_BY_ASPECT.values(), ASK_CAPABILITIES)
                 and not has_therapy
                 and not conditions

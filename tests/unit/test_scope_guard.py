@@ -844,6 +844,32 @@ def test_an_unsure_question_about_the_back_keeps_its_words_beside_another_topics
     assert message.get("intent")["name"] == "nlu_fallback"
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a follow-up the classifier took for another topic, in the words of one aspect
+        ("und welche davon hilft am besten", "ask_effectiveness"),
+        # a word of another topic keeps it declined; so does a message that opens as no follow-up
+        ("und das Wetter morgen, hilft das?", "out_of_scope"),
+        ("welche davon hilft am besten", "out_of_scope"),
+    ],
+)
+def test_a_follow_up_read_as_another_topic_asks_the_aspect_of_its_words(
+    guard: ScopeGuard, text: str, expected: str
+) -> None:
+    start = text.index("hilft")
+    asked = {"entity": "asked", "value": "wirksamkeit", "start": start, "end": start + 5}
+    message = classified(text, [("out_of_scope", 0.47), ("ask_active_treatments", 0.31)], [asked])
+    guard.process([message])
+    assert message.get("intent")["name"] == expected
+
+
+def test_both_refers_back_to_the_treatments_talked_about(guard: ScopeGuard) -> None:
+    # "und welche von beiden hilft besser?" after a question about two treatments is a follow-up
+    assert guard.refers_back(tokenize("und welche von beiden hilft besser?"))
+    assert not guard.refers_back(tokenize("und welche hilft besser?"))
+
+
 def test_a_treatment_read_as_a_bare_name_with_the_words_of_one_aspect_asks_that(guard: ScopeGuard) -> None:
     # "manuelle therapie nw?" was read as the naming of a treatment, which repeats the previous question
     therapy = {
