@@ -238,6 +238,7 @@ class ScopeGuard(YamlLexiconComponent):
         self.fallback_by_detail = {str(k): str(v) for k, v in (lists.get("fallback_by_detail") or {}).items()}
         self.unsure_by_detail = {str(k): str(v) for k, v in (lists.get("unsure_by_detail") or {}).items()}
         self.overview_by_detail = {str(k): str(v) for k, v in (lists.get("overview_by_detail") or {}).items()}
+        self.alone_by_detail = {str(k): str(v) for k, v in (lists.get("alone_by_detail") or {}).items()}
         self.needed_words = {
             str(intent): compile_group(words or []) for intent, words in (lists.get("intents_need_words") or {}).items()
         }
@@ -246,6 +247,13 @@ class ScopeGuard(YamlLexiconComponent):
         """The general answer a detail asks for ("Was heißt passiv?" → ask_overview), in the order
         of knowledge/scope.yml `fallback_by_detail`."""
         return next((intent for detail, intent in self.fallback_by_detail.items() if detail in details), None)
+
+    def alone_by_detail_of(self, details: frozenset[str], tokens: Sequence[Token]) -> str | None:
+        """The general answer a detail asks for in a message that refers to no treatment talked about
+        before (knowledge/scope.yml `alone_by_detail`); None in a follow-up."""
+        if self.refers_back(tokens) or self.opens_follow_up(tokens):
+            return None
+        return next((intent for detail, intent in self.alone_by_detail.items() if detail in details), None)
 
     def aspect_by_detail(self, details: frozenset[str]) -> str | None:
         """The aspect's intent the details tell, where they tell only one (knowledge/scope.yml
@@ -1195,8 +1203,9 @@ class ScopeGuard(YamlLexiconComponent):
                 and not first_match(self.off_topic, tokenize(text))
             ):
                 # no treatment, but a general topic of the page: "Was hilft denn dann besser?",
-                # "Bringt Yoga was?" (active treatments), "Was heißt passiv?" (the overview)
-                intent = self.general_by_detail(details) or intent
+                # "Bringt Yoga was?" (active treatments), "Was heißt passiv?" (the overview), "Was ich
+                # kann selbst machen für Rücken?" (active treatments, where it is no follow-up)
+                intent = self.general_by_detail(details) or self.alone_by_detail_of(details, tokenize(text)) or intent
             joined = self.first_of_joined_aspects(text, entities, intent or current)
             if joined is not None:
                 # "… bitte ich um Auskunft, ob damit Risiken verbunden sind und ob sich die Krankenkasse

@@ -1007,7 +1007,7 @@ class Checker:
         scope = self.doc("knowledge/scope.yml")
         details = mapping(self.doc("knowledge/details.yml"), "details")
         known_details = set(details)
-        for key in ("fallback_by_detail", "unsure_by_detail", "overview_by_detail"):
+        for key in ("fallback_by_detail", "unsure_by_detail", "overview_by_detail", "alone_by_detail"):
             entries = mapping(scope, key)
             for detail, intent in entries.items():
                 where = f"knowledge/scope.yml:{entries.lc.key(detail)[0] + 1}"

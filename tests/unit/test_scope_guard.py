@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 
+from components.detail_extractor import DetailExtractor
 from components.matching import tokenize
 from components.scope_guard import OUT_OF_SCOPE, ScopeGuard
 from tests.fixtures.lexicon import classified, lexicon_component
@@ -868,6 +869,37 @@ def test_both_refers_back_to_the_treatments_talked_about(guard: ScopeGuard) -> N
     # "und welche von beiden hilft besser?" after a question about two treatments is a follow-up
     assert guard.refers_back(tokenize("und welche von beiden hilft besser?"))
     assert not guard.refers_back(tokenize("und welche hilft besser?"))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # what one can do oneself, with no treatment named: the active treatments
+        ("Was ich kann selbst machen für Rücken, nicht nur liegen und warten?", "ask_active_treatments"),
+        # the same words about the treatment talked about before: a question about that treatment
+        ("Kann ich das auch selbst machen?", "ask_method"),
+        ("Und kann man es selbst machen?", "ask_method"),
+    ],
+)
+def test_doing_it_oneself_asks_for_the_active_treatments_where_nothing_is_referred_to(
+    guard: ScopeGuard, text: str, expected: str
+) -> None:
+    start = text.index("selbst")
+    detail = {"entity": "detail", "value": "selbst_machen", "start": start, "end": start + 13}
+    message = classified(text, [("ask_method", 0.36), ("ask_active_treatments", 0.23)], [detail])
+    guard.process([message])
+    assert message.get("intent")["name"] == expected
+
+
+def test_whether_to_rather_not_go_is_a_request_for_advice(guard: ScopeGuard) -> None:
+    # after "Osteopathie ist gefährlich?"; it was declined as another topic (the words of
+    # knowledge/details.yml `personal` as DetailExtractor finds them)
+    details = lexicon_component(DetailExtractor, "details.yml")
+    for text, expected in (("Soll ich dann lieber nicht gehen?", "ask_personal_advice"), ("Soll ich dann?", None)):
+        personal = [e for e in details.extract(text) if e["entity"] == "personal"]
+        message = classified(text, [("ask_personal_advice", 0.9), ("acknowledge", 0.02)], personal)
+        guard.process([message])
+        assert (message.get("intent")["name"] == "ask_personal_advice") == (expected is not None), text
 
 
 def test_a_treatment_read_as_a_bare_name_with_the_words_of_one_aspect_asks_that(guard: ScopeGuard) -> None:
