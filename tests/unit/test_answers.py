@@ -556,6 +556,8 @@ def test_the_words_of_an_aspect_stay_within_one_sentence() -> None:
         # how it works, in messenger shorthand; what someone works with
         ("und wie funzt des", "asked", {"methode"}),
         ("Osteopath arbeitet nur mit Hände oder auch mit Maschine?", "asked", {"methode"}),
+        # how long a tape is left on: how long an application lasts
+        ("kinesiotaping wie lang drauf lassen", "detail", {"behandlungsdauer"}),
     ],
 )
 def test_learners_and_messenger_words_of_a_detail_or_aspect(text: str, entity: str, expected: set[str]) -> None:

@@ -929,6 +929,12 @@ def test_a_treatment_read_as_a_bare_name_with_the_words_of_one_aspect_asks_that(
     assert both.get("intent")["name"] == "ask_risks"
 
 
+def test_a_request_to_copy_the_passage_has_the_words_of_a_quote(guard: ScopeGuard) -> None:
+    # "kopier mir mal den abschnitt dazu": the classifier's quote stands with these words (it was a thanks)
+    assert guard.decide("kopier mir mal den abschnitt dazu", "ask_quote", False, next_guess="thanks")[0] is None
+    assert guard.decide("mach mal weiter so", "ask_quote", False, next_guess="thanks")[0] == "thanks"
+
+
 @pytest.mark.parametrize(
     ("text", "start", "end"),
     [
