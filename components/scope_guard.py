@@ -127,6 +127,9 @@ TOPICAL_DETAILS = {
     "wirkdauer",  # "Wie lange hält?": how long the effect lasts, after a question about a treatment
 }
 TOPICAL_ASPECTS = {"risiken", "kosten"}
+# Details that say which form of a treatment is meant, not what is asked about it ("Und die ruckartige
+# Variante?", "Und die aus Thailand?" name a treatment in a follow-up; the question is the previous one)
+NAMING_DETAILS = frozenset({"formen"})
 # beliefs in what a treatment does (knowledge/details.yml `premises`; not "…, oder?" nor who pays)
 BELIEFS = {"benefit", "proof", "mechanism", "safety"}
 # Details that are the topic's only beside a treatment of the page: a device for home ("TENS-Gerät
@@ -1131,7 +1134,12 @@ class ScopeGuard(YamlLexiconComponent):
                 # "Was sagt Ihre Quelle zu den Risiken von Akupunktur?", "Welche Studien gibt es zu
                 # TENS?": a question about a treatment of the page, put as one about the source
                 intent = one_aspect_asked(entities) or aspect_guess or INTENT_BY_ASPECT["wirksamkeit"]
-            if (intent or current) == INFORM_THERAPY and not has_therapy and (details or asked) and aspect_guess:
+            if (
+                (intent or current) == INFORM_THERAPY
+                and not has_therapy
+                and (details - NAMING_DETAILS or asked)
+                and aspect_guess
+            ):
                 # "Und ist sie belegt?": a follow-up that names no treatment but asks about an aspect
                 # or a detail is a question about the treatment of the conversation, not the naming
                 # of a treatment (which would ask back "Zu welcher Behandlung?")

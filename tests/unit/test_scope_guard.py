@@ -929,6 +929,21 @@ def test_a_treatment_read_as_a_bare_name_with_the_words_of_one_aspect_asks_that(
     assert both.get("intent")["name"] == "ask_risks"
 
 
+def test_a_follow_up_that_names_a_form_asks_the_previous_question(guard: ScopeGuard) -> None:
+    # "Und die aus Thailand?" after "Was ist eine klassische Massage?": the form names the treatment
+    # meant; it was turned into a question about the effect (the classifier's first aspect)
+    text = "Und die aus Thailand?"
+    form = {"entity": "detail", "value": "formen", "start": 12, "end": 20}
+    ranking = [("inform_therapy", 0.9), ("ask_effectiveness", 0.05)]
+    message = classified(text, ranking, [form])
+    guard.process([message])
+    assert message.get("intent")["name"] == "inform_therapy"
+    # a detail that asks something is a question about the treatment of the conversation
+    belegt = classified("Und ist sie belegt?", ranking, [{"entity": "detail", "value": "nachweis", "start": 12, "end": 18}])
+    guard.process([belegt])
+    assert belegt.get("intent")["name"] == "ask_effectiveness"
+
+
 def test_a_request_to_copy_the_passage_has_the_words_of_a_quote(guard: ScopeGuard) -> None:
     # "kopier mir mal den abschnitt dazu": the classifier's quote stands with these words (it was a thanks)
     assert guard.decide("kopier mir mal den abschnitt dazu", "ask_quote", False, next_guess="thanks")[0] is None

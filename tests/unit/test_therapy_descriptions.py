@@ -86,6 +86,7 @@ def describer() -> TherapyDescriptions:
         ("Und langsam bewegen, ohne Knack, hilft auch?", "mobilisation"),
         ("und die langsame variante wo nix knackt?", "mobilisation"),
         ("Und die andere, mit schnelle Bewegung und Knacken?", "manipulation"),
+        ("Und die ruckartige Variante?", "manipulation"),
         # tape named by its colours; "Elektro" as patients shorten it
         ("Die Klebeband, blau und rosa, gibt Nebenwirkung?", "kinesio_taping"),
         ("elektro beim physio zahlt die kk oder igel?", "elektrotherapie"),
