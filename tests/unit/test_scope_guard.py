@@ -939,7 +939,9 @@ def test_a_follow_up_that_names_a_form_asks_the_previous_question(guard: ScopeGu
     guard.process([message])
     assert message.get("intent")["name"] == "inform_therapy"
     # a detail that asks something is a question about the treatment of the conversation
-    belegt = classified("Und ist sie belegt?", ranking, [{"entity": "detail", "value": "nachweis", "start": 12, "end": 18}])
+    belegt = classified(
+        "Und ist sie belegt?", ranking, [{"entity": "detail", "value": "nachweis", "start": 12, "end": 18}]
+    )
     guard.process([belegt])
     assert belegt.get("intent")["name"] == "ask_effectiveness"
 
