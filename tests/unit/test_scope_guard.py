@@ -61,6 +61,13 @@ def _span(text: str, word: str) -> tuple[int, int]:
     return text.index(word), text.index(word) + len(word)
 
 
+def intent_after(guard: ScopeGuard, text: str, ranking: list[tuple[str, float]], entities: list[dict]) -> str:
+    """The intent ScopeGuard leaves on a message the classifier ranked so, with these entities."""
+    message = classified(text, ranking, entities)
+    guard.process([message])
+    return message.get("intent")["name"]
+
+
 PRT_STORY = (
     "Ich bin 41 und seit zwei Jahren wegen meines Rückens in Behandlung, habe Physio und Osteopathie gemacht. "
     "Jetzt soll ich eine PRT-Spritze bekommen, also Kortison direkt an die Nervenwurzel. Wie gut wirken solche Spritzen?"
@@ -834,15 +841,11 @@ def test_an_unsure_question_about_the_back_keeps_its_words_beside_another_topics
     start = text.index("funktioniert")
     asked = {"entity": "asked", "value": "wirksamkeit", "start": start, "end": start + 25, "role": "frage"}
     ranking = [("nlu_fallback", 0.35), ("ask_method", 0.41), ("out_of_scope", 0.11)]
-    message = classified(text, ranking, [tape, asked])
-    guard.process([message])
-    assert message.get("intent")["name"] == "ask_effectiveness"
+    assert intent_after(guard, text, ranking, [tape, asked]) == "ask_effectiveness"
     other = "Ich sehe Fußballer mit bunte Klebeband. Yaani, funktioniert das wirklich?"
     start = other.index("funktioniert")
     asked = dict(asked, start=start, end=start + 25)
-    message = classified(other, ranking, [tape, asked])
-    guard.process([message])
-    assert message.get("intent")["name"] == "nlu_fallback"
+    assert intent_after(guard, other, ranking, [tape, asked]) == "nlu_fallback"
 
 
 @pytest.mark.parametrize(
@@ -860,9 +863,7 @@ def test_a_follow_up_read_as_another_topic_asks_the_aspect_of_its_words(
 ) -> None:
     start = text.index("hilft")
     asked = {"entity": "asked", "value": "wirksamkeit", "start": start, "end": start + 5}
-    message = classified(text, [("out_of_scope", 0.47), ("ask_active_treatments", 0.31)], [asked])
-    guard.process([message])
-    assert message.get("intent")["name"] == expected
+    assert intent_after(guard, text, [("out_of_scope", 0.47), ("ask_active_treatments", 0.31)], [asked]) == expected
 
 
 def test_both_refers_back_to_the_treatments_talked_about(guard: ScopeGuard) -> None:
@@ -886,9 +887,7 @@ def test_doing_it_oneself_asks_for_the_active_treatments_where_nothing_is_referr
 ) -> None:
     start = text.index("selbst")
     detail = {"entity": "detail", "value": "selbst_machen", "start": start, "end": start + 13}
-    message = classified(text, [("ask_method", 0.36), ("ask_active_treatments", 0.23)], [detail])
-    guard.process([message])
-    assert message.get("intent")["name"] == expected
+    assert intent_after(guard, text, [("ask_method", 0.36), ("ask_active_treatments", 0.23)], [detail]) == expected
 
 
 def test_whether_to_rather_not_go_is_a_request_for_advice(guard: ScopeGuard) -> None:
@@ -897,9 +896,8 @@ def test_whether_to_rather_not_go_is_a_request_for_advice(guard: ScopeGuard) -> 
     details = lexicon_component(DetailExtractor, "details.yml")
     for text, expected in (("Soll ich dann lieber nicht gehen?", "ask_personal_advice"), ("Soll ich dann?", None)):
         personal = [e for e in details.extract(text) if e["entity"] == "personal"]
-        message = classified(text, [("ask_personal_advice", 0.9), ("acknowledge", 0.02)], personal)
-        guard.process([message])
-        assert (message.get("intent")["name"] == "ask_personal_advice") == (expected is not None), text
+        ranking = [("ask_personal_advice", 0.9), ("acknowledge", 0.02)]
+        assert (intent_after(guard, text, ranking, personal) == "ask_personal_advice") == (expected is not None), text
 
 
 def test_a_treatment_read_as_a_bare_name_with_the_words_of_one_aspect_asks_that(guard: ScopeGuard) -> None:
@@ -935,15 +933,10 @@ def test_a_follow_up_that_names_a_form_asks_the_previous_question(guard: ScopeGu
     text = "Und die aus Thailand?"
     form = {"entity": "detail", "value": "formen", "start": 12, "end": 20}
     ranking = [("inform_therapy", 0.9), ("ask_effectiveness", 0.05)]
-    message = classified(text, ranking, [form])
-    guard.process([message])
-    assert message.get("intent")["name"] == "inform_therapy"
+    assert intent_after(guard, text, ranking, [form]) == "inform_therapy"
     # a detail that asks something is a question about the treatment of the conversation
-    belegt = classified(
-        "Und ist sie belegt?", ranking, [{"entity": "detail", "value": "nachweis", "start": 12, "end": 18}]
-    )
-    guard.process([belegt])
-    assert belegt.get("intent")["name"] == "ask_effectiveness"
+    belegt = [{"entity": "detail", "value": "nachweis", "start": 12, "end": 18}]
+    assert intent_after(guard, "Und ist sie belegt?", ranking, belegt) == "ask_effectiveness"
 
 
 def test_a_request_to_copy_the_passage_has_the_words_of_a_quote(guard: ScopeGuard) -> None:
