@@ -21,10 +21,21 @@ from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from components.matching import Rule, compile_group, compile_rule, first_match, sentence_spans, tokenize, within
+from components.matching import (
+    Rule,
+    compile_group,
+    compile_rule,
+    first_match,
+    fold,
+    language_words,
+    sentence_spans,
+    tokenize,
+    within,
+)
 from components.yaml_lexicon import YamlLexiconComponent
 
 ENTITY = "therapy"
+FUNCTION_WORDS = frozenset(fold(w) for w in language_words("function_words"))  # articles, prepositions: knowledge/language.yml
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=True)
@@ -103,7 +114,8 @@ class TherapyDescriptions(YamlLexiconComponent, EntityExtractorMixin):
         named = {e.get("value") for e in entities if e.get("entity") == ENTITY}
 
         def belongs_elsewhere(e: dict[str, Any]) -> bool:
-            words = tokenize(str(e.get("text") or ""))
+            # the name's own words, not its article ("durch die Nadeln" beside PENS: "die" is no word of PENS)
+            words = [w for w in tokenize(str(e.get("text") or "")) if w.norm not in FUNCTION_WORDS]
             return bool(words) and any(
                 other != e.get("value")
                 and other in self.own_words

@@ -23,6 +23,7 @@ def describer() -> TherapyDescriptions:
         ("und hautreizung von den pads, normal oder gefährlich?", "tens"),
         ("Was macht so jemand, der nur mit den Händen nach Verspannungen im Körper tastet?", "osteopathie"),
         ("Nadeln in den Rücken und dann Kabel daran angeschlossen", "pens"),
+        ("Und die Variante mit perkutanen Nadelelektroden?", "pens"),
         ("was macht der genau mit den ruckartigen bewegungen", "manipulation"),
         ("Wat sullen dä bunte Klebestriefe op'm Rögge maache?", "kinesio_taping"),
         ("Wo der Therapeut mit den Händen die Wirbelgelenke bewegt – bringt das was?", "manuelle_therapie"),
@@ -145,6 +146,15 @@ def test_a_word_of_the_named_member_is_no_second_treatment(describer: TherapyDes
     named = [
         {"entity": "therapy", "value": "pens", "start": 13, "end": 17, "text": "PENS"},
         {"entity": "therapy", "value": "akupunktur", "start": 26, "end": 32, "text": "Nadeln"},
+    ]
+    message = Message(data={TEXT: text, ENTITIES: named})
+    describer.process([message])
+    assert [e["value"] for e in message.get(ENTITIES) if e["entity"] == "therapy"] == ["pens"]
+    # … also with its article ("durch die Nadeln"): the article is no word of Akupunktur's either
+    text = "kann man bei pens ne entzündung kriegen durch die nadeln"
+    named = [
+        {"entity": "therapy", "value": "pens", "start": 13, "end": 17, "text": "pens"},
+        {"entity": "therapy", "value": "akupunktur", "start": 46, "end": 56, "text": "die nadeln"},
     ]
     message = Message(data={TEXT: text, ENTITIES: named})
     describer.process([message])
