@@ -209,6 +209,7 @@ class ScopeGuard(YamlLexiconComponent):
         self.circumstance_details = frozenset(str(d) for d in circumstance.get("details") or [])
         self.target_words = compile_group(circumstance.get("target_words") or [])
         self.state_target_words = compile_group(circumstance.get("state_target_words") or [])
+        self.circumstance_ask_words = compile_group(circumstance.get("ask_words") or [])
         self.treatment_words = compile_group(lists.get("treatment_words") or [])
         self.side_effect_words = compile_group(lists.get("side_effect_words") or [])
         self.side_effect_after = compile_group(lists.get("side_effect_after") or [])
@@ -636,7 +637,7 @@ class ScopeGuard(YamlLexiconComponent):
         Then the question is answered, saying what the page does not say about the condition.
         Before a state's word, "bei" names no aim ("gefährlich bei Schwangerschaft": during it), "gegen"
         does; after it, every target word counts ("… Schwangerschaft bei Beckenbeschwerden")."""
-        asks_risks = "risiken" in asked and "wirksamkeit" not in asked  # in words, not the classifier's guess
+        asks_risks = ("risiken" in asked or self.asks_if_safe(intent, tokens, asked)) and "wirksamkeit" not in asked
         if not (details & self.circumstance_details or asks_risks):
             return False
         near = [*tokens[max(0, match.first - 3) : match.first], *tokens[match.last + 1 : match.last + 3]]
@@ -653,6 +654,16 @@ class ScopeGuard(YamlLexiconComponent):
                 first_match(self.state_target_words, before) is None and first_match(self.target_words, after) is None
             )
         return first_match(self.target_words, near) is None  # not "TENS gegen Regelschmerzen"
+
+    def asks_if_safe(self, intent: str | None, tokens: Sequence[Token], asked: frozenset[str]) -> bool:
+        """ "Ist Akupunktur in der Schwangerschaft ok?": beside a condition, `circumstance: ask_words`
+        ask whether the treatment is safe, as a risk word does, where no words ask another aspect and
+        the classifier read no other question into it (it read these as out of scope)."""
+        return (
+            not asked
+            and intent in (INTENT_BY_ASPECT["risiken"], OUT_OF_SCOPE, FALLBACK)
+            and first_match(self.circumstance_ask_words, tokens) is not None
+        )
 
     def is_target(self, tokens: Sequence[Token], therapy_spans: Iterable[tuple[int, int]] = ()) -> bool:
         """Is the condition what the treatment is for? Not when it is a side effect of the
@@ -797,6 +808,8 @@ class ScopeGuard(YamlLexiconComponent):
         for condition in conditions:
             if condition["value"] in circumstances:
                 condition["role"] = CIRCUMSTANCE
+        if circumstances and self.asks_if_safe(intent, tokens, asked):
+            asked = asked | {"risiken"}  # the words ask the risks, whatever else the classifier guessed
         declined = [
             t
             for t, kind, match in topics

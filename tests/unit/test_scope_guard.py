@@ -527,8 +527,29 @@ def test_a_pregnancy_beside_a_risk_question_gets_the_risks_after_a_note(guard: S
 
 
 @pytest.mark.parametrize(
+    "text",
+    [
+        # "ok?" beside a pregnancy asks whether it is safe, as "gefährlich?" does
+        "Ist Akupunktur in der Schwangerschaft ok?",
+        "Ich bin schwanger. Ist TENS okay?",
+        "ist das für Schwangere in Ordnung?",
+    ],
+)
+def test_ok_beside_a_pregnancy_asks_for_the_risks(guard: ScopeGuard, text: str) -> None:
+    # the classifier read them as out of scope; no risk word is among what the message asks
+    decided, conditions = guard.decide(text, OUT_OF_SCOPE, True)
+    assert decided == "ask_risks"
+    assert [(c["value"], c.get("role")) for c in conditions] == [("schwangerschaft", "circumstance")]
+
+
+@pytest.mark.parametrize(
     ("text", "intent", "asked"),
     [
+        # "ok" beside what the treatment would be for is still that use
+        ("Ist TENS gegen Schwangerschaftsübelkeit ok?", OUT_OF_SCOPE, ""),
+        ("massage gg schwangerschaftsübelkeit ok oder quatsch", OUT_OF_SCOPE, ""),
+        # "ok" where the classifier read another question: "für mich okay?" asks for advice
+        ("Bin in der 24. SSW und hab Rückenschmerzen. Ist so ein TENS-Gerät für mich okay?", "ask_personal_advice", ""),
         # whether it helps, or whether to do it: the page's studies are not about pregnancy
         ("Ich bin schwanger und habe Rückenschmerzen. Hilft Akupunktur?", "ask_effectiveness", "wirksamkeit"),
         (
