@@ -964,6 +964,9 @@ def test_a_request_to_copy_the_passage_has_the_words_of_a_quote(guard: ScopeGuar
     # "kopier mir mal den abschnitt dazu": the classifier's quote stands with these words (it was a thanks)
     assert guard.decide("kopier mir mal den abschnitt dazu", "ask_quote", False, next_guess="thanks")[0] is None
     assert guard.decide("mach mal weiter so", "ask_quote", False, next_guess="thanks")[0] == "thanks"
+    # … or asks to have the sentence read out (it was an acknowledgement)
+    said = "bitte lies mir den genauen Satz vor"
+    assert guard.decide(said, "ask_quote", False, next_guess="acknowledge")[0] is None
 
 
 @pytest.mark.parametrize(
