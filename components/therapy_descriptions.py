@@ -35,7 +35,9 @@ from components.matching import (
 from components.yaml_lexicon import YamlLexiconComponent
 
 ENTITY = "therapy"
-FUNCTION_WORDS = frozenset(fold(w) for w in language_words("function_words"))  # articles, prepositions: knowledge/language.yml
+FUNCTION_WORDS = frozenset(
+    fold(w) for w in language_words("function_words")
+)  # articles, prepositions: knowledge/language.yml
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=True)

@@ -670,7 +670,9 @@ class Checker:
         needs = mapping(scope, "intents_need_words")
         groups += [(needs, key) for key in needs]
         circumstance = mapping(scope, "circumstance")
-        groups += [(circumstance, key) for key in ("target_words", "state_target_words", "ask_words") if key in circumstance]
+        groups += [
+            (circumstance, key) for key in ("target_words", "state_target_words", "ask_words") if key in circumstance
+        ]
         yield "knowledge/scope.yml", groups, rules
 
     def check_group(self, rel: str, node: Any, key: Any) -> None:
