@@ -140,30 +140,27 @@ def test_a_group_described_beside_its_member_is_the_member(describer: TherapyDes
     assert [e["value"] for e in found] == ["mobilisation"]
 
 
+def _kept(describer: TherapyDescriptions, text: str, *names: tuple[str, str]) -> list[str]:
+    """The treatments left after `process`, from (value, name as written) pairs found in `text`."""
+    named = []
+    for value, name in names:
+        start = text.index(name)
+        named.append({"entity": "therapy", "value": value, "start": start, "end": start + len(name), "text": name})
+    message = Message(data={TEXT: text, ENTITIES: named})
+    describer.process([message])
+    return [e["value"] for e in message.get(ENTITIES) if e["entity"] == "therapy"]
+
+
 def test_a_word_of_the_named_member_is_no_second_treatment(describer: TherapyDescriptions) -> None:
     # "darf ich die PENS mit den Nadeln machen lassen?": the needles are PENS's, not Akupunktur
     text = "darf ich die PENS mit den Nadeln machen lassen?"
-    named = [
-        {"entity": "therapy", "value": "pens", "start": 13, "end": 17, "text": "PENS"},
-        {"entity": "therapy", "value": "akupunktur", "start": 26, "end": 32, "text": "Nadeln"},
-    ]
-    message = Message(data={TEXT: text, ENTITIES: named})
-    describer.process([message])
-    assert [e["value"] for e in message.get(ENTITIES) if e["entity"] == "therapy"] == ["pens"]
+    assert _kept(describer, text, ("pens", "PENS"), ("akupunktur", "Nadeln")) == ["pens"]
     # … also with its article ("durch die Nadeln"): the article is no word of Akupunktur's either
     text = "kann man bei pens ne entzündung kriegen durch die nadeln"
-    named = [
-        {"entity": "therapy", "value": "pens", "start": 13, "end": 17, "text": "pens"},
-        {"entity": "therapy", "value": "akupunktur", "start": 46, "end": 56, "text": "die nadeln"},
-    ]
-    message = Message(data={TEXT: text, ENTITIES: named})
-    describer.process([message])
-    assert [e["value"] for e in message.get(ENTITIES) if e["entity"] == "therapy"] == ["pens"]
+    assert _kept(describer, text, ("pens", "pens"), ("akupunktur", "die nadeln")) == ["pens"]
     # Akupunktur named by its own name stays beside PENS
-    both = [dict(named[0]), {"entity": "therapy", "value": "akupunktur", "start": 0, "end": 10, "text": "Akupunktur"}]
-    message = Message(data={TEXT: "Akupunktur oder PENS?", ENTITIES: both})
-    describer.process([message])
-    assert {e["value"] for e in message.get(ENTITIES)} == {"pens", "akupunktur"}
+    kept = _kept(describer, "Akupunktur oder PENS?", ("pens", "PENS"), ("akupunktur", "Akupunktur"))
+    assert set(kept) == {"pens", "akupunktur"}
 
 
 def test_a_group_named_beside_its_member_is_the_member(describer: TherapyDescriptions) -> None:
