@@ -35,9 +35,8 @@ from components.matching import (
 from components.yaml_lexicon import YamlLexiconComponent
 
 ENTITY = "therapy"
-FUNCTION_WORDS = frozenset(
-    fold(w) for w in language_words("function_words")
-)  # articles, prepositions: knowledge/language.yml
+# articles and prepositions (knowledge/language.yml): no word of a treatment's name of its own
+FUNCTION_WORDS = frozenset(fold(w) for w in language_words("function_words"))
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=True)
